@@ -1,0 +1,14 @@
+export type { CoreErrorCode, PxStreamErrorOptions } from './errors.js';
+export { errorMessage, isPxStreamError, PxStreamError } from './errors.js';
+export type { PipelineHandle, RunPipelineOptions } from './pipeline.js';
+export { runPipeline, startPipeline } from './pipeline.js';
+export type { Redactor } from './redact.js';
+export { createRedactor, REDACTED } from './redact.js';
+export type { Rejection, StageName } from './rejection.js';
+export { isRejection, REJECTION_EVENT, STAGES } from './rejection.js';
+export type { JsonObject, RowEnvelope, SourceFields } from './row.js';
+export { isCsvRow } from './row.js';
+export type { RowStep } from './stage.js';
+export { createStepStream, RowStepTransform } from './stage.js';
+export type { CountedStage, OutcomeKind, RowOutcome, RunStatsSnapshot, StageCounts } from './stats.js';
+export { newStageCounts, OUTCOME_EVENT, RunStats } from './stats.js';

@@ -1,0 +1,39 @@
+import type { RowEnvelope } from './row.js';
+
+/** The stages a row passes through, in order. */
+export const STAGES = ['parse', 'map', 'validate', 'send'] as const;
+export type StageName = (typeof STAGES)[number];
+
+/**
+ * What a stage emits instead of a row it cannot pass on. Rejections are data, not
+ * exceptions: they go to the error channel and the run goes on.
+ */
+export interface Rejection {
+  /** The row as far as it got. For a parse failure `fields` may be partial or empty. */
+  readonly row: RowEnvelope;
+  readonly stage: StageName;
+  /** Stable error code users match on, e.g. `CSV_QUOTE_NOT_CLOSED`, `MAP_INVALID_DATE`, `PX_HTTP_400`. */
+  readonly code: string;
+  /** HTTP status of PX's answer, when the rejection comes from one. */
+  readonly status?: number;
+  /** Human-readable reason, single line, never containing the API key. */
+  readonly message: string;
+  /** The PX field or source column at fault, when there is one. */
+  readonly field?: string;
+  /** The raw source text of the row, when it could not be split into fields. */
+  readonly raw?: string;
+}
+
+/** The event name every stage stream uses to announce a rejection. */
+export const REJECTION_EVENT = 'rejection';
+
+export function isRejection(value: unknown): value is Rejection {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'stage' in value &&
+    'code' in value &&
+    'row' in value &&
+    'message' in value
+  );
+}

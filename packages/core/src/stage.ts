@@ -1,0 +1,69 @@
+import { Transform, type TransformCallback } from 'node:stream';
+import type { Rejection, StageName } from './rejection.js';
+import { isRejection, REJECTION_EVENT } from './rejection.js';
+import type { RowEnvelope } from './row.js';
+import type { CountedStage, StageCounts } from './stats.js';
+import { newStageCounts } from './stats.js';
+
+/**
+ * A pure, synchronous row step: returns the row (changed in place or not) to pass it on, or a
+ * rejection. Mapper and validator are written as steps; streams are thin wrappers around them.
+ */
+export interface RowStep {
+  readonly stage: StageName;
+  process(row: RowEnvelope): RowEnvelope | Rejection;
+}
+
+/** A Transform over row envelopes that runs one or more steps and keeps per-step counts. */
+export class RowStepTransform extends Transform implements CountedStage {
+  readonly counts: StageCounts = newStageCounts();
+  /** Per-step counts, in step order. */
+  readonly stepCounts: readonly StageCounts[];
+  private readonly steps: readonly RowStep[];
+
+  constructor(steps: readonly RowStep[], highWaterMark = 64) {
+    super({ objectMode: true, highWaterMark });
+    if (steps.length === 0) throw new TypeError('RowStepTransform needs at least one step');
+    this.steps = steps;
+    this.stepCounts = steps.map(() => newStageCounts());
+  }
+
+  override _transform(row: RowEnvelope, _encoding: BufferEncoding, callback: TransformCallback) {
+    this.counts.in++;
+    const steps = this.steps;
+    const stepCounts = this.stepCounts;
+    let current: RowEnvelope = row;
+    for (let i = 0; i < steps.length; i++) {
+      const counts = stepCounts[i]!;
+      counts.in++;
+      let result: RowEnvelope | Rejection;
+      try {
+        result = steps[i]!.process(current);
+      } catch (error) {
+        // A step must not throw for a bad row; if it does, the row is rejected, not the run.
+        result = {
+          row: current,
+          stage: steps[i]!.stage,
+          code: 'INTERNAL',
+          message: error instanceof Error ? error.message : String(error),
+        };
+      }
+      if (isRejection(result)) {
+        counts.rejected++;
+        this.counts.rejected++;
+        this.emit(REJECTION_EVENT, result);
+        callback();
+        return;
+      }
+      counts.out++;
+      current = result;
+    }
+    this.counts.out++;
+    callback(null, current);
+  }
+}
+
+/** Wraps steps (e.g. mapper then validator) in one object-mode Transform. */
+export function createStepStream(...steps: RowStep[]): RowStepTransform {
+  return new RowStepTransform(steps);
+}
