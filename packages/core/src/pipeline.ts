@@ -1,28 +1,35 @@
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { PxStreamError } from './errors.js';
+import { RowGate, type RowRange } from './gate.js';
 import type { Rejection } from './rejection.js';
 import { REJECTION_EVENT } from './rejection.js';
-import type { CountedStage, RowOutcome } from './stats.js';
+import type { RowOutcome } from './stats.js';
 import { OUTCOME_EVENT, RunStats } from './stats.js';
 
 type Stage = NodeJS.ReadWriteStream | Readable | Writable;
 
 export interface RunPipelineOptions {
-  /** A row source: emits row envelopes, announces bad rows with `rejection` events, keeps counts. */
-  source: Readable & CountedStage;
+  /**
+   * Bytes to feed into the source (a file or stdin). Fed with backpressure; `stop()` stops
+   * reading it. When absent, `source` must produce rows on its own.
+   */
+  input?: Readable;
+  /** A row source: emits row envelopes and announces bad rows with `rejection` events. */
+  source: Readable | (Readable & Writable);
   /** Middle stages (mapper, validator...): object-mode Duplex streams. */
   stages?: readonly Stage[];
   /** The sink: an object-mode Writable emitting `outcome` (and `rejection`) events. */
   sink: Writable;
+  /** Only rows in this range belong to the run (Gainsight's `-n`/`-l`, resume). */
+  range?: RowRange;
   /**
-   * The one error channel every rejection is routed to, as it happens. It is called
-   * synchronously and must not block; writing to a file stream is fine.
+   * The one error channel every rejection of the run is routed to, as it happens. It is
+   * called synchronously and must not block; writing to a file stream is fine.
    */
   onRejection?: (rejection: Rejection) => void;
   /** Called once per row that reached an end in the sink. */
   onOutcome?: (outcome: RowOutcome) => void;
-  /** Aborting stops the pipeline; rows read but not finished count as not sent. */
-  signal?: AbortSignal;
   /** Counters to update; a new one is created when absent. */
   stats?: RunStats;
 }
@@ -32,38 +39,53 @@ export interface PipelineHandle {
   readonly stats: RunStats;
   /** Settles when the pipeline ends; rejects with the fatal error that stopped it. */
   readonly done: Promise<RunStats>;
+  /**
+   * Graceful stop: stop reading input; rows already read go on to the sink, which finishes
+   * them. `done` then resolves normally.
+   */
+  stop(): void;
+  /** Hard stop: destroy every stage; rows read but unfinished count as not sent. */
+  abort(reason?: unknown): void;
+  /** True once `stop()` was called or the range's last row was passed. */
+  readonly stopped: boolean;
 }
 
 /**
- * Wires source -> stages -> sink with `stream/promises` `pipeline` (backpressure end to end)
- * and routes every stage's rejections to one channel without stopping the flow.
+ * Wires [input ->] source -> stages -> sink with `stream/promises` `pipeline` (backpressure
+ * end to end) and routes every stage's rejections to one channel without stopping the flow.
  */
 export function startPipeline(options: RunPipelineOptions): PipelineHandle {
   const stats = options.stats ?? new RunStats();
-  const { source, sink } = options;
+  const { source, sink, input } = options;
   const stages = options.stages ?? [];
-  const onRejection = (rejection: Rejection) => {
+  const gate = new RowGate(options.range);
+  const controller = new AbortController();
+  const syncRead = () => {
+    stats.read = gate.rowsRead;
+  };
+
+  const record = (rejection: Rejection) => {
     stats.recordRejection(rejection);
     options.onRejection?.(rejection);
   };
-  for (const stream of [source, ...stages, sink]) {
-    (stream as NodeJS.EventEmitter).on(REJECTION_EVENT, onRejection);
-  }
+  source.on(REJECTION_EVENT, (rejection: Rejection) => {
+    gate.observe(rejection.row.index);
+    if (gate.includes(rejection.row.index)) record(rejection);
+  });
+  for (const stream of [...stages, sink]) (stream as NodeJS.EventEmitter).on(REJECTION_EVENT, record);
   sink.on(OUTCOME_EVENT, (outcome: RowOutcome) => {
     stats.recordOutcome(outcome);
     options.onOutcome?.(outcome);
   });
-  const syncRead = () => {
-    stats.read = source.counts.in;
-  };
+
   const timer = setInterval(syncRead, 100);
   timer.unref();
-  const streams = [source, ...stages, sink] as unknown as [Readable, ...Writable[]];
-  const done = (
-    options.signal
-      ? pipeline(streams as unknown as Parameters<typeof pipeline>[0][], { signal: options.signal })
-      : pipeline(streams as unknown as Parameters<typeof pipeline>[0][])
-  ).then(
+  const streams = [source, gate, ...stages, sink] as unknown as Parameters<typeof pipeline>[0][];
+  const flow = pipeline(streams, { signal: controller.signal });
+  const fed = input ? feed(input, source as Readable & Writable, gate, controller.signal) : Promise.resolve();
+  fed.catch((error: unknown) => source.destroy(error as Error));
+
+  const done = Promise.all([flow, fed]).then(
     () => {
       clearInterval(timer);
       syncRead();
@@ -72,10 +94,50 @@ export function startPipeline(options: RunPipelineOptions): PipelineHandle {
     (error: unknown) => {
       clearInterval(timer);
       syncRead();
-      throw error;
+      // pipeline() wraps an abort in an AbortError: surface the reason it was given.
+      throw controller.signal.aborted ? controller.signal.reason : error;
     },
   );
-  return { stats, done };
+  return {
+    stats,
+    done,
+    stop: () => gate.stop(),
+    abort: (reason?: unknown) =>
+      controller.abort(
+        reason ?? new PxStreamError('PIPELINE_ABORTED', 'the run was aborted', { fatal: true }),
+      ),
+    get stopped() {
+      return gate.stopped;
+    },
+  };
+}
+
+/** Copies input bytes into the source with backpressure until the end, a stop or an abort. */
+async function feed(input: Readable, source: Readable & Writable, gate: RowGate, signal: AbortSignal) {
+  try {
+    for await (const chunk of input) {
+      if (gate.stopped || signal.aborted || source.destroyed) break;
+      if (!source.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            source.off('drain', done);
+            source.off('close', done);
+            resolve();
+          };
+          source.on('drain', done);
+          source.on('close', done);
+        });
+      }
+    }
+  } catch (error) {
+    throw new PxStreamError('IO_READ_FAILED', `cannot read input: ${(error as Error).message}`, {
+      fatal: true,
+      cause: error,
+    });
+  } finally {
+    if (!source.destroyed && !source.writableEnded) source.end();
+    if (!input.destroyed) input.destroy();
+  }
 }
 
 /** `startPipeline` for callers that only need the final counts. */
