@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// Memory of the emulator holding N users seeded through the control plane (streamed NDJSON).
+// Usage: node packages/emulator/scripts/measure-memory.mjs [users=1000000]
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { request } from 'node:http';
+import { fileURLToPath } from 'node:url';
+
+const total = Number(process.argv[2] ?? 1_000_000);
+const bin = fileURLToPath(new URL('../bin/pxstream-emulator.js', import.meta.url));
+const child = spawn(
+  process.execPath,
+  ['--expose-gc', bin, '--no-rate-limit', '--custom-attribute', 'user.plan:STRING'],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
+child.stdout.setEncoding('utf8');
+let out = '';
+while (!out.includes('\n')) out += (await once(child.stdout, 'data'))[0];
+const origin = /on (http:\/\/[^/]+)\/v1/.exec(out)[1];
+
+const memory = async () => (await fetch(`${origin}/__emulator/memory?gc=true`)).json();
+const mb = (n) => `${(n / 1024 / 1024).toFixed(0)} MB`;
+const before = await memory();
+
+const started = performance.now();
+const req = request(`${origin}/__emulator/seed?type=users`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/x-ndjson' },
+});
+const answer = once(req, 'response');
+for (let i = 0; i < total; i++) {
+  const line = JSON.stringify({
+    identifyId: `user-${String(i).padStart(7, '0')}`,
+    propertyKeys: ['AP-EMULATOR-1'],
+    email: `user${i}@example.com`,
+    firstName: `First${i}`,
+    lastName: `Last${i}`,
+    accountId: `account-${i % 10000}`,
+    signUpDate: 1_700_000_000_000 + i,
+    customAttributes: { plan: i % 2 ? 'gold' : 'free' },
+  });
+  if (!req.write(`${line}\n`)) await once(req, 'drain');
+}
+req.end();
+const [res] = await answer;
+let body = '';
+for await (const chunk of res) body += chunk;
+const seconds = (performance.now() - started) / 1000;
+const after = await memory();
+const stats = await (await fetch(`${origin}/__emulator/stats`)).json();
+console.log(`seeded ${body} in ${seconds.toFixed(1)} s; users held: ${stats.records.users}`);
+console.log(`idle:   rss ${mb(before.rss)}, heap used ${mb(before.heapUsed)}`);
+console.log(`seeded: rss ${mb(after.rss)}, heap used ${mb(after.heapUsed)}`);
+console.log(`per user: ${((after.heapUsed - before.heapUsed) / total).toFixed(0)} bytes of heap`);
+
+const dumpStart = performance.now();
+const dump = await fetch(`${origin}/__emulator/dump?type=users`);
+let lines = 0;
+for await (const chunk of dump.body) for (const byte of chunk) if (byte === 10) lines++;
+const afterDump = await (await fetch(`${origin}/__emulator/memory`)).json();
+console.log(
+  `dumped ${lines} users in ${((performance.now() - dumpStart) / 1000).toFixed(1)} s; rss after dump ${mb(afterDump.rss)}`,
+);
+child.kill('SIGTERM');
+await once(child, 'exit');

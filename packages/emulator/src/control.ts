@@ -1,0 +1,148 @@
+/**
+ * The control plane under `/__emulator/`: no auth, no limits, no faults, not counted in the
+ * API stats. reset, seed (JSON or streamed NDJSON), dump (streamed NDJSON), stats, config.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Answer, AnswerError, badRequest, pxError } from './http-error.js';
+import { ACCOUNT_MODEL, type ModelTable, USER_MODEL } from './model.js';
+import { forEachLine, writeNdjson } from './ndjson.js';
+import { readBody, send } from './respond.js';
+import type { Target } from './router.js';
+import type { EmulatorState } from './state.js';
+import { type JsonRecord, parseJsonObject, validateRecord } from './validate.js';
+
+const SEED_JSON_LIMIT = 256 * 1024 * 1024;
+
+/** Stores one seed record (upsert). Read-only fields (as in a dump) are ignored. */
+function seedOne(state: EmulatorState, model: ModelTable, value: unknown, where: string): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new AnswerError(badRequest(`${where}: a record must be a JSON object`));
+  }
+  const record: JsonRecord = { ...(value as JsonRecord) };
+  for (const field of model.readOnly) delete record[field];
+  delete record.deleted;
+  let valid: JsonRecord;
+  try {
+    valid = validateRecord(model, record, 'create', {
+      custom: state.config.custom[model.name],
+      acceptStringTypes: true,
+    });
+  } catch (error) {
+    if (error instanceof AnswerError) {
+      const { message } = (error.answer.body as { externalapierror: { message: string } }).externalapierror;
+      throw new AnswerError(badRequest(`${where}: ${message}`));
+    }
+    throw error;
+  }
+  (model === USER_MODEL ? state.store.users : state.store.accounts).put(valid, Date.now());
+}
+
+/** The emulator process's memory (after a full GC when asked and node runs with --expose-gc). */
+function memory(collect: boolean) {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (collect && gc) gc();
+  return { ...process.memoryUsage(), gcRan: collect && gc !== undefined };
+}
+
+async function seed(state: EmulatorState, req: IncomingMessage, target: Target): Promise<Answer> {
+  const counts = { users: 0, accounts: 0 };
+  const add = (model: ModelTable, value: unknown, where: string) => {
+    seedOne(state, model, value, where);
+    counts[model === USER_MODEL ? 'users' : 'accounts']++;
+  };
+  if ((req.headers['content-type'] ?? '').includes('application/json')) {
+    const body = parseJsonObject(await readBody(req, SEED_JSON_LIMIT));
+    for (const [list, model] of [
+      ['users', USER_MODEL],
+      ['accounts', ACCOUNT_MODEL],
+    ] as const) {
+      const records = body[list] ?? [];
+      if (!Array.isArray(records)) throw new AnswerError(badRequest(`${list} must be an array`));
+      for (const [i, value] of records.entries()) add(model, value, `${list}[${i}]`);
+    }
+  } else {
+    const forced = target.query.get('type');
+    await forEachLine(req as AsyncIterable<Buffer>, (line, n) => {
+      let value: JsonRecord;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        throw new AnswerError(badRequest(`line ${n}: malformed JSON`));
+      }
+      const isAccount = forced
+        ? forced === 'accounts'
+        : value?.identifyId === undefined && value?.id !== undefined;
+      add(isAccount ? ACCOUNT_MODEL : USER_MODEL, value, `line ${n}`);
+    });
+  }
+  return { status: 200, body: counts };
+}
+
+function dumpItems(state: EmulatorState, target: Target): Iterable<unknown> {
+  const type = target.query.get('type');
+  const withDeleted = target.query.get('includeDeleted') === 'true';
+  const { store } = state;
+  function* records(kind: typeof store.users) {
+    yield* kind.live.values();
+    if (withDeleted) yield* kind.deleted.values();
+  }
+  if (type === 'users') return records(store.users);
+  if (type === 'accounts') return records(store.accounts);
+  if (type === 'events') return store.events.values();
+  if (type === 'preferences') return store.preferences.values();
+  throw new AnswerError(badRequest('type must be users, accounts, events or preferences'));
+}
+
+export async function handleControlRequest(
+  state: EmulatorState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: Target,
+): Promise<void> {
+  const action = target.segments.length === 2 ? target.segments[1] : undefined;
+  const method = req.method ?? 'GET';
+  const allowed: Record<string, string> = {
+    reset: 'POST',
+    seed: 'POST',
+    dump: 'GET',
+    stats: 'GET',
+    memory: 'GET',
+    config: 'PATCH',
+  };
+  try {
+    if (action === undefined || !Object.hasOwn(allowed, action)) {
+      return send(res, { status: 404, body: { errorMessage: `No control route ${req.url}` } });
+    }
+    if (allowed[action] !== method) {
+      return send(res, {
+        ...pxError(405, `Method ${method} not allowed`),
+        headers: { allow: allowed[action]! },
+      });
+    }
+    switch (action) {
+      case 'reset':
+        state.reset();
+        return send(res, { status: 204 });
+      case 'seed':
+        return send(res, await seed(state, req, target));
+      case 'dump':
+        return await writeNdjson(res, dumpItems(state, target));
+      case 'stats':
+        return send(res, { status: 200, body: state.snapshot() });
+      case 'memory':
+        return send(res, { status: 200, body: memory(target.query.get('gc') === 'true') });
+      default: {
+        const changes = parseJsonObject(await readBody(req));
+        try {
+          state.configure(changes);
+        } catch (error) {
+          return send(res, badRequest(error instanceof Error ? error.message : String(error)));
+        }
+        return send(res, { status: 204 });
+      }
+    }
+  } catch (error) {
+    if (error instanceof AnswerError) return send(res, error.answer);
+    send(res, pxError(500, error instanceof Error ? error.message : String(error)));
+  }
+}

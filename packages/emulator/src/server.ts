@@ -1,0 +1,61 @@
+/** `startEmulator`: the HTTP server on loopback, wiring the API and the control plane. */
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { handleApiRequest } from './api-request.js';
+import { resolveOptions } from './config.js';
+import { handleControlRequest } from './control.js';
+import type { EmulatorHandle, EmulatorOptions } from './options.js';
+import { send } from './respond.js';
+import { parseTarget } from './router.js';
+import { apiRouter } from './routes.js';
+import { EmulatorState } from './state.js';
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
+  const config = resolveOptions(options);
+  const state = new EmulatorState(config);
+  const router = apiRouter();
+  const hung = new Set<ServerResponse>();
+
+  const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+    const target = parseTarget(req.url ?? '/');
+    const work =
+      target.segments[0] === '__emulator'
+        ? handleControlRequest(state, req, res, target)
+        : handleApiRequest(state, router, req, res, target, hung);
+    work.catch((error: unknown) => {
+      if (!res.headersSent) send(res, { status: 500, body: { errorMessage: String(error) } });
+      else res.destroy();
+    });
+  });
+  server.headersTimeout = 60_000;
+  server.requestTimeout = 0;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  let closing: Promise<void> | undefined;
+
+  return {
+    url,
+    baseUrl: `${url}/v1`,
+    apiKey: config.apiKeys[0]!,
+    stats: () => state.snapshot(),
+    configure: (changes) => state.configure(changes),
+    reset: () => state.reset(),
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const res of hung) res.destroy();
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Counters of the API traffic. `maxPerSecond` is an exact sliding-window maximum: every
+ * arrival is timestamped (monotonic clock) and the count of arrivals in the last 1000 ms,
+ * ending at each arrival, is compared with the maximum. A ring buffer holds the timestamps
+ * of the last second only.
+ */
+import type { EmulatorStats } from './options.js';
+
+export type FaultKind = keyof EmulatorStats['faults'];
+
+export class StatsCollector {
+  requests = 0;
+  rateLimited = 0;
+  maxPerSecond = 0;
+  byRoute: Record<string, Record<string, number>> = {};
+  faults: EmulatorStats['faults'] = { serverError: 0, resetBefore: 0, resetAfter: 0, hang: 0, trickle: 0 };
+  created = { users: 0, accounts: 0, events: 0 };
+  private ring = new Float64Array(1024);
+  private head = 0;
+  private count = 0;
+
+  constructor(private readonly clock: () => number = () => performance.now()) {}
+
+  /** One API request arrived. */
+  arrival(): void {
+    this.requests++;
+    const now = this.clock();
+    while (this.count > 0 && this.ring[this.head]! <= now - 1000) {
+      this.head = (this.head + 1) % this.ring.length;
+      this.count--;
+    }
+    if (this.count === this.ring.length) this.grow();
+    this.ring[(this.head + this.count) % this.ring.length] = now;
+    this.count++;
+    if (this.count > this.maxPerSecond) this.maxPerSecond = this.count;
+  }
+
+  private grow(): void {
+    const next = new Float64Array(this.ring.length * 2);
+    for (let i = 0; i < this.count; i++) next[i] = this.ring[(this.head + i) % this.ring.length]!;
+    this.ring = next;
+    this.head = 0;
+  }
+
+  /** An outcome of a route: an HTTP status, or `resetBefore`/`resetAfter`/`hang` when none was sent. */
+  outcome(routeKey: string, status: number | string): void {
+    const route = (this.byRoute[routeKey] ??= {});
+    const key = String(status);
+    route[key] = (route[key] ?? 0) + 1;
+    if (status === 429) this.rateLimited++;
+  }
+
+  fault(kind: FaultKind): void {
+    this.faults[kind]++;
+  }
+
+  reset(): void {
+    this.requests = 0;
+    this.rateLimited = 0;
+    this.maxPerSecond = 0;
+    this.byRoute = {};
+    this.faults = { serverError: 0, resetBefore: 0, resetAfter: 0, hang: 0, trickle: 0 };
+    this.created = { users: 0, accounts: 0, events: 0 };
+    this.head = 0;
+    this.count = 0;
+  }
+
+  snapshot(records: EmulatorStats['records']): EmulatorStats {
+    const byRoute: EmulatorStats['byRoute'] = {};
+    for (const [route, statuses] of Object.entries(this.byRoute)) byRoute[route] = { ...statuses };
+    return {
+      requests: this.requests,
+      byRoute,
+      rateLimited: this.rateLimited,
+      maxPerSecond: this.maxPerSecond,
+      faults: { ...this.faults },
+      created: { ...this.created },
+      records,
+    };
+  }
+}
