@@ -1,0 +1,278 @@
+import type { Rejection, RowEnvelope, StageCounts } from '@pxstream/core';
+import { newStageCounts } from '@pxstream/core';
+import { detectDelimiter } from './delimiter.js';
+import { type CsvErrorCode, csvParseCode, fatalCsvError, recordMessage } from './errors.js';
+import { type FrameErrorCode, type FrameHandler, FrameKind } from './frame.js';
+import { CsvFramer } from './framer.js';
+import { headerColumns } from './header.js';
+import { rawText } from './raw.js';
+import { type BatchParser, createBatchParser, lenientCells } from './records.js';
+
+/** Where a source starts reading in the middle of a file (see `csvResumeAfter`). */
+export interface CsvResumePoint {
+  /** The header of the file, read before the stop. */
+  columns: readonly string[];
+  /** 1-based physical line of the first byte to read. */
+  line: number;
+  /** Index of the next data row. */
+  index: number;
+  /** Byte offset of the first byte to read; every `endOffset` includes it. */
+  byteOffset: number;
+}
+
+export interface CsvEngineOptions {
+  delimiter: string | undefined;
+  maxRecordSize: number;
+  resumeFrom: CsvResumePoint | undefined;
+}
+
+/** Where the engine hands its results (the stream wrapper pushes and emits them). */
+export interface CsvEngineOutput {
+  header(columns: readonly string[]): void;
+  row(row: RowEnvelope): void;
+  rejection(rejection: Rejection): void;
+}
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * The CSV source engine, free of streams: bytes in through `write`/`end`, header, rows and
+ * rejections out through `output`. Fatal errors (bad header) are thrown as `PxStreamError`.
+ *
+ * The framer cuts the bytes into complete records (lines, offsets, size limit); each run of
+ * contiguous records is then parsed by csv-parse in one synchronous call and mapped to
+ * envelopes, one per record, in a single pass.
+ */
+export class CsvEngine {
+  readonly counts: StageCounts = newStageCounts();
+  columns: readonly string[] | undefined;
+  private index: number;
+  private head: Buffer | undefined;
+  private framer: CsvFramer | undefined;
+  private delimiter = ',';
+  private parseBatch: BatchParser = createBatchParser(',');
+  private announced = false;
+  // The pending batch: records `buf[start, end)` not yet parsed, one entry per record.
+  private batchBuf: Buffer = BOM;
+  private batchBase = 0;
+  private batchStart = 0;
+  private batchEnd = 0;
+  // Entry columns: start, contentEnd, end (relative to batchBuf), line, kind (typed arrays:
+  // no per-record allocation).
+  private entries = new Float64Array(5 * 1024);
+  private count = 0;
+  private readonly handler: FrameHandler = {
+    record: (buf, base, start, contentEnd, end, line, kind) =>
+      this.onRecord(buf, base, start, contentEnd, end, line, kind),
+    bad: (code, line, raw, endOffset, bytes, detail) => this.onBad(code, line, raw, endOffset, bytes, detail),
+  };
+
+  constructor(
+    private readonly options: CsvEngineOptions,
+    private readonly output: CsvEngineOutput,
+  ) {
+    this.columns = options.resumeFrom?.columns;
+    this.index = options.resumeFrom?.index ?? 0;
+  }
+
+  write(chunk: Buffer): void {
+    this.announce();
+    if (this.framer !== undefined) {
+      this.framer.push(chunk);
+      this.flush();
+      return;
+    }
+    this.head = this.head === undefined ? chunk : Buffer.concat([this.head, chunk]);
+    this.start(false);
+  }
+
+  end(): void {
+    this.announce();
+    if (this.framer === undefined && this.head !== undefined) this.start(true);
+    if (this.framer === undefined) return;
+    this.framer.finish();
+    this.flush();
+  }
+
+  /** On resume the header is known up front: announce it once, before any row. */
+  private announce(): void {
+    if (this.announced) return;
+    this.announced = true;
+    if (this.columns !== undefined) this.output.header(this.columns);
+  }
+
+  /** Strips the BOM and settles the delimiter, then hands the bytes to a new framer. */
+  private start(final: boolean): void {
+    const head = this.head!;
+    const resume = this.options.resumeFrom;
+    let skip = 0;
+    if (resume === undefined) {
+      if (head.length < BOM.length && !final && BOM.subarray(0, head.length).equals(head)) return;
+      if (head.subarray(0, BOM.length).equals(BOM)) skip = BOM.length;
+    }
+    const delimiter = this.options.delimiter ?? this.sniff(head, skip, final);
+    if (delimiter === undefined) return;
+    this.head = undefined;
+    this.delimiter = delimiter;
+    this.parseBatch = createBatchParser(delimiter);
+    const start = { line: resume?.line ?? 1, offset: (resume?.byteOffset ?? 0) + skip };
+    this.framer = new CsvFramer(Buffer.from(delimiter), this.options.maxRecordSize, this.handler, start);
+    this.framer.push(head.subarray(skip));
+    this.flush();
+  }
+
+  /** The delimiter detected on the first non-blank line, or undefined until that line is complete. */
+  private sniff(head: Buffer, from: number, final: boolean): string | undefined {
+    const max = this.options.maxRecordSize;
+    for (let p = from; ; ) {
+      const lf = head.indexOf(10, p);
+      if (lf < 0 && !final && head.length - p <= max + 2) return undefined;
+      const text = head.toString('utf8', p, lf < 0 ? Math.min(head.length, p + max) : lf);
+      if (text.trim() !== '') return detectDelimiter(text);
+      if (lf < 0) return ',';
+      p = lf + 1;
+    }
+  }
+
+  private onRecord(
+    buf: Buffer,
+    base: number,
+    start: number,
+    contentEnd: number,
+    end: number,
+    line: number,
+    kind: FrameKind,
+  ): void {
+    const contiguous = buf === this.batchBuf && start === this.batchEnd;
+    if (kind === FrameKind.Empty) {
+      // csv-parse skips empty lines itself: keep the batch in one piece when we can.
+      if (contiguous && this.count > 0) this.batchEnd = end;
+      return;
+    }
+    if (this.count > 0 && !contiguous) this.flush();
+    if (this.count === 0) {
+      this.batchBuf = buf;
+      this.batchBase = base;
+      this.batchStart = start;
+    }
+    let entries = this.entries;
+    const at = 5 * this.count++;
+    if (at + 5 > entries.length) {
+      entries = new Float64Array(entries.length * 2);
+      entries.set(this.entries);
+      this.entries = entries;
+    }
+    entries[at] = start;
+    entries[at + 1] = contentEnd;
+    entries[at + 2] = end;
+    entries[at + 3] = line;
+    entries[at + 4] = kind;
+    this.batchEnd = end;
+  }
+
+  private onBad(
+    code: FrameErrorCode,
+    line: number,
+    raw: string,
+    endOffset: number,
+    bytes: Buffer | undefined,
+    detail: string,
+  ): void {
+    this.flush();
+    if (this.columns === undefined) throw headerError(code, line, detail);
+    const fields = bytes === undefined ? [] : lenientCells(bytes, this.delimiter);
+    this.reject(line, endOffset, fields, code, recordMessage(code, line, detail), raw);
+  }
+
+  /** Parses the pending batch in one csv-parse call; record by record if that call fails. */
+  private flush(): void {
+    const count = this.count;
+    if (count === 0) return;
+    try {
+      let records: string[][] | undefined;
+      try {
+        records = this.parseBatch(this.batchBuf.subarray(this.batchStart, this.batchEnd));
+      } catch {
+        records = undefined;
+      }
+      if (records !== undefined && records.length === count) {
+        for (let i = 0; i < count; i++) this.emit(i, records[i]!);
+      } else {
+        for (let i = 0; i < count; i++) this.emitAlone(i);
+      }
+    } finally {
+      this.count = 0;
+    }
+  }
+
+  /** Slow path, after a batch failed: parses entry `i` on its own to find its error. */
+  private emitAlone(i: number): void {
+    const e = this.entries;
+    const at = 5 * i;
+    if (e[at + 4] === FrameKind.Blank) return;
+    const start = e[at]!;
+    const contentEnd = e[at + 1]!;
+    const end = e[at + 2]!;
+    const line = e[at + 3]!;
+    let code: CsvErrorCode = 'CSV_INVALID_RECORD';
+    try {
+      const records = this.parseBatch(this.batchBuf.subarray(start, end));
+      if (records.length === 1) {
+        this.emit(i, records[0]!);
+        return;
+      }
+    } catch (error) {
+      code = csvParseCode((error as { code?: unknown }).code);
+    }
+    if (this.columns === undefined) throw headerError(code, line, '');
+    const bytes = this.batchBuf.subarray(start, contentEnd);
+    const raw = rawText(this.batchBuf, start, contentEnd);
+    const endOffset = this.batchBase + end;
+    this.reject(line, endOffset, lenientCells(bytes, this.delimiter), code, recordMessage(code, line), raw);
+  }
+
+  private emit(i: number, fields: string[]): void {
+    const e = this.entries;
+    const at = 5 * i;
+    if (e[at + 4] === FrameKind.Blank) return;
+    const line = e[at + 3]!;
+    const columns = this.columns;
+    if (columns === undefined) {
+      const header = headerColumns(fields, line);
+      if (!Array.isArray(header)) throw header;
+      this.columns = header;
+      this.announced = true;
+      this.output.header(header);
+      return;
+    }
+    const endOffset = this.batchBase + e[at + 2]!;
+    if (fields.length !== columns.length) {
+      const raw = rawText(this.batchBuf, e[at]!, e[at + 1]!);
+      const code = 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH';
+      const detail = `${fields.length} fields, the header has ${columns.length}`;
+      this.reject(line, endOffset, fields, code, recordMessage(code, line, detail), raw);
+      return;
+    }
+    this.counts.in++;
+    this.counts.out++;
+    this.output.row({ index: this.index++, line, fields, columns, endOffset });
+  }
+
+  private reject(
+    line: number,
+    endOffset: number,
+    fields: string[],
+    code: CsvErrorCode,
+    message: string,
+    raw: string,
+  ): void {
+    this.counts.in++;
+    this.counts.rejected++;
+    const row: RowEnvelope = { index: this.index++, line, fields, columns: this.columns!, endOffset };
+    this.output.rejection({ row, stage: 'parse', code, message, raw });
+  }
+}
+
+function headerError(code: CsvErrorCode, line: number, detail: string) {
+  return fatalCsvError(code, `cannot read the CSV header: ${recordMessage(code, line, detail)}`, line);
+}

@@ -1,0 +1,71 @@
+import { PxStreamError } from '@pxstream/core';
+
+/**
+ * Stable codes of the CSV source. Record-level codes become rejections (the run goes on);
+ * header and option codes are fatal. csv-parse's own codes are kept, prefixed `CSV_`.
+ */
+export type CsvErrorCode =
+  /** A quote opened and never closed (by the end of input or within `maxRecordSize`). */
+  | 'CSV_QUOTE_NOT_CLOSED'
+  /** A closing quote followed by something else than a delimiter or line break. */
+  | 'CSV_INVALID_CLOSING_QUOTE'
+  /** A quote in the middle of an unquoted field. */
+  | 'CSV_INVALID_OPENING_QUOTE'
+  /** A record with more or fewer fields than the header. */
+  | 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH'
+  /** A record over `maxRecordSize` bytes. */
+  | 'CSV_RECORD_TOO_LARGE'
+  /** A record csv-parse refused for another reason. */
+  | 'CSV_INVALID_RECORD'
+  /** Fatal: two header columns with the same (trimmed) name. */
+  | 'CSV_DUPLICATE_HEADER'
+  /** Fatal: a header column whose name is empty once trimmed. */
+  | 'CSV_EMPTY_HEADER'
+  /** Fatal: `resumeFrom` without the header's columns. */
+  | 'CSV_NO_HEADER'
+  /** Fatal: an invalid option. */
+  | 'CSV_INVALID_OPTION';
+
+export type CsvError = PxStreamError<CsvErrorCode>;
+
+/** A fatal error of the CSV source: the stream is destroyed with it. */
+export function fatalCsvError(code: CsvErrorCode, message: string, line?: number): CsvError {
+  return new PxStreamError(code, message, {
+    fatal: true,
+    stage: 'parse',
+    ...(line === undefined ? {} : { line }),
+  });
+}
+
+/** Maps a csv-parse error code to ours. */
+export function csvParseCode(code: unknown): CsvErrorCode {
+  switch (code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+    case 'CSV_INVALID_CLOSING_QUOTE':
+    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
+      return code;
+    case 'INVALID_OPENING_QUOTE':
+      return 'CSV_INVALID_OPENING_QUOTE';
+    default:
+      return 'CSV_INVALID_RECORD';
+  }
+}
+
+/** One-line human message for a record-level code. */
+export function recordMessage(code: CsvErrorCode, line: number, detail = ''): string {
+  const where = `record starting on line ${line}`;
+  switch (code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return `quote not closed in ${where}${detail}`;
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return `invalid closing quote in ${where}: a closing quote must be followed by a delimiter or a line break`;
+    case 'CSV_INVALID_OPENING_QUOTE':
+      return `invalid opening quote in ${where}: a quote inside an unquoted field`;
+    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
+      return `${where} has ${detail}`;
+    case 'CSV_RECORD_TOO_LARGE':
+      return `${where} is larger than maxRecordSize${detail}`;
+    default:
+      return `cannot parse ${where}${detail}`;
+  }
+}
