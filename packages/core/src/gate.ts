@@ -25,7 +25,6 @@ export class RowGate extends Transform implements CountedStage {
   readonly last: number;
   private maxSeen = -1;
   private stopAt = Number.POSITIVE_INFINITY;
-  private outputEnded = false;
 
   constructor(range: RowRange = {}) {
     super({ objectMode: true, highWaterMark: 16 });
@@ -57,38 +56,32 @@ export class RowGate extends Transform implements CountedStage {
     if (!this.stopped && index > this.maxSeen) this.maxSeen = index;
   }
 
-  /** Ends the run after the rows the source produced so far. */
+  /**
+   * Ends the run after the rows the source produced so far. Emits `stopped` so the input can
+   * stop being read; the output then ends when the source does (rows after the stop are
+   * dropped). Ending the output here instead, with `push(null)`, could strand a transform
+   * callback held for backpressure and hang the pipeline.
+   */
   stop(): void {
     if (this.stopped) return;
     this.stopAt = this.maxSeen + 1;
-    if (this.counts.in > 0 && this.lastPassed + 1 >= this.stopIndex) this.endOutput();
-  }
-
-  private lastPassed = -1;
-
-  private endOutput(): void {
-    if (this.outputEnded) return;
-    this.outputEnded = true;
-    this.push(null);
+    this.emit('stopped');
   }
 
   override _transform(row: RowEnvelope, _encoding: BufferEncoding, callback: TransformCallback): void {
     const index = row.index;
     if (!this.stopped && index > this.maxSeen) this.maxSeen = index;
-    if (this.outputEnded || index < this.first) {
-      callback();
-      return;
-    }
-    if (index >= this.stopIndex) {
-      if (index > this.last && !this.stopped) this.stopAt = this.last + 1;
-      this.endOutput();
+    if (index < this.first || index >= this.stopIndex) {
+      // Past the range's last row: the run needs no more input.
+      if (index > this.last && !this.stopped) {
+        this.stopAt = this.last + 1;
+        this.emit('stopped');
+      }
       callback();
       return;
     }
     this.counts.in++;
     this.counts.out++;
-    this.lastPassed = index;
     callback(null, row);
-    if (this.stopped && index + 1 >= this.stopIndex) this.endOutput();
   }
 }

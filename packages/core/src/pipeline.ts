@@ -61,7 +61,7 @@ export function startPipeline(options: RunPipelineOptions): PipelineHandle {
   const gate = new RowGate(options.range);
   const controller = new AbortController();
   const syncRead = () => {
-    stats.read = gate.rowsRead;
+    stats.read = stats.readBase + gate.rowsRead;
   };
 
   const record = (rejection: Rejection) => {
@@ -114,6 +114,9 @@ export function startPipeline(options: RunPipelineOptions): PipelineHandle {
 
 /** Copies input bytes into the source with backpressure until the end, a stop or an abort. */
 async function feed(input: Readable, source: Readable & Writable, gate: RowGate, signal: AbortSignal) {
+  // A stop must not wait for the next chunk (stdin may never send one): end the read now.
+  const onStop = () => input.destroy();
+  gate.once('stopped', onStop);
   try {
     for await (const chunk of input) {
       if (gate.stopped || signal.aborted || source.destroyed) break;
@@ -130,11 +133,13 @@ async function feed(input: Readable, source: Readable & Writable, gate: RowGate,
       }
     }
   } catch (error) {
+    if (gate.stopped || signal.aborted) return;
     throw new PxStreamError('IO_READ_FAILED', `cannot read input: ${(error as Error).message}`, {
       fatal: true,
       cause: error,
     });
   } finally {
+    gate.off('stopped', onStop);
     if (!source.destroyed && !source.writableEnded) source.end();
     if (!input.destroyed) input.destroy();
   }

@@ -52,6 +52,11 @@ export interface RunStatsSnapshot {
 export class RunStats {
   /** Rows the source produced, good or rejected. Set by whoever owns the source. */
   read = 0;
+  /**
+   * Rows read by an earlier run this one resumes (see `restore`): the pipeline adds the rows
+   * it reads itself to this.
+   */
+  readBase = 0;
   updated = 0;
   inserted = 0;
   skipped = 0;
@@ -95,6 +100,25 @@ export class RunStats {
   /** Rows read that never reached an end (the run stopped early): never silently dropped. */
   get notSent(): number {
     return Math.max(0, this.read - this.finished);
+  }
+
+  /**
+   * Counters that continue those of an earlier run (a resumed load): the rows it finished
+   * count as read and ended here too, so the final figures equal those of one clean run.
+   */
+  static restore(snapshot: RunStatsSnapshot): RunStats {
+    const stats = new RunStats();
+    stats.read = snapshot.read;
+    stats.readBase = snapshot.read;
+    stats.updated = snapshot.updated;
+    stats.inserted = snapshot.inserted;
+    stats.skipped = snapshot.skipped;
+    stats.dryRun = snapshot.dryRun;
+    stats.rejected = snapshot.rejected;
+    for (const stage of STAGES) stats.rejectedByStage[stage] = snapshot.rejectedByStage[stage] ?? 0;
+    for (const [code, n] of Object.entries(snapshot.rejectedByCode)) stats.rejectedByCode.set(code, n);
+    for (const [reason, n] of Object.entries(snapshot.skippedByReason)) stats.skippedByReason.set(reason, n);
+    return stats;
   }
 
   snapshot(): RunStatsSnapshot {

@@ -121,6 +121,11 @@ export class CsvEngine {
     this.flush();
   }
 
+  /** The delimiter given or detected, once the first bytes were read (undefined before). */
+  get delimiterInUse(): string | undefined {
+    return this.framer === undefined ? undefined : this.delimiter;
+  }
+
   /** The delimiter detected on the first non-blank line, or undefined until that line is complete. */
   private sniff(head: Buffer, from: number, final: boolean): string | undefined {
     const max = this.options.maxRecordSize;

@@ -26,6 +26,8 @@ export interface CsvSourceOptions {
 export interface CsvSource extends Duplex, CountedStage {
   /** The header's column names, once read (shared by every row). */
   readonly columns: readonly string[] | undefined;
+  /** The field delimiter given or detected, once the first line was read. */
+  readonly delimiter: string | undefined;
 }
 
 export const DEFAULT_MAX_RECORD_SIZE = 1_048_576;
@@ -55,6 +57,10 @@ class CsvSourceStream extends Transform implements CsvSource {
 
   get columns(): readonly string[] | undefined {
     return this.engine.columns;
+  }
+
+  get delimiter(): string | undefined {
+    return this.engine.delimiterInUse;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { createCsvSource } from '../src/index.js';
 import { collect, rowView } from './collect.js';
 
 describe('csv source: well-formed input', () => {
@@ -132,4 +133,17 @@ describe('csv source: well-formed input', () => {
       assert.equal(got.headers.length, c.columns === undefined ? 0 : 1);
     });
   }
+});
+
+describe('csv source: the delimiter in use', () => {
+  it('is undefined before any byte and then the detected one', async () => {
+    const source = createCsvSource();
+    assert.equal(source.delimiter, undefined);
+    const rows: unknown[] = [];
+    source.on('data', (row) => rows.push(row));
+    source.end('id;name\n1;Ann\n');
+    await new Promise((resolve) => source.on('end', resolve));
+    assert.equal(source.delimiter, ';');
+    assert.equal(rows.length, 1);
+  });
 });
