@@ -1,0 +1,95 @@
+import { type Rejection, type RowEnvelope, type RowOutcome, RunStats } from '@pxstream/core';
+
+/** How one row ended: an outcome from the sink, or a rejection from any stage. */
+export type Settlement = { readonly outcome: RowOutcome } | { readonly rejection: Rejection };
+
+export function settlementRow(settlement: Settlement): RowEnvelope {
+  return 'outcome' in settlement ? settlement.outcome.row : settlement.rejection.row;
+}
+
+export interface RowLedgerOptions<P> {
+  /** Index of the first row this run owns: rows below it are finished or outside the range. */
+  firstIndex: number;
+  /** Counters of the rows an earlier run already committed (resume); fresh otherwise. */
+  committed?: RunStats;
+  /** The point to resume reading after a row (`csvResumeAfter`, `jsonlResumeAfter`). */
+  resumeAfter: (row: RowEnvelope) => P;
+  /** Called once per row as it commits, in row order (e.g. to write its rejection). */
+  onCommit?: (settlement: Settlement) => void;
+}
+
+/**
+ * Tracks which rows are finished when they finish out of order (requests complete in any
+ * order), and commits them in order: the watermark is the lowest index not yet finished,
+ * so every row below it is done and a restart may begin there.
+ *
+ * Only rows finished above the watermark are held, and backpressure bounds those to the rows
+ * in flight; in the common in-order case a row commits without being stored at all.
+ */
+export class RowLedger<P> {
+  /** Counters of committed rows only: what a checkpoint may promise. */
+  readonly committed: RunStats;
+  private next: number;
+  private point: P | undefined;
+  private readonly held = new Map<number, Settlement>();
+  private readonly options: RowLedgerOptions<P>;
+
+  constructor(options: RowLedgerOptions<P>) {
+    this.options = options;
+    this.next = options.firstIndex;
+    this.committed = options.committed ?? new RunStats();
+  }
+
+  /** The lowest row index not yet finished: every row of the run below it is. */
+  get watermark(): number {
+    return this.next;
+  }
+
+  /** Where to resume reading: just past the last committed row (undefined before the first). */
+  get resumePoint(): P | undefined {
+    return this.point;
+  }
+
+  /** Rows finished above the watermark, waiting for a slower row below them. */
+  get heldCount(): number {
+    return this.held.size;
+  }
+
+  /** Records that a row ended. Each row must be settled once. */
+  settle(settlement: Settlement): void {
+    const index = settlementRow(settlement).index;
+    if (index < this.next || this.held.has(index)) {
+      throw new Error(`row ${index} settled twice (watermark ${this.next})`);
+    }
+    if (index !== this.next) {
+      this.held.set(index, settlement);
+      return;
+    }
+    this.commit(settlement);
+    for (let waiting = this.held.get(this.next); waiting; waiting = this.held.get(this.next)) {
+      this.held.delete(this.next);
+      this.commit(waiting);
+    }
+  }
+
+  /**
+   * The rows finished above the watermark, in row order, removed from the ledger. For the end
+   * of a run that stopped early: their rejections still belong in the rejects file, though a
+   * resume will process them again (it truncates the file back to the checkpoint first).
+   */
+  takeHeld(): Settlement[] {
+    const rows = [...this.held.entries()].sort((a, b) => a[0] - b[0]).map(([, settlement]) => settlement);
+    this.held.clear();
+    return rows;
+  }
+
+  private commit(settlement: Settlement): void {
+    const row = settlementRow(settlement);
+    this.committed.read++;
+    if ('outcome' in settlement) this.committed.recordOutcome(settlement.outcome);
+    else this.committed.recordRejection(settlement.rejection);
+    this.point = this.options.resumeAfter(row);
+    this.next = row.index + 1;
+    this.options.onCommit?.(settlement);
+  }
+}

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { RowEnvelope } from '@pxstream/core';
+import { RowLedger, type Settlement } from '../src/index.js';
+
+const row = (index: number): RowEnvelope => ({
+  index,
+  line: index + 2,
+  fields: [`id${index}`],
+  endOffset: (index + 1) * 10,
+});
+const updated = (index: number): Settlement => ({ outcome: { row: row(index), outcome: 'updated' } });
+const rejected = (index: number): Settlement => ({
+  rejection: { row: row(index), stage: 'send', code: 'PX_HTTP_400', status: 400, message: 'bad' },
+});
+const after = (r: RowEnvelope) => ({ index: r.index + 1, byteOffset: r.endOffset ?? 0 });
+
+describe('RowLedger', () => {
+  it('commits in row order when rows finish out of order; the watermark is the lowest unfinished row', () => {
+    const committed: number[] = [];
+    const ledger = new RowLedger({
+      firstIndex: 0,
+      resumeAfter: after,
+      onCommit: (s) => committed.push(index(s)),
+    });
+    ledger.settle(updated(2));
+    ledger.settle(rejected(1));
+    assert.equal(ledger.watermark, 0);
+    assert.equal(ledger.resumePoint, undefined);
+    assert.equal(ledger.heldCount, 2);
+    ledger.settle(updated(0));
+    assert.deepEqual(committed, [0, 1, 2]);
+    assert.equal(ledger.watermark, 3);
+    assert.deepEqual(ledger.resumePoint, { index: 3, byteOffset: 30 });
+    assert.equal(ledger.heldCount, 0);
+    assert.equal(ledger.committed.read, 3);
+    assert.equal(ledger.committed.updated, 2);
+    assert.equal(ledger.committed.rejected, 1);
+  });
+
+  it('counts only committed rows: a row finished above a gap is not promised', () => {
+    const ledger = new RowLedger({ firstIndex: 5, resumeAfter: after });
+    ledger.settle(updated(5));
+    ledger.settle(updated(7));
+    assert.equal(ledger.watermark, 6);
+    assert.equal(ledger.committed.read, 1);
+    assert.deepEqual(
+      ledger.takeHeld().map((s) => index(s)),
+      [7],
+    );
+  });
+
+  it('refuses a row settled twice (a sink bug would otherwise corrupt the counts)', () => {
+    const ledger = new RowLedger({ firstIndex: 0, resumeAfter: after });
+    ledger.settle(updated(1));
+    assert.throws(() => ledger.settle(updated(1)), /settled twice/);
+    ledger.settle(updated(0));
+    assert.throws(() => ledger.settle(updated(0)), /settled twice/);
+  });
+
+  it('returns held rows in row order', () => {
+    const ledger = new RowLedger({ firstIndex: 0, resumeAfter: after });
+    for (const i of [9, 3, 6, 4]) ledger.settle(updated(i));
+    assert.deepEqual(
+      ledger.takeHeld().map((s) => index(s)),
+      [3, 4, 6, 9],
+    );
+    assert.equal(ledger.heldCount, 0);
+  });
+});
+
+function index(settlement: Settlement): number {
+  return 'outcome' in settlement ? settlement.outcome.row.index : settlement.rejection.row.index;
+}
