@@ -1,12 +1,11 @@
-import type { Rejection } from '@pxstream/core';
+import type { Redactor, Rejection } from '@pxstream/core';
 import { invalidOption } from './errors.js';
 
 /** The columns a CSV rejects file adds after the input's own, in this order. */
 export const REJECT_COLUMNS = ['_line', '_stage', '_code', '_status', '_message'] as const;
 
-/** Applied to every text written; the identity when no secret is to be hidden. */
-export type Redact = (text: string) => string;
-const keep: Redact = (text) => text;
+/** The identity: what is written when no secret is to be hidden. */
+const keep: Redactor = (text) => text;
 
 /** Put between a rejection's message and the raw text of its row in `_message`. */
 export const RAW_SEPARATOR = ' | raw: ';
@@ -57,7 +56,11 @@ function csvLine(cells: readonly string[], quote: Quoter, delimiter: string): st
  * The header line: the input's columns, then `REJECT_COLUMNS`. A byte order mark the input
  * began with is not carried over. With no columns (they never came), only the reject columns.
  */
-export function rejectsCsvHeader(columns: readonly string[], delimiter = ',', redact: Redact = keep): string {
+export function rejectsCsvHeader(
+  columns: readonly string[],
+  delimiter = ',',
+  redact: Redactor = keep,
+): string {
   const cells = columns.map((name, i) => redact(i === 0 ? name.replace(/^\uFEFF/, '') : name));
   return csvLine([...cells, ...REJECT_COLUMNS], quoterFor(delimiter), delimiter);
 }
@@ -76,7 +79,7 @@ export function formatCsvRejection(
   rejection: Rejection,
   columns: readonly string[],
   delimiter = ',',
-  redact: Redact = keep,
+  redact: Redactor = keep,
 ): string {
   const quote = quoterFor(delimiter);
   const { row } = rejection;
@@ -84,8 +87,8 @@ export function formatCsvRejection(
   const fields: readonly string[] = Array.isArray(row.fields) ? row.fields : [];
   let line = '';
   for (let i = 0; i < width; i++) {
-    const value = fields[i];
-    line += `${quote(value === undefined ? '' : redact(value))}${delimiter}`;
+    const value: unknown = fields[i];
+    line += `${quote(value === undefined || value === null ? '' : redact(String(value)))}${delimiter}`;
   }
   let message = rejection.message;
   const raw = rejection.raw ?? overflowText(row.fields, width, delimiter);

@@ -1,4 +1,3 @@
-export type { Redact } from './csv-format.js';
 export {
   formatCsvRejection,
   quoteCsvField,

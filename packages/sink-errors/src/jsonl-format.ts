@@ -1,5 +1,4 @@
-import type { Rejection } from '@pxstream/core';
-import type { Redact } from './csv-format.js';
+import type { Redactor, Rejection } from '@pxstream/core';
 
 /** One line of a JSON-lines rejects file. */
 export interface JsonlRejectLine {
@@ -24,7 +23,7 @@ export interface JsonlRejectLine {
  * (values and object keys of `record` too) before serialization, so the JSON stays valid
  * whatever the secret looks like.
  */
-export function formatJsonlRejection(rejection: Rejection, redact?: Redact): string {
+export function formatJsonlRejection(rejection: Rejection, redact?: Redactor): string {
   const value: JsonlRejectLine = {
     line: rejection.row.line,
     stage: rejection.stage,
@@ -48,7 +47,7 @@ function recordOf(rejection: Rejection): unknown {
   return Object.fromEntries(row.columns.map((name, i) => [name, cells[i] ?? '']));
 }
 
-function redactingReplacer(redact: Redact) {
+function redactingReplacer(redact: Redactor) {
   return function replace(this: unknown, _key: string, value: unknown): unknown {
     if (typeof value === 'string') return redact(value);
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;

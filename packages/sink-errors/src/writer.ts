@@ -1,7 +1,8 @@
 import { close, constants, fstat, ftruncate, open, write } from 'node:fs';
+import { isatty } from 'node:tty';
 import { promisify } from 'node:util';
-import type { Rejection } from '@pxstream/core';
-import { checkDelimiter, formatCsvRejection, type Redact, rejectsCsvHeader } from './csv-format.js';
+import type { Redactor, Rejection } from '@pxstream/core';
+import { checkDelimiter, formatCsvRejection, rejectsCsvHeader } from './csv-format.js';
 import { invalidOption, type RejectsError, rejectsWriteFailed } from './errors.js';
 import { FileQueue, type QueueStats } from './file-queue.js';
 import { formatJsonlRejection } from './jsonl-format.js';
@@ -11,7 +12,7 @@ export interface RejectsWriterOptions {
   /** The input's format: CSV rejects keep its columns, JSON-lines rejects its objects. */
   format: 'csv' | 'jsonl';
   /** Applied to every text written (values, messages, raw rows, column names): hides the API key. */
-  redact?: Redact;
+  redact?: Redactor;
   /** CSV delimiter, the input's. Default `,`; `setColumns` may change it before the first line. */
   delimiter?: string;
   /** The input's header (CSV), when known at open; else see `setColumns`. */
@@ -100,6 +101,9 @@ export async function openRejectsWriter(options: RejectsWriterOptions): Promise<
     }
     const stats = await fstatAsync(fd);
     if (stats.isFile()) await cutTo(fd, stats.size, start);
+    // A device that is not a terminal (/dev/full, a tape, a full device) proves itself with a
+    // byte too; a terminal or a pipe would show the probe, so those fail at the first write.
+    else if (stats.isCharacterDevice() && !isatty(fd)) await writeAsync(fd, Buffer.from('\n'), 0, 1, null);
     // The queue owns the descriptor from here on and closes it.
     const queue = new FileQueue({
       fd,
@@ -133,7 +137,7 @@ class FileRejectsWriter implements RejectsWriter {
   dropped = 0;
   readonly createdEmpty: boolean;
   private readonly format: 'csv' | 'jsonl';
-  private readonly redact: Redact | undefined;
+  private readonly redact: Redactor | undefined;
   private columns: readonly string[] | undefined;
   private delimiter: string;
   private headerDone: boolean;
