@@ -1,1 +1,7 @@
-export {};
+export { runCli } from './cli.js';
+export type { ExitCode } from './exit-codes.js';
+export { CliError, EXIT } from './exit-codes.js';
+export type { CliIO } from './io.js';
+export { processIO } from './io.js';
+export type { InputFormat, LoadOptions } from './options.js';
+export type { RunReport } from './report.js';

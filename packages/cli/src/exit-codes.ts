@@ -1,0 +1,28 @@
+/** The exit codes users script against. */
+export const EXIT = {
+  /** Every row accounted for and none rejected. */
+  OK: 0,
+  /** Fatal: config, auth, I/O, quota, aborted. */
+  FATAL: 1,
+  /** Usage error: bad flags or arguments. */
+  USAGE: 2,
+  /** Finished, but some rows were rejected (see the rejects file). */
+  REJECTED: 3,
+  /** Interrupted by Ctrl-C (SIGINT). */
+  INTERRUPTED: 130,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** An error that ends the command with a given exit code and a one-line message. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export const usageError = (message: string) => new CliError(message, EXIT.USAGE);

@@ -1,0 +1,68 @@
+import { RECORD_TYPES, type RecordType } from '@pxstream/config';
+import { usageError } from './exit-codes.js';
+
+export type InputFormat = 'csv' | 'jsonl';
+
+/** The load options once both invocation forms are folded into one. */
+export interface LoadOptions {
+  type: RecordType;
+  configPath: string;
+  /** A file path, or undefined for stdin. */
+  input: string | undefined;
+  format: InputFormat;
+  insertMissing: boolean;
+  dryRun: boolean;
+  verbose: boolean;
+  quiet: boolean;
+  strict: boolean;
+  startRow: number | undefined;
+  lastRow: number | undefined;
+  errorsPath: string | undefined;
+  reportPath: string | undefined;
+  rate: number | undefined;
+  concurrency: number | undefined;
+  baseUrl: string | undefined;
+  emulator: boolean;
+  timeoutMs: number | undefined;
+  /** Continue from the checkpoint of an earlier run of the same command. */
+  resume: boolean;
+  /** The checkpoint file (default: beside the report, else `<input name>_checkpoint.json`). */
+  checkpointPath: string | undefined;
+}
+
+export function parseRecordType(value: string): RecordType {
+  const upper = value.toUpperCase() as RecordType;
+  if (!RECORD_TYPES.includes(upper)) {
+    throw usageError(`unknown record type "${value}": expected one of ${RECORD_TYPES.join(', ')}`);
+  }
+  return upper;
+}
+
+export function parseFormat(value: string): InputFormat {
+  const lower = value.toLowerCase();
+  if (lower === 'csv') return 'csv';
+  if (lower === 'jsonl' || lower === 'ndjson') return 'jsonl';
+  throw usageError(`unknown format "${value}": expected csv or jsonl`);
+}
+
+/** The format of a file from its extension; stdin and unknown extensions are CSV. */
+export function formatFromPath(path: string | undefined): InputFormat {
+  if (path === undefined) return 'csv';
+  return /\.(jsonl|ndjson|json)$/i.test(path) ? 'jsonl' : 'csv';
+}
+
+export function parseNonNegativeInt(flag: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value)) throw usageError(`${flag} takes a whole number >= 0, got "${value}"`);
+    return Number(value);
+  };
+}
+
+export function parsePositiveNumber(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0))
+      throw usageError(`${flag} takes a number > 0, got "${value}"`);
+    return n;
+  };
+}

@@ -1,0 +1,215 @@
+import { RECORD_TYPES } from '@pxstream/config';
+import { Command, CommanderError, Option } from 'commander';
+import { CliError, EXIT, usageError } from './exit-codes.js';
+import {
+  formatFromPath,
+  type LoadOptions,
+  parseFormat,
+  parseNonNegativeInt,
+  parsePositiveNumber,
+  parseRecordType,
+} from './options.js';
+
+export interface ParsedCommand {
+  kind: 'load';
+  options: LoadOptions;
+}
+
+const DESCRIPTION = `Load users and accounts (CSV or JSON-lines) into Gainsight PX.
+
+Invocation:
+  pxstream [options] [input]                              input file, or stdin when absent or "-"
+  pxstream [options] <config.json> <TYPE> <input>         Gainsight loader's classic form
+  pxstream emulator [options]                             run the PX emulator (see: pxstream emulator --help)`;
+
+const EXAMPLES = `
+Examples:
+  cat users.csv | pxstream --type USER --config px.json
+  pxstream -t ACCOUNT -c px.json --insert-missing accounts.jsonl
+  pxstream --insertMissing --dryRun config.json USER users.csv | jq .
+  pxstream --emulator -t USER -c examples/pxstream.json -i examples/users.csv
+  pxstream -t USER -c px.json -i --resume users.csv        continue after Ctrl-C, a crash or the daily quota
+
+Exit codes: 0 all rows loaded, 1 fatal error (also PX's daily quota: resume later with --resume), 2 usage error, 3 finished with rejected rows, 130 interrupted.`;
+
+interface RawOptions {
+  type?: string;
+  config?: string;
+  format?: string;
+  insertMissing?: boolean;
+  dryRun?: boolean;
+  verbose?: boolean;
+  quiet?: boolean;
+  strict?: boolean;
+  startRow?: number;
+  lastRow?: number;
+  errors?: string;
+  report?: string;
+  rate?: number;
+  concurrency?: number;
+  baseUrl?: string;
+  emulator?: boolean;
+  timeout?: number;
+  resume?: boolean;
+  checkpoint?: string;
+  // Gainsight's camelCase spellings, accepted as aliases.
+  insertMissingAlias?: boolean;
+  dryRunAlias?: boolean;
+  startRowAlias?: number;
+  lastRowAlias?: number;
+  baseUrlAlias?: string;
+  updateOnly?: boolean;
+}
+
+function hiddenAlias(flags: string, attribute: string, parser?: (v: string) => unknown): Option {
+  const option = new Option(flags).hideHelp();
+  option.attributeName = () => attribute;
+  if (parser) option.argParser(parser);
+  return option;
+}
+
+export function buildProgram(write: { out: (s: string) => void; err: (s: string) => void }): Command {
+  const program = new Command('pxstream')
+    .description(DESCRIPTION)
+    .argument('[args...]', 'input, or <config.json> <TYPE> <input>')
+    .option('-t, --type <type>', `record type: ${RECORD_TYPES.join(', ')}`)
+    .option('-c, --config <file>', 'config file (Gainsight loader format)', './pxstream.json')
+    .option(
+      '-f, --format <format>',
+      'input format: csv or jsonl (default: from the file extension; stdin: csv)',
+    )
+    .option('-i, --insert-missing', 'insert records that do not exist yet (PUT, then POST on 404)')
+    .option('-d, --dry-run', 'print each body that would be sent as JSON lines on stdout; send nothing')
+    .option('-v, --verbose', 'log each row as it ends')
+    .option('-q, --quiet', 'print only fatal errors')
+    .option('-s, --strict', 'check the whole input before sending; the first bad row aborts the run')
+    .option(
+      '-n, --start-row <n>',
+      'first data row to load (0-based, Gainsight -n)',
+      parseNonNegativeInt('--start-row'),
+    )
+    .option(
+      '-l, --last-row <n>',
+      'last data row to load (0-based, inclusive, Gainsight -l)',
+      parseNonNegativeInt('--last-row'),
+    )
+    .option(
+      '--errors <file>',
+      'rejects file (default: <input name>_rejects.csv|.jsonl in the working directory)',
+    )
+    .option('--report <file>', 'write a JSON report of the run to this file')
+    .option(
+      '--rate <n>',
+      'requests per second (default: config rate, else 150)',
+      parsePositiveNumber('--rate'),
+    )
+    .option('--concurrency <n>', 'requests in flight at most', parsePositiveNumber('--concurrency'))
+    .option('--base-url <url>', 'PX API base URL (overrides the data center; http only on loopback)')
+    .option(
+      '--timeout <ms>',
+      'per-request timeout in milliseconds (default 30000)',
+      parsePositiveNumber('--timeout'),
+    )
+    .option('--resume', 'continue where an earlier run of the same command stopped (see --checkpoint)')
+    .option(
+      '--checkpoint <file>',
+      'checkpoint file kept during the load (default: beside --report, else <input name>_checkpoint.json)',
+    )
+    .option('--emulator', 'start an embedded PX emulator and load into it (no API key needed)')
+    .addOption(hiddenAlias('--insertMissing', 'insertMissingAlias'))
+    .addOption(hiddenAlias('--dryRun', 'dryRunAlias'))
+    .addOption(hiddenAlias('--startRow <n>', 'startRowAlias', parseNonNegativeInt('--startRow')))
+    .addOption(hiddenAlias('--lastRow <n>', 'lastRowAlias', parseNonNegativeInt('--lastRow')))
+    .addOption(hiddenAlias('--baseUrl <url>', 'baseUrlAlias'))
+    .addOption(hiddenAlias('--updateOnly', 'updateOnly'))
+    .addHelpText('after', EXAMPLES)
+    .helpOption('-h, --help', 'show this help')
+    .exitOverride()
+    .configureOutput({ writeOut: write.out, writeErr: write.err, outputError: () => {} });
+  return program;
+}
+
+/** Parses the load command's arguments; throws CliError (usage) or returns what to run. */
+export function parseLoadCommand(
+  argv: string[],
+  write: { out: (s: string) => void; err: (s: string) => void },
+) {
+  const program = buildProgram(write);
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) throw new CliError('', EXIT.OK);
+      throw usageError(error.message.replace(/^error: /, ''));
+    }
+    throw error;
+  }
+  return toLoadOptions(program.opts<RawOptions>(), program.args);
+}
+
+export function toLoadOptions(raw: RawOptions, args: string[]): ParsedCommand {
+  let configPath = raw.config ?? './pxstream.json';
+  let typeText = raw.type;
+  let input: string | undefined;
+  if (args.length === 3) {
+    // Gainsight's classic form: <config.json> <TYPE> <input>
+    const [config, type, file] = args as [string, string, string];
+    if (raw.type && raw.type.toUpperCase() !== type.toUpperCase()) {
+      throw usageError(`--type ${raw.type} contradicts the positional type ${type}`);
+    }
+    configPath = config;
+    typeText = type;
+    input = file;
+  } else if (args.length === 1) {
+    input = args[0];
+  } else if (args.length !== 0) {
+    throw usageError(
+      `expected [input] or <config.json> <TYPE> <input>, got ${args.length} arguments (see pxstream --help)`,
+    );
+  }
+  if (input === '-') input = undefined;
+  if (typeText === undefined)
+    throw usageError('no record type: pass --type USER|ACCOUNT (see pxstream --help)');
+  const type = parseRecordType(typeText);
+  const insertMissing = Boolean(raw.insertMissing || raw.insertMissingAlias);
+  if (insertMissing && (type === 'CUSTOM_EVENT' || type === 'USER_PREFERENCES')) {
+    throw usageError(`--insert-missing does not apply to ${type}`);
+  }
+  if (raw.resume && (raw.dryRun || raw.dryRunAlias)) throw usageError('--resume does not apply to --dry-run');
+  if (raw.resume && raw.emulator)
+    throw usageError('--resume does not apply to --emulator (it starts empty each time)');
+  if (raw.quiet && raw.verbose) throw usageError('--quiet and --verbose exclude each other');
+  const startRow = raw.startRow ?? raw.startRowAlias;
+  const lastRow = raw.lastRow ?? raw.lastRowAlias;
+  if (startRow !== undefined && lastRow !== undefined && lastRow < startRow) {
+    throw usageError(`--last-row ${lastRow} is before --start-row ${startRow}`);
+  }
+  if (raw.concurrency !== undefined && !Number.isInteger(raw.concurrency)) {
+    throw usageError(`--concurrency takes a whole number, got ${raw.concurrency}`);
+  }
+  return {
+    kind: 'load',
+    options: {
+      type,
+      configPath,
+      input,
+      format: raw.format ? parseFormat(raw.format) : formatFromPath(input),
+      insertMissing,
+      dryRun: Boolean(raw.dryRun || raw.dryRunAlias),
+      verbose: Boolean(raw.verbose),
+      quiet: Boolean(raw.quiet),
+      strict: Boolean(raw.strict),
+      startRow,
+      lastRow,
+      errorsPath: raw.errors,
+      reportPath: raw.report,
+      rate: raw.rate,
+      concurrency: raw.concurrency,
+      baseUrl: raw.baseUrl ?? raw.baseUrlAlias,
+      emulator: Boolean(raw.emulator),
+      timeoutMs: raw.timeout,
+      resume: Boolean(raw.resume),
+      checkpointPath: raw.checkpoint,
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import {
+  type Checkpoint,
+  fingerprintHead,
+  fingerprintMismatch,
+  HEAD_BYTES,
+  type InputFingerprint,
+  readCheckpoint,
+  stableHash,
+} from '@pxstream/checkpoint';
+import type { PxConfig } from '@pxstream/config';
+import { checkInputEncoding } from './encoding.js';
+import { CliError, EXIT } from './exit-codes.js';
+import type { OpenedInput } from './input.js';
+import type { LoadOptions } from './options.js';
+
+/** What a load knows about checkpoints: where its own goes, and the one it resumes. */
+export interface ResumePlan {
+  /** The checkpoint file of this load (undefined in a dry run: nothing to resume). */
+  path: string | undefined;
+  fingerprint: InputFingerprint;
+  settingsHash: string;
+  /** The checkpoint this run continues (`--resume`). */
+  from: Checkpoint | undefined;
+  /** The input holds no byte at all. */
+  empty: boolean;
+}
+
+/**
+ * The checkpoint file: `--checkpoint`, else beside the report (`run.json` ->
+ * `run.checkpoint.json`), else `<input name>_checkpoint.json` in the working directory.
+ */
+export function checkpointPath(options: LoadOptions, input: OpenedInput, cwd: string): string {
+  if (options.checkpointPath) return resolve(cwd, options.checkpointPath);
+  if (options.reportPath) {
+    const report = resolve(cwd, options.reportPath);
+    return join(dirname(report), `${basename(report, extname(report))}.checkpoint.json`);
+  }
+  return join(cwd, `${input.path ? input.name : 'pxstream'}_checkpoint.json`);
+}
+
+/**
+ * Hash of everything that decides which rows are loaded and what is sent for them. The key,
+ * base URL, rate and concurrency are left out: they change how, not what.
+ */
+export function settingsHash(config: PxConfig, options: LoadOptions): string {
+  return stableHash({
+    type: options.type,
+    format: options.format,
+    insertMissing: options.insertMissing,
+    startRow: options.startRow ?? null,
+    lastRow: options.lastRow ?? null,
+    mapping: config.fieldMapping[options.type] ?? {},
+    productKeys: config.productKeys,
+    timezone: config.timezone,
+    attributeTypes: config.attributeTypes,
+  });
+}
+
+/** Reads the input's head (encoding check, fingerprint) and, with `--resume`, the checkpoint. */
+export async function planResume(
+  config: PxConfig,
+  options: LoadOptions,
+  input: OpenedInput,
+  cwd: string,
+): Promise<ResumePlan> {
+  const head = await input.head(HEAD_BYTES);
+  checkInputEncoding(head, input.path ? basename(input.path) : 'stdin');
+  const fingerprint = fingerprintHead(head, input.size ?? null);
+  const hash = settingsHash(config, options);
+  const empty = head.length === 0;
+  // A dry run sends nothing, and the embedded emulator forgets everything at exit: neither resumes.
+  if (options.dryRun || options.emulator)
+    return { path: undefined, fingerprint, settingsHash: hash, from: undefined, empty };
+  const path = checkpointPath(options, input, cwd);
+  if (!options.resume) return { path, fingerprint, settingsHash: hash, from: undefined, empty };
+  let from: Checkpoint;
+  try {
+    from = await readCheckpoint(path);
+  } catch (error) {
+    throw new CliError(`--resume: ${(error as Error).message}`, EXIT.FATAL);
+  }
+  const changed = fingerprintMismatch(from.input.fingerprint, fingerprint);
+  if (changed) {
+    throw new CliError(
+      `--resume refused: the input is not the one the checkpoint was written for (${changed}); ` +
+        `load it afresh without --resume, or delete ${path}`,
+      EXIT.FATAL,
+    );
+  }
+  if (from.settingsHash !== hash) {
+    throw new CliError(
+      '--resume refused: the config or the flags that decide the bodies (type, format, --insert-missing, ' +
+        `row range, mapping, product keys, timezone, attribute types) changed since the checkpoint ${path}`,
+      EXIT.FATAL,
+    );
+  }
+  return { path, fingerprint, settingsHash: hash, from, empty };
+}

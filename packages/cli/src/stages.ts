@@ -1,0 +1,50 @@
+import type { ResumePosition } from '@pxstream/checkpoint';
+import type { PxConfig, RecordType } from '@pxstream/config';
+import { resolveFieldTypes } from '@pxstream/config';
+import { createStepStream, type RowStepTransform } from '@pxstream/core';
+import { compileMapper, type Mapper } from '@pxstream/mapper';
+import { createCsvSource } from '@pxstream/source-csv';
+import { createJsonlSource } from '@pxstream/source-jsonl';
+import { createValidator } from '@pxstream/validator';
+import type { InputFormat } from './options.js';
+
+export type AttributeMetadataList = Parameters<typeof resolveFieldTypes>[2] extends infer O
+  ? O extends { metadata?: infer M }
+    ? M
+    : never
+  : never;
+
+export interface RowStages {
+  mapper: Mapper;
+  steps: () => RowStepTransform;
+}
+
+/** Compiles the mapper and validator once; `steps()` wraps them in a fresh stream per pass. */
+export function buildRowStages(
+  type: RecordType,
+  config: PxConfig,
+  metadata: AttributeMetadataList | undefined,
+): RowStages {
+  const mapping = config.fieldMapping[type] ?? {};
+  const fieldTypes = resolveFieldTypes(type, mapping, { metadata, attributeTypes: config.attributeTypes });
+  const mapper = compileMapper({
+    type,
+    mapping,
+    fieldTypes,
+    productKeys: config.productKeys,
+    timezone: config.timezone,
+  });
+  const validator = createValidator({ type, fieldTypes, metadata });
+  return { mapper, steps: () => createStepStream(mapper, validator) };
+}
+
+/** A source for the format; `resumeFrom` starts it mid-file (the bytes given start there). */
+export function createSource(format: InputFormat, resumeFrom?: ResumePosition) {
+  if (format === 'jsonl') return createJsonlSource(resumeFrom ? { resumeFrom } : {});
+  if (!resumeFrom) return createCsvSource();
+  const { columns, delimiter, line, index, byteOffset } = resumeFrom;
+  return createCsvSource({
+    ...(delimiter !== undefined ? { delimiter } : {}),
+    resumeFrom: { columns: columns ?? [], line, index, byteOffset },
+  });
+}

@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { access, appendFile, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { EmulatorHandle } from '@pxstream/emulator';
+import { runPxstream, tempDir, writeConfig } from '../helpers/cli.js';
+import { EXAMPLE_ATTRIBUTES, exampleConfig } from '../helpers/configs.js';
+import { writeUsersCsv } from '../helpers/data.js';
+import { emulator, stableRecords } from '../helpers/emulator.js';
+
+const ROWS = 1500;
+
+/** Rows of the rejects CSV (after the header) by their id column. */
+async function rejectedIds(path: string): Promise<string[]> {
+  // Continuation lines of a quoted multi-line cell do not start a record.
+  const lines = (await readFile(path, 'utf8'))
+    .split('\n')
+    .slice(1)
+    .filter((line) => /^\w-\d{6},/.test(line));
+  return lines.map((line) => line.slice(0, line.indexOf(',')));
+}
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+describe('pxstream --resume', () => {
+  let px: EmulatorHandle;
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  before(async () => {
+    px = await emulator({ customAttributes: EXAMPLE_ATTRIBUTES, latency: { fixedMs: 5 } });
+    ({ dir, cleanup } = await tempDir());
+  });
+  after(async () => {
+    await px.close();
+    await cleanup();
+  });
+
+  it('after Ctrl-C carries on where the load stopped and ends with the counts of a clean run', async () => {
+    px.reset();
+    const input = join(dir, 'users.csv');
+    const file = await writeUsersCsv(input, ROWS);
+    const config = await writeConfig(dir, exampleConfig(px.baseUrl, { rate: 400 }));
+    const report = join(dir, 'run.json');
+    const args = ['-t', 'USER', '-c', config, '-i', '--report', report, input];
+    const first = await runPxstream(args, { cwd: dir, interruptWhen: { afterMs: 1500 } });
+    assert.equal(first.code, 130, first.stderr);
+    assert.match(first.stderr, /--resume to carry on \(checkpoint: .*run\.checkpoint\.json\)/);
+    const stopped = JSON.parse(await readFile(report, 'utf8'));
+    assert.ok(stopped.rows.read < ROWS, `the first run stopped early (read ${stopped.rows.read})`);
+    const checkpoint = JSON.parse(await readFile(join(dir, 'run.checkpoint.json'), 'utf8'));
+    assert.equal(checkpoint.counters.read, stopped.rows.read, 'graceful stop: every row read is committed');
+    assert.doesNotMatch(JSON.stringify(checkpoint), /SECRET/);
+
+    const second = await runPxstream([...args, '--resume'], { cwd: dir });
+    assert.equal(second.code, 3, second.stderr);
+    assert.match(second.stderr, /resuming at row \d+/);
+    const final = JSON.parse(await readFile(report, 'utf8'));
+    assert.deepEqual(
+      {
+        read: final.rows.read,
+        inserted: final.rows.inserted,
+        updated: final.rows.updated,
+        rejected: final.rows.rejected,
+        notSent: final.rows.notSent,
+      },
+      { read: ROWS, inserted: file.goodIds.length, updated: 0, rejected: file.badIndices.length, notSent: 0 },
+    );
+    assert.match(
+      second.stdout,
+      new RegExp(
+        `DONE: 0 updated, ${file.goodIds.length} inserted, 0 skipped, ${file.badIndices.length} errors`,
+      ),
+    );
+    const rejected = await rejectedIds(join(dir, 'users_rejects.csv'));
+    assert.deepEqual(
+      rejected,
+      file.badIndices.map((i) => `u-${String(i).padStart(6, '0')}`),
+      'each bad row once, in order',
+    );
+    const users = await stableRecords(px, 'users');
+    assert.deepEqual(
+      users.map((u) => u.identifyId),
+      file.goodIds,
+    );
+    assert.equal(px.stats().created.users, file.goodIds.length, 'no duplicate created');
+    assert.equal(
+      await exists(join(dir, 'run.checkpoint.json')),
+      false,
+      'a finished load removes its checkpoint',
+    );
+  });
+
+  it('refuses to resume when the input or the config changed, and without a checkpoint', async () => {
+    px.reset();
+    const input = join(dir, 'changing.csv');
+    await writeUsersCsv(input, ROWS, { prefix: 'c' });
+    const config = await writeConfig(dir, exampleConfig(px.baseUrl, { rate: 300 }), 'changing.json');
+    const args = ['-t', 'USER', '-c', config, '-i', input];
+    const first = await runPxstream(args, { cwd: dir, interruptWhen: { afterMs: 800 } });
+    assert.equal(first.code, 130, first.stderr);
+    assert.ok(await exists(join(dir, 'changing_checkpoint.json')));
+
+    const otherConfig = await writeConfig(
+      dir,
+      exampleConfig(px.baseUrl, { rate: 300, timezone: 'UTC' }),
+      'other.json',
+    );
+    const configChanged = await runPxstream(['-t', 'USER', '-c', otherConfig, '-i', '--resume', input], {
+      cwd: dir,
+    });
+    assert.equal(configChanged.code, 1);
+    assert.match(configChanged.stderr, /--resume refused: the config or the flags/);
+
+    const updateOnly = await runPxstream(['-t', 'USER', '-c', config, '--resume', input], { cwd: dir });
+    assert.equal(updateOnly.code, 1, 'dropping --insert-missing changes what is sent');
+    assert.match(updateOnly.stderr, /--resume refused/);
+
+    await appendFile(input, 'c-999999,late@example.com,,,,,,,,,,,,,\n');
+    const inputChanged = await runPxstream([...args, '--resume'], { cwd: dir });
+    assert.equal(inputChanged.code, 1);
+    assert.match(inputChanged.stderr, /not the one the checkpoint was written for \(its size changed/);
+
+    const none = await runPxstream([...args, '--resume', '--checkpoint', join(dir, 'absent.json')], {
+      cwd: dir,
+    });
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /no checkpoint at .*absent\.json/);
+  });
+
+  it('resumes a load read from stdin by skipping the finished rows', async () => {
+    px.reset();
+    const input = join(dir, 'piped.csv');
+    const file = await writeUsersCsv(input, ROWS, { prefix: 'p' });
+    const csv = await readFile(input);
+    const config = await writeConfig(dir, exampleConfig(px.baseUrl, { rate: 400 }), 'piped.json');
+    const args = ['-t', 'USER', '-c', config, '-i', '--report', join(dir, 'piped-report.json')];
+    const first = await runPxstream(args, { cwd: dir, stdin: csv, interruptWhen: { afterMs: 1200 } });
+    assert.equal(first.code, 130, first.stderr);
+    const second = await runPxstream([...args, '--resume'], { cwd: dir, stdin: csv });
+    assert.equal(second.code, 3, second.stderr);
+    const final = JSON.parse(await readFile(join(dir, 'piped-report.json'), 'utf8'));
+    assert.equal(final.rows.read, ROWS);
+    assert.equal(final.rows.inserted, file.goodIds.length);
+    assert.equal(final.rows.rejected, file.badIndices.length);
+    assert.equal((await rejectedIds(join(dir, 'pxstream_rejects.csv'))).length, file.badIndices.length);
+    assert.equal(px.stats().created.users, file.goodIds.length);
+  });
+});
