@@ -1,0 +1,213 @@
+/**
+ * `pnpm bench`: every case in its own process, one after the other, then a table of ratios
+ * and bench/RESULTS.md. `--smoke`: tiny sizes, no RESULTS.md (what CI runs). `--case <n>`: one case.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { arg } from './case-args.js';
+import { machine, ROOT, runCase } from './util.js';
+
+const smoke = process.argv.includes('--smoke');
+const only = arg('case', '');
+
+interface Row {
+  case: string;
+  metric: string;
+  value: string;
+  baseline: string;
+  ratio: string;
+  target: string;
+  pass: boolean;
+}
+
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+type Local = {
+  rows: number;
+  csv: { raw: number; pxstream: number; ratio: number };
+  jsonl: { raw: number; pxstream: number; ratio: number };
+  accounted: boolean;
+};
+type Memory = {
+  small: { rows: number; peakRssMb: number };
+  large: { rows: number; peakRssMb: number };
+  ratio: number;
+  accounted: boolean;
+};
+type Load = {
+  rows: number;
+  requestsPerSecond: number;
+  share429: number;
+  http429: number;
+  everyRowLanded: boolean;
+  duplicates: number;
+  accounted: boolean;
+  retries: number;
+};
+type Peer = {
+  rows: number;
+  peerRowsPerSecond: number;
+  pxstreamRowsPerSecond: number;
+  speedUp: number;
+  accounted: boolean;
+};
+
+const cases: Record<string, () => Promise<Row[]>> = {
+  async 1() {
+    const r = await runCase<Local>('local-speed.ts', [
+      '--rows',
+      smoke ? '2000' : '1000000',
+      '--rounds',
+      smoke ? '1' : '3',
+    ]);
+    return [
+      {
+        case: '1 local speed',
+        metric: `CSV rows/s (${fmt(r.rows)} rows)`,
+        value: fmt(r.csv.pxstream),
+        baseline: `${fmt(r.csv.raw)} csv-parse columns:true`,
+        ratio: fmt(r.csv.ratio, 2),
+        target: '>= 1.00',
+        pass: r.accounted && r.csv.ratio >= 1,
+      },
+      {
+        case: '1 local speed',
+        metric: `JSON-lines rows/s (${fmt(r.rows)} rows)`,
+        value: fmt(r.jsonl.pxstream),
+        baseline: `${fmt(r.jsonl.raw)} stream-json jsonl`,
+        ratio: fmt(r.jsonl.ratio, 2),
+        target: '>= 0.90',
+        pass: r.accounted && r.jsonl.ratio >= 0.9,
+      },
+    ];
+  },
+  async 2() {
+    const r = await runCase<Memory>('memory.ts', ['--rows', smoke ? '2000' : '1000000', '--factor', '10']);
+    return [
+      {
+        case: '2 flat memory',
+        metric: `peak RSS, dry run, ${fmt(r.large.rows)} rows`,
+        value: `${fmt(r.large.peakRssMb)} MB`,
+        baseline: `${fmt(r.small.peakRssMb)} MB at ${fmt(r.small.rows)} rows`,
+        ratio: fmt(r.ratio, 2),
+        target: '<= 150 MB, ratio <= 1.2',
+        pass: r.accounted && r.large.peakRssMb <= 150 && r.small.peakRssMb <= 150 && r.ratio <= 1.2,
+      },
+    ];
+  },
+  async 3() {
+    const r = await runCase<Load>('load.ts', [
+      '--rows',
+      smoke ? '300' : '20000',
+      '--rate',
+      '200',
+      '--emulator',
+      '--rate 200 --latency 40',
+    ]);
+    return [
+      {
+        case: '3 rate budget',
+        metric: `requests/s, PX limit 200/s, 40 ms latency, ${fmt(r.rows)} rows`,
+        value: fmt(r.requestsPerSecond, 1),
+        baseline: '200 (PX limit)',
+        ratio: fmt(r.requestsPerSecond / 200, 2),
+        target: '>= 0.95',
+        pass: r.accounted && r.everyRowLanded && r.requestsPerSecond >= 190,
+      },
+      {
+        case: '3 rate budget',
+        metric: '429 share of requests',
+        value: `${fmt(r.share429 * 100, 2)} % (${r.http429})`,
+        baseline: '',
+        ratio: '',
+        target: '<= 1 %',
+        pass: r.share429 <= 0.01,
+      },
+    ];
+  },
+  async 4() {
+    const r = await runCase<Load>('load.ts', [
+      '--rows',
+      smoke ? '300' : '20000',
+      '--rate',
+      '100000',
+      '--emulator',
+      '--no-rate-limit',
+    ]);
+    return [
+      {
+        case: '4 client headroom',
+        metric: `requests/s, no limit, no latency, ${fmt(r.rows)} rows`,
+        value: fmt(r.requestsPerSecond),
+        baseline: '200 (PX limit)',
+        ratio: fmt(r.requestsPerSecond / 200, 1),
+        target: '>= 2,000/s',
+        pass: r.accounted && r.everyRowLanded && r.requestsPerSecond >= 2000,
+      },
+    ];
+  },
+  async 5() {
+    const r = await runCase<Peer>('peer.ts', [
+      '--rows',
+      smoke ? '40' : '600',
+      '--emulator',
+      '--rate 200 --latency 40',
+    ]);
+    return [
+      {
+        case: '5 peer',
+        metric: `rows/s vs a sequential loader (${fmt(r.rows)} rows)`,
+        value: fmt(r.pxstreamRowsPerSecond, 1),
+        baseline: `${fmt(r.peerRowsPerSecond, 1)} sequential`,
+        ratio: `${fmt(r.speedUp, 1)}x`,
+        target: 'speed-up',
+        pass: r.accounted && r.speedUp > 1,
+      },
+    ];
+  },
+  async 6() {
+    const faults = '--fault-server-error 0.025 --fault-reset-after 0.025 --seed 6';
+    const r = await runCase<Load>('load.ts', [
+      '--rows',
+      smoke ? '300' : '20000',
+      '--rate',
+      '200',
+      '--emulator',
+      `--rate 200 --latency 40 ${faults}`,
+    ]);
+    return [
+      {
+        case: '6 faults under load',
+        metric: `5% faults (5xx, reset after write), ${fmt(r.rows)} rows`,
+        value: `${fmt(r.requestsPerSecond, 1)} req/s, ${r.retries} retries`,
+        baseline: '',
+        ratio: '',
+        target: 'all landed, 0 duplicates',
+        pass: r.accounted && r.everyRowLanded && r.duplicates === 0,
+      },
+    ];
+  },
+};
+
+const rows: Row[] = [];
+for (const [name, run] of Object.entries(cases)) {
+  if (only && only !== name) continue;
+  process.stderr.write(`case ${name}...\n`);
+  rows.push(...(await run()));
+}
+
+const header =
+  '| case | metric | pxstream | baseline | ratio | target | |\n| --- | --- | --- | --- | --- | --- | --- |';
+const table = [
+  header,
+  ...rows.map(
+    (r) =>
+      `| ${r.case} | ${r.metric} | ${r.value} | ${r.baseline} | ${r.ratio} | ${r.target} | ${r.pass ? 'met' : '**missed**'} |`,
+  ),
+].join('\n');
+process.stdout.write(`${table}\n`);
+if (!smoke && !only) {
+  const text = `# pxstream benchmark results\n\n${new Date().toISOString().slice(0, 10)}, ${machine()}.\nCommand: \`pnpm bench\` (each case in its own process, baselines in the same run).\n\n${table}\n`;
+  await writeFile(join(ROOT, 'bench/RESULTS.md'), text);
+}

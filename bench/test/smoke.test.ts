@@ -1,0 +1,58 @@
+/**
+ * CI's smoke run of every benchmark case at a tiny size: each runs in its own process and its
+ * accounting adds up. No speed is asserted here (shared, noisy machines): `pnpm bench` measures.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runCase } from '../src/util.js';
+
+describe('benchmark smoke run', () => {
+  it('case 1, local speed: every row of both formats counted by pxstream and by the raw parsers', async () => {
+    const r = await runCase<{ accounted: boolean; csv: { ratio: number }; jsonl: { ratio: number } }>(
+      'local-speed.ts',
+      ['--rows', '2000', '--rounds', '1'],
+    );
+    assert.equal(r.accounted, true);
+    assert.ok(r.csv.ratio > 0 && r.jsonl.ratio > 0);
+  });
+
+  it('case 2, flat memory: the dry runs account for every row and report a peak RSS', async () => {
+    const r = await runCase<{
+      accounted: boolean;
+      small: { peakRssMb: number };
+      large: { peakRssMb: number };
+    }>('memory.ts', ['--rows', '1000', '--factor', '3']);
+    assert.equal(r.accounted, true);
+    assert.ok(r.small.peakRssMb > 0 && r.large.peakRssMb > 0);
+  });
+
+  for (const [name, emulator] of [
+    ['case 3, rate budget', '--rate 200 --latency 40'],
+    ['case 4, client headroom', '--no-rate-limit'],
+    ['case 6, faults under load', '--rate 400 --fault-server-error 0.05 --fault-reset-after 0.05 --seed 3'],
+  ] as const) {
+    it(`${name}: every row landed, none twice`, async () => {
+      const r = await runCase<{
+        accounted: boolean;
+        everyRowLanded: boolean;
+        duplicates: number;
+        requests: number;
+      }>('load.ts', ['--rows', '300', '--rate', '400', '--emulator', emulator]);
+      assert.equal(r.accounted, true);
+      assert.equal(r.everyRowLanded, true);
+      assert.equal(r.duplicates, 0);
+      assert.ok(r.requests >= 300);
+    });
+  }
+
+  it('case 5, peer: the sequential loader and pxstream load the same rows', async () => {
+    const r = await runCase<{ accounted: boolean; speedUp: number }>('peer.ts', [
+      '--rows',
+      '40',
+      '--emulator',
+      '--rate 200 --latency 5',
+    ]);
+    assert.equal(r.accounted, true);
+    assert.ok(r.speedUp > 0);
+  });
+});
