@@ -61,7 +61,7 @@ async function pxstream(path: string, format: 'csv' | 'jsonl'): Promise<{ rows: 
     productKeys: config.productKeys,
     timezone: config.timezone,
   });
-  const validator = createValidator({ type: 'USER', fieldTypes });
+  const validator = createValidator({ type: 'USER', fieldTypes, trustMappedTypes: true });
   const { sink, count } = counter();
   const run = startPipeline({
     input: createReadStream(path, { highWaterMark: 64 * 1024 }),

@@ -34,7 +34,8 @@ export function buildRowStages(
     productKeys: config.productKeys,
     timezone: config.timezone,
   });
-  const validator = createValidator({ type, fieldTypes, metadata });
+  // The mapper's converters produce the field types already: the validator keeps its rules only.
+  const validator = createValidator({ type, fieldTypes, metadata, trustMappedTypes: true });
   return { mapper, steps: () => createStepStream(mapper, validator) };
 }
 

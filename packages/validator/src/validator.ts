@@ -32,6 +32,12 @@ export interface ValidatorOptions {
    * default: an update (PUT) is partial and needs only the key.
    */
   requireCreateFields?: boolean;
+  /**
+   * Skip the type check of each typed field: for bodies built by a mapper compiled with the
+   * same `fieldTypes`, whose converters already produced those types. It is the costliest rule
+   * per row (a walk of every path), and redundant there. Default false.
+   */
+  trustMappedTypes?: boolean;
 }
 
 interface TypedPath {
@@ -68,7 +74,7 @@ class Validator implements RowStep {
     this.enums = [...model.values()]
       .filter((spec) => spec.enumValues !== undefined && !spec.readOnly)
       .map((spec) => ({ field: spec.path, values: spec.enumValues! }));
-    this.typed = [...(options.fieldTypes?.values() ?? [])].map((info) => ({
+    this.typed = [...(options.trustMappedTypes ? [] : (options.fieldTypes?.values() ?? []))].map((info) => ({
       info,
       segments: Object.freeze(info.path.split('.')),
     }));
