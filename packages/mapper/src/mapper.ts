@@ -37,6 +37,8 @@ interface CompiledField {
   readonly isKey: boolean;
   /** USER_PREFERENCES: the key goes in the URL, not the body. */
   readonly inBody: boolean;
+  /** The body key when the path has no dot (set directly, without a walk). */
+  readonly topLevel: string | undefined;
 }
 
 const MAX_SHOWN = 60;
@@ -72,6 +74,7 @@ class CompiledMapper implements Mapper {
         convert: compileConverter(info, timezone),
         isKey: path === key,
         inBody: !(path === key && type === 'USER_PREFERENCES'),
+        topLevel: path.includes('.') ? undefined : path,
       });
     }
     // The key first: bodies read better and a rejection names the row's key when it can.
@@ -132,7 +135,11 @@ class CompiledMapper implements Mapper {
         );
       }
       if (field.isKey) key = String(value);
-      if (field.inBody) setPath(body, field.segments, value);
+      if (field.inBody) {
+        // Most PX fields are top-level: skip the path walk for them.
+        if (field.topLevel !== undefined) body[field.topLevel] = value;
+        else setPath(body, field.segments, value);
+      }
     }
 
     if (this.type === 'USER' || this.type === 'ACCOUNT') body.propertyKeys = this.productKeys;
