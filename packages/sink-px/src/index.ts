@@ -1,1 +1,14 @@
-export {};
+export type { AttributeMetadata, PxClient } from './client.js';
+export { createPxClient } from './client.js';
+export { errorBodyMessage } from './error-body.js';
+export type { PxSinkError, PxSinkErrorCode } from './errors.js';
+export type { PxClientOptions } from './options.js';
+export { DEFAULT_RATE, DEFAULT_TIMEOUT_MS, defaultConcurrency } from './options.js';
+export { encodeSegment, needsBodyId } from './paths.js';
+export type { SendOutcome, SendRejected, SendResult } from './result.js';
+export type { RetryOptions } from './retry.js';
+export { backoffDelay, DEFAULT_RETRY, parseRetryAfter } from './retry.js';
+export type { SendInput, SendOptions } from './send.js';
+export type { PxSinkOptions } from './sink.js';
+export { createPxSink, PxSink } from './sink.js';
+export type { LatencySummary, PxSinkStats } from './stats.js';

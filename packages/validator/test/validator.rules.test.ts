@@ -232,9 +232,12 @@ describe('validator: options', () => {
   }
 
   it('trustMappedTypes skips the type check (bodies from a mapper compiled with the same types), not the rules', () => {
-    assert.deepEqual(run({ type: 'USER', fieldTypes, trustMappedTypes: true }, { identifyId: 'u', score: 3.5 }, 'u'), {
-      body: { identifyId: 'u', score: 3.5 },
-    });
+    assert.deepEqual(
+      run({ type: 'USER', fieldTypes, trustMappedTypes: true }, { identifyId: 'u', score: 3.5 }, 'u'),
+      {
+        body: { identifyId: 'u', score: 3.5 },
+      },
+    );
     assert.equal(
       run({ type: 'USER', fieldTypes, trustMappedTypes: true }, { identifyId: 'u', email: 'nope' }, 'u').code,
       'VALIDATE_INVALID_EMAIL',

@@ -1,0 +1,76 @@
+/**
+ * Reading PX error bodies. PX answers `{"externalapierror": {...}}` or `{"errorMessage": ...}`,
+ * but a proxy in front of it can answer HTML or plain text (px-api.md "Error bodies"), so
+ * nothing here assumes JSON.
+ */
+
+/** Longest message kept from a body: rejects files and logs stay readable. */
+export const MAX_MESSAGE_LENGTH = 200;
+
+/** One line, trimmed, cut to `MAX_MESSAGE_LENGTH` characters. */
+export function oneLine(text: string, max = MAX_MESSAGE_LENGTH): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
+function fromJson(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const body = value as Record<string, unknown>;
+  const api = body.externalapierror;
+  if (typeof api === 'object' && api !== null) {
+    const error = api as Record<string, unknown>;
+    const subErrors = error.subErrors;
+    if (Array.isArray(subErrors) && subErrors.length > 0) {
+      const first = subErrors[0] as Record<string, unknown> | null;
+      const message = nonEmptyString(first?.message);
+      if (message) return message;
+    }
+    const message = nonEmptyString(error.message) ?? nonEmptyString(error.status);
+    if (message) return message;
+  }
+  return nonEmptyString(body.errorMessage);
+}
+
+/** `<title>` of an HTML page, else its text without tags. */
+function fromText(text: string): string {
+  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text);
+  if (title?.[1]?.trim()) return title[1];
+  return text.replace(/<[^>]*>/g, ' ');
+}
+
+/**
+ * The most useful message of an error body: `subErrors[0].message`, then `message`, then
+ * `status`, then `errorMessage`, then the raw text (HTML reduced to its title), single-line
+ * and cut short. `HTTP <status>` when the body says nothing.
+ */
+export function errorBodyMessage(status: number, text: string): string {
+  let message: string | undefined;
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{')) {
+    try {
+      message = fromJson(JSON.parse(trimmed));
+    } catch {
+      // Not JSON after all: fall back to the raw text.
+    }
+  }
+  message ??= trimmed === '' ? '' : fromText(trimmed);
+  const line = oneLine(message);
+  return line === '' ? `HTTP ${status}` : line;
+}
+
+/** PX's 400 on a create whose id exists: "Possible duplicate: User already exists ...". */
+export function isDuplicateMessage(message: string): boolean {
+  return /duplicate|already exists/i.test(message);
+}
+
+/**
+ * A 429 for the daily quota (`Daily quota exceeded`) rather than the per-second limit: the
+ * emulator says so in the message (px-api.md documents no distinct shape).
+ */
+export function isQuotaMessage(message: string): boolean {
+  return /quota/i.test(message);
+}

@@ -1,0 +1,48 @@
+import { PxStreamError, type PxStreamErrorOptions } from '@pxstream/core';
+
+/**
+ * Codes of the errors and rejections the PX sink raises. Users match on these, never on
+ * messages (px-api.md, STYLE.md habit 2).
+ */
+export type PxSinkErrorCode =
+  /** 401/403: the key is wrong or revoked. Fatal: the whole run stops. */
+  | 'PX_AUTH_FAILED'
+  /** 429 whose body says the daily quota is used up. Fatal: retrying cannot help today. */
+  | 'PX_DAILY_QUOTA'
+  /** Any other 4xx (or unexpected status) for one row: that row is rejected, the run goes on. */
+  | `PX_HTTP_${number}`
+  /** 429/5xx answers until `maxAttempts` was reached. */
+  | 'PX_RETRIES_EXHAUSTED'
+  /** Timeouts until `maxAttempts` was reached. */
+  | 'PX_TIMEOUT'
+  /** Refused or reset connections until `maxAttempts` was reached. */
+  | 'PX_CONNECTION_FAILED'
+  /** A custom event whose answer was lost after it was sent: it may have been recorded. */
+  | 'PX_EVENT_MAYBE_RECORDED'
+  /** A row without the key or the body the sink needs. */
+  | 'PX_INVALID_ROW'
+  /** PX answered 2xx with a body that is not what the API documents (metadata, records). */
+  | 'PX_INVALID_RESPONSE'
+  /** The client was closed while the request was pending. */
+  | 'PX_ABORTED'
+  /** Bad options (e.g. insertMissing with CUSTOM_EVENT). */
+  | 'INVALID_ARGUMENT';
+
+export type PxSinkError = PxStreamError<PxSinkErrorCode>;
+
+/** Every error of this package is raised at the `send` stage. */
+export function sinkError(
+  code: PxSinkErrorCode,
+  message: string,
+  options: Omit<PxStreamErrorOptions, 'stage'> = {},
+): PxSinkError {
+  return new PxStreamError<PxSinkErrorCode>(code, message, { stage: 'send', ...options });
+}
+
+export function httpCode(status: number): PxSinkErrorCode {
+  return `PX_HTTP_${status}`;
+}
+
+export function invalidArgument(message: string): PxSinkError {
+  return sinkError('INVALID_ARGUMENT', message, { fatal: true });
+}

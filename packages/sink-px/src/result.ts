@@ -1,0 +1,30 @@
+/** How one row ended: what `send` resolves with. */
+import type { PxSinkErrorCode } from './errors.js';
+
+export type SendOutcome = 'updated' | 'inserted' | 'skipped';
+
+/** How one row ended. */
+export type SendResult =
+  | {
+      readonly outcome: SendOutcome;
+      /**
+       * The status of the answer that settled the row: 204/201 usually; 200 when a create whose
+       * answer was lost was read back; 400 when a retried create of ours met its own duplicate.
+       */
+      readonly status: number;
+      /** Why a row was skipped: `no match` (404 in update mode). */
+      readonly reason?: string;
+      /** HTTP requests made for the row. */
+      readonly attempts: number;
+    }
+  | {
+      readonly outcome: 'rejected';
+      readonly code: PxSinkErrorCode;
+      readonly status?: number;
+      /** Single line, PX's own message where there is one, never the API key. */
+      readonly message: string;
+      readonly attempts: number;
+    };
+
+/** A row that was rejected: its code, status and message. */
+export type SendRejected = Extract<SendResult, { outcome: 'rejected' }>;

@@ -1,0 +1,191 @@
+/**
+ * One request through the shared limiter, counted and classified. Everything every request
+ * needs, whatever row or call it belongs to, lives here: the transport, the adaptive limiter,
+ * the counters, the redactor, and the run-wide stop on a fatal answer (401/403, daily quota).
+ */
+import { setMaxListeners } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createRedactor, type Redactor } from '@pxstream/core';
+import { errorBodyMessage, isQuotaMessage, oneLine } from './error-body.js';
+import { type PxSinkError, sinkError } from './errors.js';
+import { Transport, TransportError } from './http.js';
+import { AdaptiveLimiter } from './limiter.js';
+import type { ResolvedClientOptions } from './options.js';
+import { parseRetryAfter, type RetryOptions } from './retry.js';
+import { Counters } from './stats.js';
+
+/** What one request came to, short of a fatal error (which is thrown). */
+export type Exchange =
+  | { kind: 'answer'; status: number; text: string; retryAfterMs: number | undefined }
+  | {
+      kind: 'failure';
+      failure: 'connect' | 'reset' | 'timeout';
+      /** False when the request surely never reached the server. */
+      sent: boolean;
+      message: string;
+    };
+
+export interface RequestSpec {
+  method: 'GET' | 'PUT' | 'POST';
+  path: string;
+  body?: unknown;
+}
+
+export class Session {
+  readonly baseUrl: string;
+  readonly retry: RetryOptions;
+  readonly counters = new Counters();
+  readonly limiter: AdaptiveLimiter;
+  readonly redact: Redactor;
+  private readonly transport: Transport;
+  private readonly timeoutMs: number;
+  private readonly controller = new AbortController();
+  private fatalError: PxSinkError | undefined;
+  private readonly fatalListeners = new Set<(error: PxSinkError) => void>();
+
+  constructor(options: ResolvedClientOptions) {
+    this.baseUrl = options.baseUrl;
+    this.retry = options.retry;
+    this.timeoutMs = options.timeoutMs;
+    this.redact = createRedactor([options.apiKey]);
+    // Every request and backoff of every pending row listens to this one signal.
+    setMaxListeners(0, this.controller.signal);
+    this.limiter = new AdaptiveLimiter({ rate: options.rate, concurrency: options.concurrency });
+    this.transport = new Transport({
+      baseUrl: options.baseUrl,
+      apiKey: options.apiKey,
+      maxSockets: options.concurrency,
+    });
+  }
+
+  /** The fatal error that stopped this session, if any. */
+  get fatal(): PxSinkError | undefined {
+    return this.fatalError;
+  }
+
+  get closed(): boolean {
+    return this.controller.signal.aborted;
+  }
+
+  onFatal(listener: (error: PxSinkError) => void): () => void {
+    this.fatalListeners.add(listener);
+    return () => this.fatalListeners.delete(listener);
+  }
+
+  /** A single-line, key-free message. */
+  message(text: string): string {
+    return this.redact(oneLine(text, 500));
+  }
+
+  /**
+   * Sends one request when the limiter allows. Returns the answer or the transport failure;
+   * throws the fatal error on 401/403 or an exhausted daily quota, and `PX_ABORTED` once the
+   * session is closed.
+   */
+  async exchange(spec: RequestSpec, priority: number): Promise<Exchange> {
+    this.throwIfStopped();
+    try {
+      return await this.limiter.schedule((epoch) => this.run(spec, epoch), priority);
+    } catch (error) {
+      // Whatever the limiter threw after a stop (its own error, bottleneck's "stopped"), the
+      // reason is the stop: report that.
+      this.throwIfStopped();
+      throw error;
+    }
+  }
+
+  private async run(spec: RequestSpec, epoch: number): Promise<Exchange> {
+    this.throwIfStopped();
+    const counters = this.counters;
+    counters.sent++;
+    counters.inFlight++;
+    const started = performance.now();
+    try {
+      const response = await this.transport.request({
+        method: spec.method,
+        path: spec.path,
+        ...(spec.body === undefined ? {} : { body: JSON.stringify(spec.body) }),
+        timeoutMs: this.timeoutMs,
+        signal: this.controller.signal,
+      });
+      counters.latency.add(performance.now() - started);
+      counters.countStatus(response.status);
+      const { status, text } = response;
+      const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+      if (status === 401 || status === 403) {
+        throw this.stop(
+          sinkError('PX_AUTH_FAILED', `PX rejected the API key (HTTP ${status}) at ${this.baseUrl}`, {
+            fatal: true,
+            status,
+          }),
+        );
+      }
+      if (status === 429) {
+        counters.http429++;
+        const message = this.message(errorBodyMessage(status, text));
+        if (isQuotaMessage(message)) {
+          const when =
+            retryAfterMs === undefined ? '' : ` (Retry-After: ${Math.round(retryAfterMs / 1000)} s)`;
+          throw this.stop(
+            sinkError(
+              'PX_DAILY_QUOTA',
+              `PX daily request quota exhausted at ${this.baseUrl}: ${message}${when}`,
+              { fatal: true, status },
+            ),
+          );
+        }
+        this.limiter.rateLimited(epoch, retryAfterMs);
+      } else {
+        this.limiter.succeeded();
+      }
+      return { kind: 'answer', status, text, retryAfterMs };
+    } catch (error) {
+      if (!(error instanceof TransportError)) throw error;
+      if (error.kind === 'aborted') this.throwIfStopped();
+      counters.countStatus(error.kind);
+      const failure = error.kind === 'aborted' ? 'reset' : error.kind;
+      return { kind: 'failure', failure, sent: error.requestSent, message: this.message(error.message) };
+    } finally {
+      counters.inFlight--;
+    }
+  }
+
+  /** Waits `ms` (a backoff); rejects at once when the session stops meanwhile. */
+  async sleep(ms: number): Promise<void> {
+    if (ms <= 0) return this.throwIfStopped();
+    try {
+      await sleep(ms, undefined, { signal: this.controller.signal });
+    } catch {
+      this.throwIfStopped();
+    }
+  }
+
+  /**
+   * Stops everything at once: no queued request starts, requests in flight are aborted,
+   * connections close. Returns the error, to throw it.
+   */
+  stop(error: PxSinkError): PxSinkError {
+    if (this.fatalError || this.closed) return this.fatalError ?? error;
+    this.fatalError = error;
+    this.shutdown();
+    for (const listener of this.fatalListeners) listener(error);
+    return error;
+  }
+
+  /** Closes the session (not an error): queued and in-flight requests end with `PX_ABORTED`. */
+  close(): void {
+    if (this.closed) return;
+    this.shutdown();
+  }
+
+  private shutdown(): void {
+    this.controller.abort();
+    this.limiter.stop();
+    this.transport.close();
+  }
+
+  throwIfStopped(): void {
+    if (this.fatalError) throw this.fatalError;
+    if (this.closed) throw sinkError('PX_ABORTED', 'the PX client was closed');
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * The sink: an object-mode Writable over `PxClient.send`. It takes rows while fewer than
+ * `maxPending` are unfinished and holds the write callback otherwise, so upstream (the file
+ * read) slows to PX's pace and memory stays flat. Each row ends with exactly one `outcome` or
+ * `rejection` event, unless a fatal error destroyed the sink first: then the rows still
+ * unfinished get no event at all, and the caller counts them as not sent.
+ */
+import { Writable } from 'node:stream';
+import { isRecordType, type RecordType } from '@pxstream/config';
+import {
+  isPxStreamError,
+  OUTCOME_EVENT,
+  REJECTION_EVENT,
+  type Rejection,
+  type RowEnvelope,
+  type RowOutcome,
+} from '@pxstream/core';
+import { Client } from './client.js';
+import { invalidArgument } from './errors.js';
+import { type PxClientOptions, resolveClientOptions } from './options.js';
+import type { SendResult } from './send.js';
+import { Session } from './session.js';
+import type { PxSinkStats } from './stats.js';
+
+export interface PxSinkOptions extends PxClientOptions {
+  /** What the rows are: USER and ACCOUNT update (and insert), CUSTOM_EVENT inserts, USER_PREFERENCES update. */
+  type: RecordType;
+  /** USER/ACCOUNT only: create the records the update does not find. Default false. */
+  insertMissing?: boolean | undefined;
+  /**
+   * Rows accepted and unfinished at most before `write()` stops calling back. Default twice the
+   * concurrency: enough to keep every connection busy while the next rows wait their turn.
+   */
+  maxPending?: number;
+  /** Writable buffer in rows, before `write()` returns false. Default 16. */
+  highWaterMark?: number;
+}
+
+export class PxSink extends Writable {
+  readonly client: Client;
+  readonly type: RecordType;
+  readonly insertMissing: boolean;
+  readonly maxPending: number;
+  /** Rows written whose `send` has not settled. */
+  private unsettled = 0;
+  private heldCallback: ((error?: Error | null) => void) | undefined;
+  private finalCallback: ((error?: Error | null) => void) | undefined;
+
+  constructor(options: PxSinkOptions) {
+    super({ objectMode: true, highWaterMark: options.highWaterMark ?? 16 });
+    if (!isRecordType(options.type)) {
+      throw invalidArgument(
+        `type must be USER, ACCOUNT, CUSTOM_EVENT or USER_PREFERENCES, got ${String(options.type)}`,
+      );
+    }
+    if (options.insertMissing && (options.type === 'CUSTOM_EVENT' || options.type === 'USER_PREFERENCES')) {
+      throw invalidArgument(`insertMissing does not apply to ${options.type}`);
+    }
+    const resolved = resolveClientOptions(options);
+    this.type = options.type;
+    this.insertMissing = options.insertMissing === true;
+    this.maxPending = options.maxPending ?? resolved.concurrency * 2;
+    if (!Number.isInteger(this.maxPending) || this.maxPending < 1) {
+      throw invalidArgument(`maxPending must be a positive integer, got ${String(options.maxPending)}`);
+    }
+    const session = new Session(resolved);
+    this.client = new Client(session);
+    // Stop at once on a fatal answer, not when the row that got it settles.
+    session.onFatal((error) => this.destroy(error));
+  }
+
+  /** Live counters (see `PxSinkStats`). */
+  stats(): PxSinkStats {
+    return this.client.stats();
+  }
+
+  override _write(
+    row: RowEnvelope,
+    _encoding: BufferEncoding,
+    callback: (error?: Error | null) => void,
+  ): void {
+    this.unsettled++;
+    this.client
+      .send(this.type, row, { insertMissing: this.insertMissing })
+      .then(
+        (result) => this.announce(row, result),
+        (error: unknown) => {
+          if (this.destroyed) return;
+          this.destroy(isPxStreamError(error) || error instanceof Error ? error : new Error(String(error)));
+        },
+      )
+      .finally(() => this.settled())
+      // A listener that throws must not become an unhandled rejection: it stops the sink.
+      .catch((error: unknown) => this.destroy(error instanceof Error ? error : new Error(String(error))));
+    if (this.unsettled < this.maxPending) callback();
+    else this.heldCallback = callback;
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    if (this.unsettled === 0) callback();
+    else this.finalCallback = callback;
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    // Aborts requests in flight and queued; their rows get no event (they were not finished).
+    this.client.close();
+    this.heldCallback = undefined;
+    this.finalCallback = undefined;
+    callback(error);
+  }
+
+  private announce(row: RowEnvelope, result: SendResult): void {
+    if (this.destroyed) return;
+    if (result.outcome === 'rejected') {
+      const rejection: Rejection = {
+        row,
+        stage: 'send',
+        code: result.code,
+        message: result.message,
+        ...(result.status === undefined ? {} : { status: result.status }),
+      };
+      this.emit(REJECTION_EVENT, rejection);
+      return;
+    }
+    const outcome: RowOutcome =
+      result.reason === undefined
+        ? { row, outcome: result.outcome }
+        : { row, outcome: result.outcome, reason: result.reason };
+    this.emit(OUTCOME_EVENT, outcome);
+  }
+
+  private settled(): void {
+    this.unsettled--;
+    if (this.destroyed) return;
+    const held = this.heldCallback;
+    if (held && this.unsettled < this.maxPending) {
+      this.heldCallback = undefined;
+      held();
+    }
+    const final = this.finalCallback;
+    if (final && this.unsettled === 0) {
+      this.finalCallback = undefined;
+      final();
+    }
+  }
+}
+
+/** The sink the CLI wires at the end of the pipeline. */
+export function createPxSink(options: PxSinkOptions): PxSink {
+  return new PxSink(options);
+}

@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { after, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { OUTCOME_EVENT, type RowEnvelope, type RowOutcome, startPipeline } from '@pxstream/core';
+import { createPxClient, createPxSink, type PxSink } from '../src/index.js';
+import {
+  type EmulatorHandle,
+  type EmulatorOptions,
+  emulator,
+  recordsById,
+  SECRET_KEY,
+  seed,
+} from './helpers/emulator.js';
+import { collect, load, PRODUCT_KEY, userRow } from './helpers/rows.js';
+import { freePort, pxError, scripted } from './helpers/scripted.js';
+
+const idOf = (i: number) => `auth-${i}`;
+
+/** A row source as the pipeline wants it: an object-mode Readable of envelopes. */
+function source(rows: RowEnvelope[]): Readable {
+  return Readable.from(rows, { objectMode: true });
+}
+
+describe('px sink: fatal answers stop the run at once', () => {
+  const started: EmulatorHandle[] = [];
+  const start = async (options: EmulatorOptions = {}) => {
+    const px = await emulator(options);
+    started.push(px);
+    return px;
+  };
+  after(() => Promise.all(started.map((px) => px.close())));
+
+  it('401 mid-run (key revoked): the pipeline fails with PX_AUTH_FAILED, nothing more is sent, finished + not sent = read', async () => {
+    const ROWS = 2000;
+    const px = await start({ latency: { fixedMs: 2 } });
+    await seed(px, {
+      users: Array.from({ length: ROWS }, (_, i) => ({ identifyId: idOf(i), propertyKeys: [PRODUCT_KEY] })),
+    });
+    const sink = createPxSink({
+      baseUrl: px.baseUrl,
+      apiKey: SECRET_KEY,
+      type: 'USER',
+      insertMissing: false,
+      rate: 1000,
+    });
+    const rows = Array.from({ length: ROWS }, (_, i) => userRow(i, idOf(i), { title: 'loaded' }));
+    const ended = collect(sink);
+    let revokedAt = -1;
+    sink.on(OUTCOME_EVENT, () => {
+      if (ended.finished === 200) {
+        revokedAt = sink.stats().sent;
+        px.configure({ apiKeys: ['another-key'] });
+      }
+    });
+    let eventsAfterError = 0;
+    sink.once('error', () => {
+      sink.on(OUTCOME_EVENT, () => eventsAfterError++);
+      sink.on('rejection', () => eventsAfterError++);
+    });
+    const handle = startPipeline({ source: source(rows), sink });
+    const error = await handle.done.then(
+      () => assert.fail('the run should fail'),
+      (e: unknown) => e as { code: string; status: number; fatal: boolean; message: string },
+    );
+    assert.equal(error.code, 'PX_AUTH_FAILED');
+    assert.equal(error.status, 401);
+    assert.equal(error.fatal, true);
+    assert.equal(error.message, `PX rejected the API key (HTTP 401) at ${px.baseUrl}`);
+    assert.ok(revokedAt > 0);
+
+    const sentAtError = sink.stats().sent;
+    await sleep(200);
+    assert.equal(sink.stats().sent, sentAtError, 'no request after the fatal error');
+    assert.ok(px.stats().requests <= sentAtError, 'the emulator saw no request the sink did not count');
+    assert.equal(eventsAfterError, 0, 'no outcome for rows not finished');
+    assert.ok(sentAtError < revokedAt + 2 * sink.client.session.limiter.configuredRate, 'stopped promptly');
+
+    const stats = handle.stats;
+    assert.equal(stats.updated, ended.count('updated'));
+    assert.equal(stats.rejected, 0, 'a 401 is not a row rejection');
+    assert.ok(stats.notSent > 0);
+    assert.equal(stats.finished + stats.notSent, stats.read);
+    // Rows reported updated really were; rows not sent may or may not have been (in flight).
+    const records = await recordsById(px, 'users');
+    for (const outcome of ended.outcomes) assert.equal(records.get(outcome.row.key!)?.title, 'loaded');
+  });
+
+  it('403 from a proxy (HTML body): PX_AUTH_FAILED, status 403, the key in no message', async () => {
+    const proxy = await scripted(() => ({
+      status: 403,
+      headers: { 'content-type': 'text/html' },
+      body: `<html><head><title>403 Forbidden</title></head><body>key ${SECRET_KEY} denied</body></html>`,
+    }));
+    try {
+      const sink = createPxSink({ baseUrl: proxy.baseUrl, apiKey: SECRET_KEY, type: 'USER', rate: 100 });
+      const errors: Error[] = [];
+      sink.on('error', (error) => errors.push(error));
+      await assert.rejects(load(sink, [userRow(0, 'a'), userRow(1, 'b')]), {
+        code: 'PX_AUTH_FAILED',
+        status: 403,
+        message: `PX rejected the API key (HTTP 403) at ${proxy.baseUrl}`,
+      });
+      assert.equal(errors.length, 1);
+      assert.equal(proxy.seen.length, 1, 'the second row was never sent');
+      assert.equal(proxy.seen[0]!.headers['x-aptrinsic-api-key'], SECRET_KEY);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('daily quota exhausted (429 "Daily quota exceeded"): fatal PX_DAILY_QUOTA, not retried', async () => {
+    const px = await start({ dailyQuota: 5 });
+    await seed(px, {
+      users: Array.from({ length: 20 }, (_, i) => ({ identifyId: idOf(i), propertyKeys: [PRODUCT_KEY] })),
+    });
+    const sink = createPxSink({ baseUrl: px.baseUrl, apiKey: SECRET_KEY, type: 'USER', rate: 100 });
+    const ended = collect(sink);
+    await assert.rejects(
+      load(
+        sink,
+        Array.from({ length: 20 }, (_, i) => userRow(i, idOf(i))),
+      ),
+      (error: { code: string; status: number; fatal: boolean; message: string }) => {
+        assert.equal(error.code, 'PX_DAILY_QUOTA');
+        assert.equal(error.status, 429);
+        assert.equal(error.fatal, true);
+        assert.match(error.message, /Daily quota exceeded/);
+        return true;
+      },
+    );
+    assert.equal(ended.count('updated'), 5);
+    assert.equal(sink.stats().retries, 0);
+    assert.equal(px.stats().rateLimited, 1, 'one refused request, then nothing');
+  });
+
+  it('the API key appears in no rejection, error or stats, even when PX echoes it', async () => {
+    const echo = await scripted((request) =>
+      request.method === 'PUT'
+        ? {
+            status: 400,
+            body: pxError('BAD_REQUEST', `bad request with key ${SECRET_KEY}`, [
+              { message: `key ${SECRET_KEY}` },
+            ]),
+          }
+        : { status: 200, body: [] },
+    );
+    try {
+      const sink: PxSink = createPxSink({
+        baseUrl: echo.baseUrl,
+        apiKey: SECRET_KEY,
+        type: 'USER',
+        rate: 100,
+      });
+      const result = await load(sink, [userRow(0, 'x')]);
+      assert.equal(result.rejections[0]?.code, 'PX_HTTP_400');
+      assert.equal(result.rejections[0]?.message, 'key [REDACTED]');
+      const texts = [
+        JSON.stringify(result.rejections.map(({ row: _row, ...rest }) => rest)),
+        JSON.stringify(sink.stats()),
+      ];
+      const client = createPxClient({
+        baseUrl: `http://127.0.0.1:${await freePort()}/v1`,
+        apiKey: SECRET_KEY,
+        maxAttempts: 1,
+      });
+      const failure = await client.getAttributeMetadata('user').catch((error: Error) => error);
+      client.close();
+      texts.push(String(failure), JSON.stringify(failure));
+      for (const text of texts) assert.ok(!text.includes(SECRET_KEY), text);
+    } finally {
+      await echo.close();
+    }
+  });
+
+  it('outcome events carry the row; sink.stats() counts match the events', async () => {
+    const px = await start();
+    const sink = createPxSink({
+      baseUrl: px.baseUrl,
+      apiKey: SECRET_KEY,
+      type: 'USER',
+      insertMissing: true,
+      rate: 500,
+    });
+    const outcomes: RowOutcome[] = [];
+    sink.on(OUTCOME_EVENT, (outcome: RowOutcome) => outcomes.push(outcome));
+    await load(sink, [userRow(0, 'n1'), userRow(1, 'n2')]);
+    assert.deepEqual(outcomes.map((o) => [o.row.key, o.outcome]).sort(), [
+      ['n1', 'inserted'],
+      ['n2', 'inserted'],
+    ]);
+    assert.equal(sink.stats().inserted, 2);
+    assert.equal(sink.stats().pending, 0);
+  });
+});

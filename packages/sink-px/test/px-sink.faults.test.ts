@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { createPxSink } from '../src/index.js';
+import {
+  type EmulatorHandle,
+  type EmulatorOptions,
+  emulator,
+  recordsById,
+  SECRET_KEY,
+  seed,
+} from './helpers/emulator.js';
+import { everyRowEndedOnce, load, PRODUCT_KEY, userRow } from './helpers/rows.js';
+import { freePort } from './helpers/scripted.js';
+
+/** 80 rows, ids 0..79; the even ones exist before the load. Insert-missing: 40 updated, 40 inserted. */
+const ROWS = 80;
+const idOf = (i: number) => `fault-${i}`;
+const existing = () =>
+  Array.from({ length: ROWS / 2 }, (_, k) => ({ identifyId: idOf(2 * k), propertyKeys: [PRODUCT_KEY] }));
+const rows = () =>
+  Array.from({ length: ROWS }, (_, i) => userRow(i, idOf(i), { email: `e${i}@example.com` }));
+
+/** Every user there once with its row's email; no other user; no create repeated. */
+async function assertLanded(px: EmulatorHandle) {
+  const records = await recordsById(px, 'users');
+  assert.equal(records.size, ROWS);
+  for (let i = 0; i < ROWS; i++) assert.equal(records.get(idOf(i))?.email, `e${i}@example.com`, idOf(i));
+  assert.equal(
+    px.stats().created.users,
+    ROWS / 2,
+    'each new user created once (a duplicate would be a second create)',
+  );
+}
+
+describe('px sink: retries over faults (emulator faults, real sockets)', () => {
+  const started: EmulatorHandle[] = [];
+  const start = async (options: EmulatorOptions) => {
+    const px = await emulator(options);
+    started.push(px);
+    await seed(px, { users: existing() });
+    return px;
+  };
+  const sinkFor = (px: EmulatorHandle, extra: Record<string, number> = {}) =>
+    createPxSink({
+      baseUrl: px.baseUrl,
+      apiKey: SECRET_KEY,
+      type: 'USER',
+      insertMissing: true,
+      rate: 2000,
+      backoffBaseMs: 10,
+      backoffCapMs: 100,
+      // A quarter of requests fail here: 6 attempts would give up on a row now and then (0.25^6).
+      maxAttempts: 10,
+      ...extra,
+    });
+  after(() => Promise.all(started.map((px) => px.close())));
+
+  it('5xx (500, 502 HTML, 503): retried; every row lands once', async () => {
+    const px = await start({ faults: { seed: 3, serverError: 0.25 } });
+    const sink = sinkFor(px);
+    const result = await load(sink, rows());
+    assert.equal(everyRowEndedOnce(result, ROWS), undefined);
+    assert.deepEqual(result.rejections, []);
+    assert.equal(result.count('updated'), ROWS / 2);
+    assert.equal(result.count('inserted'), ROWS / 2);
+    await assertLanded(px);
+    const stats = sink.stats();
+    assert.ok(px.stats().faults.serverError > 0);
+    assert.equal(stats.retries, px.stats().faults.serverError, 'one retry per server error');
+    const serverErrors =
+      (stats.byStatus['500'] ?? 0) + (stats.byStatus['502'] ?? 0) + (stats.byStatus['503'] ?? 0);
+    assert.equal(serverErrors, px.stats().faults.serverError);
+  });
+
+  it('resets before processing: retried, including POSTs (read back first); nothing duplicated', async () => {
+    const px = await start({ faults: { seed: 5, resetBefore: 0.25 } });
+    const sink = sinkFor(px);
+    const result = await load(sink, rows());
+    assert.equal(everyRowEndedOnce(result, ROWS), undefined);
+    assert.deepEqual(result.rejections, []);
+    assert.equal(result.count('inserted'), ROWS / 2);
+    await assertLanded(px);
+    assert.ok(px.stats().faults.resetBefore > 0);
+    assert.ok((sink.stats().byStatus.reset ?? 0) >= px.stats().faults.resetBefore);
+  });
+
+  it('resets after processing: a POST whose answer was lost is read back (200) and counted inserted, not re-created', async () => {
+    const px = await start({ faults: { seed: 11, resetAfter: 0.3, methods: ['POST', 'PUT'] } });
+    const sink = sinkFor(px);
+    const result = await load(sink, rows());
+    assert.equal(everyRowEndedOnce(result, ROWS), undefined);
+    assert.deepEqual(result.rejections, []);
+    assert.equal(result.count('updated'), ROWS / 2);
+    assert.equal(result.count('inserted'), ROWS / 2, 'inserted counts each new user once');
+    await assertLanded(px);
+    const stats = px.stats();
+    const lostPosts = stats.byRoute['POST /v1/users']?.resetAfter ?? 0;
+    assert.ok(lostPosts > 0, 'some POST answers were lost');
+    assert.equal(
+      stats.byRoute['POST /v1/users']?.['400'],
+      undefined,
+      'no POST was repeated into a duplicate',
+    );
+    assert.equal(
+      stats.byRoute['GET /v1/users/{id}']?.['200'],
+      lostPosts,
+      'each lost POST was read back once',
+    );
+  });
+
+  it('hangs: the per-request timeout fires and the request is retried (POST after a GET finds nothing)', async () => {
+    const px = await start({ faults: { seed: 9, hang: 0.15 } });
+    const sink = sinkFor(px, { timeoutMs: 250 });
+    const result = await load(sink, rows());
+    assert.equal(everyRowEndedOnce(result, ROWS), undefined);
+    assert.deepEqual(result.rejections, []);
+    await assertLanded(px);
+    const hangs = px.stats().faults.hang;
+    assert.ok(hangs > 0);
+    assert.equal(sink.stats().byStatus.timeout, hangs);
+  });
+
+  it('attempts used up: PX_RETRIES_EXHAUSTED with the last status, PX_TIMEOUT, PX_CONNECTION_FAILED', async () => {
+    const failing = await start({ faults: { seed: 1, serverError: 1 } });
+    let sink = sinkFor(failing, { maxAttempts: 3 });
+    let result = await load(sink, [userRow(0, idOf(0))]);
+    assert.equal(everyRowEndedOnce(result, 1), undefined);
+    const [exhausted] = result.rejections;
+    assert.equal(exhausted?.code, 'PX_RETRIES_EXHAUSTED');
+    assert.ok([500, 502, 503].includes(exhausted.status!), String(exhausted.status));
+    assert.match(exhausted.message, /gave up after 3 failed attempts/);
+    assert.equal(sink.stats().sent, 3);
+
+    const hanging = await start({ faults: { hang: 1 } });
+    sink = sinkFor(hanging, { maxAttempts: 2, timeoutMs: 100 });
+    result = await load(sink, [userRow(0, idOf(0))]);
+    assert.equal(result.rejections[0]?.code, 'PX_TIMEOUT');
+    assert.equal(result.rejections[0]?.status, undefined);
+
+    const port = await freePort();
+    sink = createPxSink({
+      baseUrl: `http://127.0.0.1:${port}/v1`,
+      apiKey: SECRET_KEY,
+      type: 'USER',
+      insertMissing: false,
+      rate: 100,
+      maxAttempts: 3,
+      backoffBaseMs: 5,
+    });
+    result = await load(sink, [userRow(0, idOf(0))]);
+    assert.equal(result.rejections[0]?.code, 'PX_CONNECTION_FAILED');
+    assert.match(result.rejections[0]!.message, /ECONNREFUSED/);
+    assert.equal(sink.stats().retries, 2);
+  });
+});
