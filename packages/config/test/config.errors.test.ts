@@ -115,6 +115,25 @@ const cases: Case[] = [
     mentions: 'fieldMapping.USER.id',
   },
   {
+    name: 'a read-only user createDate',
+    code: 'CONFIG_READ_ONLY_FIELD',
+    edit: user({ identifyId: 'id', createDate: 'created' }),
+    mentions: 'createDate',
+  },
+  {
+    name: 'a read-only user aptrinsicId',
+    code: 'CONFIG_READ_ONLY_FIELD',
+    edit: user({ identifyId: 'id', aptrinsicId: 'aid' }),
+    mentions: 'aptrinsicId',
+  },
+  {
+    name: 'a read-only account createDate',
+    code: 'CONFIG_READ_ONLY_FIELD',
+    edit: (c) => ({ ...c, fieldMapping: { ACCOUNT: { id: 'id', createDate: 'created' } } }),
+    type: 'ACCOUNT',
+    mentions: 'createDate',
+  },
+  {
     name: 'a read-only user lastSeenDate',
     code: 'CONFIG_READ_ONLY_FIELD',
     edit: user({ identifyId: 'id', lastSeenDate: 'seen' }),

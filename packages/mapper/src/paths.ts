@@ -2,7 +2,9 @@ import type { JsonObject } from '@pxstream/core';
 
 /**
  * Assigns `value` at a pre-split dotted path, creating the intermediate objects on the way:
- * a nested object exists only once one of its fields has a value.
+ * a nested object exists only once one of its fields has a value. Only own objects are walked
+ * into: `attributes.constructor.x` must not write into `Object` (the config refuses
+ * `__proto__`).
  */
 export function setPath(body: JsonObject, segments: readonly string[], value: unknown): void {
   let target = body;
@@ -10,7 +12,7 @@ export function setPath(body: JsonObject, segments: readonly string[], value: un
   for (let i = 0; i < last; i++) {
     const name = segments[i]!;
     let next = target[name] as JsonObject | undefined;
-    if (next === undefined) {
+    if (next === undefined || !Object.hasOwn(target, name)) {
       next = {};
       target[name] = next;
     }

@@ -1,7 +1,7 @@
 import type { Rejection, RowEnvelope, StageCounts } from '@pxstream/core';
 import { newStageCounts } from '@pxstream/core';
 import { detectDelimiter } from './delimiter.js';
-import { type CsvErrorCode, csvParseCode, fatalCsvError, recordMessage } from './errors.js';
+import { bareCrError, type CsvErrorCode, csvParseCode, fatalCsvError, recordMessage } from './errors.js';
 import { type FrameErrorCode, type FrameHandler, FrameKind } from './frame.js';
 import { CsvFramer } from './framer.js';
 import { headerColumns } from './header.js';
@@ -184,7 +184,7 @@ export class CsvEngine {
     detail: string,
   ): void {
     this.flush();
-    if (this.columns === undefined) throw headerError(code, line, detail);
+    if (this.columns === undefined) throw headerError(code, line, detail, raw);
     const fields = bytes === undefined ? [] : lenientCells(bytes, this.delimiter);
     this.reject(line, endOffset, fields, code, recordMessage(code, line, detail), raw);
   }
@@ -229,9 +229,9 @@ export class CsvEngine {
     } catch (error) {
       code = csvParseCode((error as { code?: unknown }).code);
     }
-    if (this.columns === undefined) throw headerError(code, line, '');
-    const bytes = this.batchBuf.subarray(start, contentEnd);
     const raw = rawText(this.batchBuf, start, contentEnd);
+    if (this.columns === undefined) throw headerError(code, line, '', raw);
+    const bytes = this.batchBuf.subarray(start, contentEnd);
     const endOffset = this.batchBase + end;
     this.reject(line, endOffset, lenientCells(bytes, this.delimiter), code, recordMessage(code, line), raw);
   }
@@ -278,6 +278,9 @@ export class CsvEngine {
   }
 }
 
-function headerError(code: CsvErrorCode, line: number, detail: string) {
-  return fatalCsvError(code, `cannot read the CSV header: ${recordMessage(code, line, detail)}`, line);
+function headerError(code: CsvErrorCode, line: number, detail: string, raw: string) {
+  return (
+    bareCrError(raw, line) ??
+    fatalCsvError(code, `cannot read the CSV header: ${recordMessage(code, line, detail)}`, line)
+  );
 }

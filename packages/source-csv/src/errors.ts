@@ -21,6 +21,8 @@ export type CsvErrorCode =
   | 'CSV_DUPLICATE_HEADER'
   /** Fatal: a header column whose name is empty once trimmed. */
   | 'CSV_EMPTY_HEADER'
+  /** Fatal: the header holds a CR that ends no line: lines end in CR alone (classic Mac). */
+  | 'CSV_UNSUPPORTED_LINE_BREAK'
   /** Fatal: `resumeFrom` without the header's columns. */
   | 'CSV_NO_HEADER'
   /** Fatal: an invalid option. */
@@ -35,6 +37,22 @@ export function fatalCsvError(code: CsvErrorCode, message: string, line?: number
     stage: 'parse',
     ...(line === undefined ? {} : { line }),
   });
+}
+
+/** A CR not followed by LF: in a header, the sign of a file whose lines end in CR alone. */
+const BARE_CR = /\r(?!\n)/;
+
+/**
+ * The fatal error for a header holding a bare CR, or undefined. Such a file (classic Mac line
+ * breaks) would otherwise read as one long header line and zero rows.
+ */
+export function bareCrError(text: string, line: number): CsvError | undefined {
+  if (!BARE_CR.test(text)) return undefined;
+  return fatalCsvError(
+    'CSV_UNSUPPORTED_LINE_BREAK',
+    `the CSV header on line ${line} holds a carriage return that ends no line: lines ending in CR alone (classic Mac) are not supported, save the file with LF or CRLF line breaks`,
+    line,
+  );
 }
 
 /** Maps a csv-parse error code to ours. */

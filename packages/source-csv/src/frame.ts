@@ -1,3 +1,4 @@
+const LF = 10;
 const CR = 13;
 const TAB = 9;
 const SPACE = 32;
@@ -51,4 +52,22 @@ export function isBlank(buf: Buffer, start: number, end: number): boolean {
     if (c !== SPACE && c !== TAB && c !== CR) return false;
   }
   return true;
+}
+
+/** True when the quote at `q` opens a field: it starts the record or follows a delimiter. */
+export function isFieldStart(buf: Buffer, delimiter: Buffer, recStart: number, q: number): boolean {
+  if (q === recStart) return true;
+  const at = q - delimiter.length;
+  if (at < recStart) return false;
+  if (delimiter.length === 1) return buf[at] === delimiter[0];
+  return buf.compare(delimiter, 0, delimiter.length, at, q) === 0;
+}
+
+/** True when the byte at `at` ends a field: a line break or a delimiter (whole, in `buf`). */
+export function endsField(buf: Buffer, delimiter: Buffer, at: number): boolean {
+  const c = buf[at];
+  if (c === LF || c === CR) return true;
+  if (delimiter.length === 1) return c === delimiter[0];
+  if (at + delimiter.length > buf.length) return false;
+  return buf.compare(delimiter, 0, delimiter.length, at, at + delimiter.length) === 0;
 }

@@ -1,4 +1,4 @@
-import { type FrameHandler, FrameKind, isBlank } from './frame.js';
+import { endsField, type FrameHandler, FrameKind, isBlank, isFieldStart } from './frame.js';
 import { rawText } from './raw.js';
 
 const LF = 10;
@@ -25,7 +25,8 @@ interface Skip {
  *   first physical line of the record is rejected (`CSV_QUOTE_NOT_CLOSED`) and scanning
  *   resumes at the start of the next line, unquoted: the good records the quote swallowed are
  *   read again, and at most `maxRecordSize` bytes were ever buffered. An unclosed quote at
- *   the end of input is handled the same way.
+ *   the end of input is handled the same way, and so is a stray quote closed by a later one
+ *   when the multi-line record this makes is broken (see `complete`).
  * - Otherwise (one huge line, or a huge quoted field with no line break yet) the record is
  *   rejected (`CSV_RECORD_TOO_LARGE`) and its bytes are skipped, without buffering, up to the
  *   next LF whatever the quotes: the next line is the only point a reader can trust.
@@ -45,6 +46,11 @@ export class CsvFramer {
   private inQuotes = false;
   /** Position of the first LF inside the current record (inside quotes), or -1. */
   private firstLf = -1;
+  /**
+   * The current record cannot parse: a closing quote not followed by a delimiter or line
+   * break, or a quote inside an unquoted field (csv-parse's two quote errors).
+   */
+  private broken = false;
   private skip: Skip | undefined;
   // One-entry caches of the next LF / quote at or after `*From` (`buf.length` when none).
   private lfAt = -1;
@@ -128,7 +134,8 @@ export class CsvFramer {
           if (this.firstLf < 0) this.firstLf = lf;
         }
         if (q < limit && q < n) {
-          if (q + 1 >= n && !final) {
+          // Wait for the bytes after the quote: a doubled quote, or what the field ends with.
+          if (q + this.delimiter.length >= n && !final) {
             this.pos = q;
             return;
           }
@@ -137,6 +144,7 @@ export class CsvFramer {
           } else {
             this.inQuotes = false;
             this.pos = q + 1;
+            if (q + 1 < n && !endsField(buf, this.delimiter, q + 1)) this.broken = true;
           }
           continue;
         }
@@ -159,7 +167,7 @@ export class CsvFramer {
           this.pos = lf;
           continue;
         }
-        this.emit(contentEnd, lf + 1);
+        if (!this.complete(contentEnd, lf + 1)) continue;
         this.line++;
         this.startRecord(lf + 1);
         continue;
@@ -184,7 +192,9 @@ export class CsvFramer {
               this.tooLarge(),
             );
           } else {
-            this.emit(n, n);
+            // A CR that ends the input is a line break cut short, not part of the last value.
+            const contentEnd = buf[n - 1] === CR ? n - 1 : n;
+            if (!this.complete(contentEnd, contentEnd)) continue;
           }
           this.recStart = n;
         }
@@ -194,7 +204,8 @@ export class CsvFramer {
         this.overflow(q);
         continue;
       }
-      if (this.isFieldStart(q)) this.inQuotes = true;
+      if (isFieldStart(buf, this.delimiter, this.recStart, q)) this.inQuotes = true;
+      else this.broken = true;
       this.pos = q + 1;
     }
   }
@@ -204,6 +215,7 @@ export class CsvFramer {
     this.recLine = this.line;
     this.inQuotes = false;
     this.firstLf = -1;
+    this.broken = false;
   }
 
   private emit(contentEnd: number, end: number): void {
@@ -215,13 +227,18 @@ export class CsvFramer {
     this.handler.record(buf, this.base, start, contentEnd, end, this.recLine, kind);
   }
 
-  private isFieldStart(q: number): boolean {
-    if (q === this.recStart) return true;
-    const d = this.delimiter;
-    const at = q - d.length;
-    if (at < this.recStart) return false;
-    if (d.length === 1) return this.buf[at] === d[0];
-    return this.buf.compare(d, 0, d.length, at, q) === 0;
+  /**
+   * Hands the complete current record over. A broken one that spans lines is most likely a
+   * stray quote that swallowed the lines after it: its first line is rejected and scanning
+   * restarts on the second (false is returned), so the swallowed records are read again.
+   */
+  private complete(contentEnd: number, end: number): boolean {
+    if (this.firstLf < 0 || !this.broken) {
+      this.emit(contentEnd, end);
+      return true;
+    }
+    this.rejectFirstLine(' (its quoted field runs into later lines, where the record breaks)');
+    return false;
   }
 
   /** The record outgrew maxRecordSize; `scanned` is where line counting stopped. */

@@ -1,12 +1,17 @@
-import { type CsvError, fatalCsvError } from './errors.js';
+import { bareCrError, type CsvError, fatalCsvError } from './errors.js';
 
 /**
  * Turns the header record into column names. Names are trimmed (a space after a comma is
  * almost always accidental, and later stages match columns by name); a name that is empty
- * once trimmed, or two equal trimmed names (case-sensitive), is a fatal error.
+ * once trimmed, two equal trimmed names (case-sensitive), or a name holding a CR that ends no
+ * line (a file with classic Mac line breaks) is a fatal error.
  */
 export function headerColumns(cells: readonly string[], line: number): string[] | CsvError {
   const columns = cells.map((cell) => cell.trim());
+  for (const name of columns) {
+    const error = bareCrError(name, line);
+    if (error) return error;
+  }
   const empty: number[] = [];
   const seen = new Set<string>();
   const duplicates = new Set<string>();

@@ -92,6 +92,19 @@ describe('csv source: well-formed input', () => {
     });
   }
 
+  for (const chunkSize of [0, 1, 2]) {
+    // A BOM left in would sit before the opening quote and make the header malformed.
+    it(`a BOM before a quoted header, semicolons detected behind it (chunks of ${chunkSize || 'all'})`, async () => {
+      const got = await collect('\ufeff"id";"email"\r\n1;a@x\r\n', {}, chunkSize);
+      assert.equal(got.error, undefined);
+      assert.deepEqual(got.columns, ['id', 'email']);
+      assert.deepEqual(
+        got.rows.map((r) => r.fields),
+        [['1', 'a@x']],
+      );
+    });
+  }
+
   it('shares one header array between every row and announces it before the first row', async () => {
     const got = await collect(' id , email\n1,a@x\n2,b@x\n');
     assert.deepEqual(got.headers, [['id', 'email']]);

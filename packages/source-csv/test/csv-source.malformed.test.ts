@@ -63,6 +63,8 @@ describe('csv source: malformed records are rejected, the rest flows', () => {
     '9,"Hal,hal@x', // 12 rejected 8: quote never closed
     '10,Ivy,ivy@x', // 13 row 9
     '11,Jo,jo@x', // 14 row 10
+    '12,"Kim,kim@x', // 15 rejected 11: stray quote, closed on the next line
+    '13,"Lee",lee@x', // 16 row 12
   ].join('\r\n');
 
   const expectedRows = [
@@ -71,6 +73,7 @@ describe('csv source: malformed records are rejected, the rest flows', () => {
     { index: 7, line: 11, fields: ['8', 'Gus', 'gus@x'] },
     { index: 9, line: 13, fields: ['10', 'Ivy', 'ivy@x'] },
     { index: 10, line: 14, fields: ['11', 'Jo', 'jo@x'] },
+    { index: 12, line: 16, fields: ['13', 'Lee', 'lee@x'] },
   ];
   const expectedRejections = [
     { code: 'CSV_INVALID_CLOSING_QUOTE', line: 3, index: 1 },
@@ -79,6 +82,7 @@ describe('csv source: malformed records are rejected, the rest flows', () => {
     { code: 'CSV_INVALID_OPENING_QUOTE', line: 9, index: 5 },
     { code: 'CSV_RECORD_TOO_LARGE', line: 10, index: 6 },
     { code: 'CSV_QUOTE_NOT_CLOSED', line: 12, index: 8 },
+    { code: 'CSV_QUOTE_NOT_CLOSED', line: 15, index: 11 },
   ];
 
   for (const chunkSize of [0, 1, 2, 3, 7]) {
@@ -90,11 +94,11 @@ describe('csv source: malformed records are rejected, the rest flows', () => {
         expectedRows,
       );
       assert.deepEqual(got.rejections.map(rejectionView), expectedRejections);
-      assert.deepEqual({ ...got.counts }, { in: 11, out: 5, rejected: 6 });
+      assert.deepEqual({ ...got.counts }, { in: 13, out: 6, rejected: 7 });
       // Rows and rejections come out in input order.
       assert.deepEqual(
         got.events.filter((e) => e !== 'header').map((e) => Number(e.split(' ')[1])),
-        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
       );
     });
   }
@@ -109,6 +113,7 @@ describe('csv source: malformed records are rejected, the rest flows', () => {
       '6,Fa"ye,f@x',
       `7,${'x'.repeat(58)}`,
       '9,"Hal,hal@x',
+      '12,"Kim,kim@x',
     ]);
     assert.deepEqual(got.rejections[1]!.row.fields, ['3', 'Cy', 'cy@x', 'extra']);
     assert.deepEqual(got.rejections[4]!.row.fields, []);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_RAW_BYTES } from '@pxstream/source-csv';
+import { DEFAULT_MAX_RECORD_SIZE, MAX_RAW_BYTES } from '@pxstream/source-csv';
 import { collect, rejectionView } from './collect.js';
 
 function goodLines(from: number, count: number): string {
@@ -30,11 +30,19 @@ describe('csv source: maxRecordSize bounds memory and parsing resynchronises', (
 
   it('an unclosed quote that closes much later (a stray quote) does not swallow the rows between', async () => {
     const input = `id,name\n1,"oops\n${goodLines(2, 200)}3,"late" quote\n4,end\n`;
-    const got = await collect(input, { maxRecordSize: 512 });
-    assert.equal(got.rejections[0]!.code, 'CSV_QUOTE_NOT_CLOSED');
-    assert.equal(got.rejections[0]!.row.line, 2);
-    assert.ok(got.rows.length >= 200);
-    assert.deepEqual(got.rows.at(-1)!.fields, ['4', 'end']);
+    for (const maxRecordSize of [512, undefined]) {
+      const got = await collect(input, maxRecordSize === undefined ? {} : { maxRecordSize });
+      assert.deepEqual(got.rejections.map(rejectionView), [
+        { code: 'CSV_QUOTE_NOT_CLOSED', line: 2, index: 0 },
+        { code: 'CSV_INVALID_CLOSING_QUOTE', line: 203, index: 201 },
+      ]);
+      assert.equal(got.rows.length, 201);
+      assert.deepEqual(got.rows[0]!.fields, ['2', 'name2']);
+      assert.equal(got.rows[0]!.line, 3);
+      assert.deepEqual(got.rows[199]!.fields, ['201', 'name201']);
+      assert.deepEqual(got.rows.at(-1)!.fields, ['4', 'end']);
+      assert.equal(got.rows.at(-1)!.line, 204);
+    }
   });
 
   it('a 20 MB field is rejected with a short raw text and the next row flows', async () => {
@@ -65,6 +73,23 @@ describe('csv source: maxRecordSize bounds memory and parsing resynchronises', (
         [[3, ['2', 'ok']]],
       );
     }
+  });
+
+  it('the default limit is 1 MiB: a record of exactly 1 MiB passes, one byte more is rejected', async () => {
+    assert.equal(DEFAULT_MAX_RECORD_SIZE, 1024 * 1024);
+    const fits = `1,${'a'.repeat(1024 * 1024 - 2)}`;
+    const input = `id,name\n${fits}\n${fits}a\n2,ok\n`;
+    const got = await collect(input, {}, 65536);
+    assert.deepEqual(got.rejections.map(rejectionView), [
+      { code: 'CSV_RECORD_TOO_LARGE', line: 3, index: 1 },
+    ]);
+    assert.deepEqual(
+      got.rows.map((r) => [r.line, ...(r.fields as string[]).map((cell) => cell.length)]),
+      [
+        [2, 1, 1024 * 1024 - 2],
+        [4, 1, 2],
+      ],
+    );
   });
 
   const limits: { name: string; record: string; eol: string; rejected: boolean }[] = [

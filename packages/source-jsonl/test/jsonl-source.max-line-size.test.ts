@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_RAW_BYTES } from '@pxstream/source-jsonl';
+import { DEFAULT_MAX_LINE_SIZE, MAX_RAW_BYTES } from '@pxstream/source-jsonl';
 import { collect, rejectionView } from './collect.js';
 
 describe('jsonl source: maxLineSize', () => {
@@ -19,6 +19,23 @@ describe('jsonl source: maxLineSize', () => {
       [
         [0, 1, { n: 1 }],
         [2, 3, { n: 2 }],
+      ],
+    );
+  });
+
+  it('the default limit is 1 MiB: a line of exactly 1 MiB passes, one byte more is rejected', async () => {
+    assert.equal(DEFAULT_MAX_LINE_SIZE, 1024 * 1024);
+    const fits = `{"a":"${'x'.repeat(1024 * 1024 - 8)}"}`;
+    const over = `{"a":"${'x'.repeat(1024 * 1024 - 7)}"}`;
+    const got = await collect(`${fits}\n${over}\n{"n":2}\n`, {}, 65536);
+    assert.deepEqual(got.rejections.map(rejectionView), [
+      { code: 'JSONL_LINE_TOO_LARGE', line: 2, index: 1 },
+    ]);
+    assert.deepEqual(
+      got.rows.map((r) => [r.line, Object.keys(r.fields)]),
+      [
+        [1, ['a']],
+        [3, ['n']],
       ],
     );
   });
