@@ -6,7 +6,8 @@ import { type FrameErrorCode, type FrameHandler, FrameKind } from './frame.js';
 import { CsvFramer } from './framer.js';
 import { headerColumns } from './header.js';
 import { rawText } from './raw.js';
-import { type BatchParser, createBatchParser, lenientCells } from './records.js';
+import { createRecordParser, lenientCells, type RecordParser } from './records.js';
+import { splitRecord } from './split.js';
 
 /** Where a source starts reading in the middle of a file (see `csvResumeAfter`). */
 export interface CsvResumePoint {
@@ -39,9 +40,9 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
  * The CSV source engine, free of streams: bytes in through `write`/`end`, header, rows and
  * rejections out through `output`. Fatal errors (bad header) are thrown as `PxStreamError`.
  *
- * The framer cuts the bytes into complete records (lines, offsets, size limit); each run of
- * contiguous records is then parsed by csv-parse in one synchronous call and mapped to
- * envelopes, one per record, in a single pass.
+ * The framer cuts the bytes into complete records (lines, offsets, size limit); each record is
+ * decoded once and split by `splitRecord`, and the few it will not judge (quote errors, odd
+ * quoting) are parsed by csv-parse alone, which gives the cells or the error code.
  */
 export class CsvEngine {
   readonly counts: StageCounts = newStageCounts();
@@ -50,17 +51,8 @@ export class CsvEngine {
   private head: Buffer | undefined;
   private framer: CsvFramer | undefined;
   private delimiter = ',';
-  private parseBatch: BatchParser = createBatchParser(',');
+  private parseAlone: RecordParser = createRecordParser(',');
   private announced = false;
-  // The pending batch: records `buf[start, end)` not yet parsed, one entry per record.
-  private batchBuf: Buffer = BOM;
-  private batchBase = 0;
-  private batchStart = 0;
-  private batchEnd = 0;
-  // Entry columns: start, contentEnd, end (relative to batchBuf), line, kind (typed arrays:
-  // no per-record allocation).
-  private entries = new Float64Array(5 * 1024);
-  private count = 0;
   private readonly handler: FrameHandler = {
     record: (buf, base, start, contentEnd, end, line, kind) =>
       this.onRecord(buf, base, start, contentEnd, end, line, kind),
@@ -79,7 +71,6 @@ export class CsvEngine {
     this.announce();
     if (this.framer !== undefined) {
       this.framer.push(chunk);
-      this.flush();
       return;
     }
     this.head = this.head === undefined ? chunk : Buffer.concat([this.head, chunk]);
@@ -91,7 +82,6 @@ export class CsvEngine {
     if (this.framer === undefined && this.head !== undefined) this.start(true);
     if (this.framer === undefined) return;
     this.framer.finish();
-    this.flush();
   }
 
   /** On resume the header is known up front: announce it once, before any row. */
@@ -114,11 +104,10 @@ export class CsvEngine {
     if (delimiter === undefined) return;
     this.head = undefined;
     this.delimiter = delimiter;
-    this.parseBatch = createBatchParser(delimiter);
+    this.parseAlone = createRecordParser(delimiter);
     const start = { line: resume?.line ?? 1, offset: (resume?.byteOffset ?? 0) + skip };
     this.framer = new CsvFramer(Buffer.from(delimiter), this.options.maxRecordSize, this.handler, start);
     this.framer.push(head.subarray(skip));
-    this.flush();
   }
 
   /** The delimiter given or detected, once the first bytes were read (undefined before). */
@@ -148,31 +137,12 @@ export class CsvEngine {
     line: number,
     kind: FrameKind,
   ): void {
-    const contiguous = buf === this.batchBuf && start === this.batchEnd;
-    if (kind === FrameKind.Empty) {
-      // csv-parse skips empty lines itself: keep the batch in one piece when we can.
-      if (contiguous && this.count > 0) this.batchEnd = end;
-      return;
-    }
-    if (this.count > 0 && !contiguous) this.flush();
-    if (this.count === 0) {
-      this.batchBuf = buf;
-      this.batchBase = base;
-      this.batchStart = start;
-    }
-    let entries = this.entries;
-    const at = 5 * this.count++;
-    if (at + 5 > entries.length) {
-      entries = new Float64Array(entries.length * 2);
-      entries.set(this.entries);
-      this.entries = entries;
-    }
-    entries[at] = start;
-    entries[at + 1] = contentEnd;
-    entries[at + 2] = end;
-    entries[at + 3] = line;
-    entries[at + 4] = kind;
-    this.batchEnd = end;
+    // Empty and blank lines are skipped (csv-parse's skip_empty_lines, and a line of spaces
+    // is no record anyone meant to load).
+    if (kind !== FrameKind.Record) return;
+    const cells = splitRecord(buf.toString('utf8', start, contentEnd), this.delimiter);
+    if (cells !== undefined) this.emit(cells, buf, base, start, contentEnd, end, line);
+    else this.parseByCsvParse(buf, base, start, contentEnd, end, line);
   }
 
   private onBad(
@@ -183,64 +153,45 @@ export class CsvEngine {
     bytes: Buffer | undefined,
     detail: string,
   ): void {
-    this.flush();
     if (this.columns === undefined) throw headerError(code, line, detail, raw);
     const fields = bytes === undefined ? [] : lenientCells(bytes, this.delimiter);
     this.reject(line, endOffset, fields, code, recordMessage(code, line, detail), raw);
   }
 
-  /** Parses the pending batch in one csv-parse call; record by record if that call fails. */
-  private flush(): void {
-    const count = this.count;
-    if (count === 0) return;
-    try {
-      let records: string[][] | undefined;
-      try {
-        records = this.parseBatch(this.batchBuf.subarray(this.batchStart, this.batchEnd));
-      } catch {
-        records = undefined;
-      }
-      if (records !== undefined && records.length === count) {
-        for (let i = 0; i < count; i++) this.emit(i, records[i]!);
-      } else {
-        for (let i = 0; i < count; i++) this.emitAlone(i);
-      }
-    } finally {
-      this.count = 0;
-    }
-  }
-
-  /** Slow path, after a batch failed: parses entry `i` on its own to find its error. */
-  private emitAlone(i: number): void {
-    const e = this.entries;
-    const at = 5 * i;
-    if (e[at + 4] === FrameKind.Blank) return;
-    const start = e[at]!;
-    const contentEnd = e[at + 1]!;
-    const end = e[at + 2]!;
-    const line = e[at + 3]!;
+  /** A record `splitRecord` would not judge: csv-parse reads it, or names what is wrong. */
+  private parseByCsvParse(
+    buf: Buffer,
+    base: number,
+    start: number,
+    contentEnd: number,
+    end: number,
+    line: number,
+  ): void {
     let code: CsvErrorCode = 'CSV_INVALID_RECORD';
     try {
-      const records = this.parseBatch(this.batchBuf.subarray(start, end));
+      const records = this.parseAlone(buf.subarray(start, end));
       if (records.length === 1) {
-        this.emit(i, records[0]!);
+        this.emit(records[0]!, buf, base, start, contentEnd, end, line);
         return;
       }
     } catch (error) {
       code = csvParseCode((error as { code?: unknown }).code);
     }
-    const raw = rawText(this.batchBuf, start, contentEnd);
+    const raw = rawText(buf, start, contentEnd);
     if (this.columns === undefined) throw headerError(code, line, '', raw);
-    const bytes = this.batchBuf.subarray(start, contentEnd);
-    const endOffset = this.batchBase + end;
-    this.reject(line, endOffset, lenientCells(bytes, this.delimiter), code, recordMessage(code, line), raw);
+    const cells = lenientCells(buf.subarray(start, contentEnd), this.delimiter);
+    this.reject(line, base + end, cells, code, recordMessage(code, line), raw);
   }
 
-  private emit(i: number, fields: string[]): void {
-    const e = this.entries;
-    const at = 5 * i;
-    if (e[at + 4] === FrameKind.Blank) return;
-    const line = e[at + 3]!;
+  private emit(
+    fields: string[],
+    buf: Buffer,
+    base: number,
+    start: number,
+    contentEnd: number,
+    end: number,
+    line: number,
+  ): void {
     const columns = this.columns;
     if (columns === undefined) {
       const header = headerColumns(fields, line);
@@ -250,9 +201,9 @@ export class CsvEngine {
       this.output.header(header);
       return;
     }
-    const endOffset = this.batchBase + e[at + 2]!;
+    const endOffset = base + end;
     if (fields.length !== columns.length) {
-      const raw = rawText(this.batchBuf, e[at]!, e[at + 1]!);
+      const raw = rawText(buf, start, contentEnd);
       const code = 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH';
       const detail = `${fields.length} fields, the header has ${columns.length}`;
       this.reject(line, endOffset, fields, code, recordMessage(code, line, detail), raw);
