@@ -3,7 +3,6 @@
  * resets, timeouts) are retried with backoff up to `maxAttempts`, and a lost answer to a
  * non-idempotent request is handed back instead of being repeated blindly.
  */
-import { errorBodyMessage } from './error-body.js';
 import { httpCode, type PxSinkErrorCode } from './errors.js';
 import { PRIORITY } from './limiter.js';
 import type { SendOutcome, SendRejected, SendResult } from './result.js';
@@ -100,7 +99,7 @@ export class Attempts {
         const failure: Failure = {
           kind: 'status',
           status,
-          message: session.message(errorBodyMessage(status, text)),
+          message: session.bodyMessage(status, text),
         };
         // 429 and 503 say the request was not processed; 500, 502 and 504 do not.
         const processed = status !== 429 && status !== 503;
@@ -130,7 +129,8 @@ export class Attempts {
 
   /** The answer was final and not a success: `PX_HTTP_<status>` with PX's message. */
   rejectAnswer(answer: { status: number; text: string }): SendRejected {
-    return this.reject(httpCode(answer.status), errorBodyMessage(answer.status, answer.text), answer.status);
+    const message = this.session.bodyMessage(answer.status, answer.text);
+    return this.reject(httpCode(answer.status), message, answer.status);
   }
 
   /** Attempts used up: the code says what kept failing. */

@@ -5,10 +5,10 @@
 import type { AttributeMetadata, RecordType } from '@pxstream/config';
 import type { JsonObject } from '@pxstream/core';
 import { Attempts } from './attempts.js';
-import { errorBodyMessage } from './error-body.js';
 import { httpCode, invalidArgument, sinkError } from './errors.js';
 import { type PxClientOptions, resolveClientOptions } from './options.js';
 import { attributesPath, type RecordModel, recordPath } from './paths.js';
+import { parseJson } from './record-match.js';
 import { type SendInput, type SendOptions, type SendResult, sendRow } from './send.js';
 import { type RequestSpec, Session } from './session.js';
 import type { PxSinkStats } from './stats.js';
@@ -119,7 +119,7 @@ export class Client implements PxClient {
   }
 
   private httpError(answer: { status: number; text: string }, what: string) {
-    const message = this.session.message(errorBodyMessage(answer.status, answer.text));
+    const message = this.session.bodyMessage(answer.status, answer.text);
     return sinkError(
       httpCode(answer.status),
       `cannot read the ${what} at ${this.baseUrl}: HTTP ${answer.status} ${message}`,
@@ -127,13 +127,5 @@ export class Client implements PxClient {
         status: answer.status,
       },
     );
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }

@@ -45,9 +45,14 @@ function fromText(text: string): string {
 /**
  * The most useful message of an error body: `subErrors[0].message`, then `message`, then
  * `status`, then `errorMessage`, then the raw text (HTML reduced to its title), single-line
- * and cut short. `HTTP <status>` when the body says nothing.
+ * and cut short. `HTTP <status>` when the body says nothing. `redact` is applied before the
+ * cut: a secret the body echoes across the cut would otherwise keep its first characters.
  */
-export function errorBodyMessage(status: number, text: string): string {
+export function errorBodyMessage(
+  status: number,
+  text: string,
+  redact: (text: string) => string = (same) => same,
+): string {
   let message: string | undefined;
   const trimmed = text.trim();
   if (trimmed.startsWith('{')) {
@@ -58,7 +63,7 @@ export function errorBodyMessage(status: number, text: string): string {
     }
   }
   message ??= trimmed === '' ? '' : fromText(trimmed);
-  const line = oneLine(message);
+  const line = oneLine(redact(message));
   return line === '' ? `HTTP ${status}` : line;
 }
 

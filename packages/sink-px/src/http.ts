@@ -45,16 +45,6 @@ export class TransportError extends Error {
   }
 }
 
-/** Connection errors that happen before a connection exists: the request cannot have left. */
-const CONNECT_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-]);
-
 export interface TransportOptions {
   baseUrl: string;
   /** Sent as `X-APTRINSIC-API-KEY`; never part of any message. */
@@ -140,8 +130,9 @@ export class Transport {
           reject(error);
         } else resolve(response!);
       };
+      // Once connected, the request may have been received, whatever ends the exchange.
       const fail = (kind: TransportFailure, message: string, cause?: unknown) =>
-        finish(new TransportError(kind, kind === 'connect' ? false : connected, message, { cause }));
+        finish(new TransportError(kind, connected, message, { cause }));
       const onAbort = () => fail('aborted', 'request aborted');
 
       timer = setTimeout(
@@ -162,9 +153,9 @@ export class Transport {
         });
       });
       req.on('error', (error: NodeJS.ErrnoException) => {
-        const code = error.code ?? '';
-        const kind = !connected || CONNECT_CODES.has(code) ? 'connect' : 'reset';
-        fail(kind, describe(code, error.message), error);
+        // Classified by the connection's state, not the errno: an EHOSTUNREACH or ENETUNREACH
+        // can also end a connection that was up, after the request went out.
+        fail(connected ? 'reset' : 'connect', describe(error.code ?? '', error.message), error);
       });
       req.on('response', (res: IncomingMessage) => {
         const chunks: Buffer[] = [];

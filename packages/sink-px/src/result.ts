@@ -8,8 +8,9 @@ export type SendResult =
   | {
       readonly outcome: SendOutcome;
       /**
-       * The status of the answer that settled the row: 204/201 usually; 200 when a create whose
-       * answer was lost was read back; 400 when a retried create of ours met its own duplicate.
+       * The status of the answer that settled the row: 204/201 usually; 200 when a create of
+       * ours that may have gone through (lost answer, or a duplicate after a failed attempt) was
+       * read back holding the row's values.
        */
       readonly status: number;
       /** Why a row was skipped: `no match` (404 in update mode). */

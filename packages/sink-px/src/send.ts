@@ -18,6 +18,7 @@ import {
   recordPath,
   updatePath,
 } from './paths.js';
+import { holdsValues, parseJson } from './record-match.js';
 import type { SendResult } from './result.js';
 import { backoffDelay } from './retry.js';
 import type { RequestSpec, Session } from './session.js';
@@ -95,9 +96,11 @@ async function sendRecord(
 /**
  * `POST`, with the two ways a create can be ambiguous:
  * - the answer was lost (reset or timeout after sending): read the record back (`GET`) before
- *   anything else; 200 means our create went through (inserted), 404 that it did not (retry);
- * - 400 "duplicate": after an ambiguous attempt of ours, it is ours (inserted); otherwise
- *   someone created the record since our PUT, and one more `PUT` updates it.
+ *   anything else; 404 means it was not created (retry), a record means it exists;
+ * - 400 "duplicate": someone created the record since our PUT, and one more `PUT` updates it;
+ *   but after an ambiguous attempt of ours (lost answer, 500/502/504) it may be ours: read back.
+ * A record that exists after an attempt of ours is ours (inserted) when it holds the row's
+ * values; otherwise someone else created it meanwhile and one more `PUT` applies the row.
  */
 async function createRecord(
   run: Attempts,
@@ -107,6 +110,7 @@ async function createRecord(
   put: RequestSpec,
 ): Promise<SendResult> {
   const post: RequestSpec = { method: 'POST', path: COLLECTION[model], body };
+  const get: RequestSpec = { method: 'GET', path: recordPath(model, key) };
   run.next();
   for (;;) {
     const created = await run.perform(post, 'create');
@@ -114,25 +118,43 @@ async function createRecord(
     if (created.kind === 'lost') {
       run.createMayExist = true;
       const retry = run.fail(created.failure);
-      const check = await run.readBack({ method: 'GET', path: recordPath(model, key) });
+      const check = await run.readBack(get);
       if (check.kind !== 'answer') return run.exhausted();
-      if (isSuccess(check.status)) return run.ok('inserted', check.status);
-      if (check.status !== 404) return run.rejectAnswer(check);
+      if (check.status !== 404) return settleExisting(run, check, body, put);
       if (!retry) return run.exhausted();
       run.delay = backoffDelay(run.failures, run.session.retry);
       continue;
     }
     if (isSuccess(created.status)) return run.ok('inserted', created.status);
     if (created.status === 400 && isDuplicateMessage(errorBodyMessage(400, created.text))) {
-      if (run.createMayExist) return run.ok('inserted', created.status);
-      run.next();
-      const again = await run.perform(put, 'idempotent');
-      if (again.kind !== 'answer') return run.exhausted();
-      if (isSuccess(again.status)) return run.ok('updated', again.status);
-      return run.rejectAnswer(again);
+      if (!run.createMayExist) return updateAgain(run, put);
+      const check = await run.readBack(get);
+      if (check.kind !== 'answer') return run.exhausted();
+      return settleExisting(run, check, body, put);
     }
     return run.rejectAnswer(created);
   }
+}
+
+/** The read-back after a create of ours may have gone through: ours if it holds the row's values. */
+function settleExisting(
+  run: Attempts,
+  check: { status: number; text: string },
+  body: JsonObject,
+  put: RequestSpec,
+): Promise<SendResult> | SendResult {
+  if (!isSuccess(check.status)) return run.rejectAnswer(check);
+  if (holdsValues(parseJson(check.text), body)) return run.ok('inserted', check.status);
+  return updateAgain(run, put);
+}
+
+/** The record exists but is not (surely) ours: one more `PUT` applies the row. */
+async function updateAgain(run: Attempts, put: RequestSpec): Promise<SendResult> {
+  run.next();
+  const again = await run.perform(put, 'idempotent');
+  if (again.kind !== 'answer') return run.exhausted();
+  if (isSuccess(again.status)) return run.ok('updated', again.status);
+  return run.rejectAnswer(again);
 }
 
 /**

@@ -72,9 +72,14 @@ export class Session {
     return () => this.fatalListeners.delete(listener);
   }
 
-  /** A single-line, key-free message. */
+  /** A single-line, key-free message (redacted before it is cut, so no part of the key is left). */
   message(text: string): string {
-    return this.redact(oneLine(text, 500));
+    return oneLine(this.redact(text), 500);
+  }
+
+  /** PX's message in an error body (see `errorBodyMessage`), key-free. */
+  bodyMessage(status: number, text: string): string {
+    return this.message(errorBodyMessage(status, text, this.redact));
   }
 
   /**
@@ -122,7 +127,7 @@ export class Session {
       }
       if (status === 429) {
         counters.http429++;
-        const message = this.message(errorBodyMessage(status, text));
+        const message = this.bodyMessage(status, text);
         if (isQuotaMessage(message)) {
           const when =
             retryAfterMs === undefined ? '' : ` (Retry-After: ${Math.round(retryAfterMs / 1000)} s)`;

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { createPxClient, type PxClient } from '../src/index.js';
-import { type EmulatorHandle, emulator, recordsById, SECRET_KEY, seed } from './helpers/emulator.js';
+import {
+  type EmulatorHandle,
+  emulator,
+  recordsById,
+  SECRET_KEY,
+  seed,
+  seedUsers,
+} from './helpers/emulator.js';
 import { PRODUCT_KEY, userRow } from './helpers/rows.js';
 import { freePort, scripted } from './helpers/scripted.js';
 
@@ -117,6 +125,40 @@ describe('px client: the plain async API', () => {
     setTimeout(() => closing.close(), 50);
     await assert.rejects(pending, { code: 'PX_ABORTED' });
     await assert.rejects(closing.send('USER', userRow(1, 'later')), { code: 'PX_ABORTED' });
+  });
+
+  it('leaves no listener behind: after resets, hangs, 5xx and 429s the shared abort signal has none', async () => {
+    const faulty = await emulator({
+      faults: { seed: 3, resetBefore: 0.1, resetAfter: 0.1, hang: 0.05, serverError: 0.1 },
+      rateLimit: { perSecond: 300, burst: 5 },
+    });
+    const ids = Array.from({ length: 60 }, (_, i) => `l${i}`);
+    await seed(faulty, { users: seedUsers(ids.filter((_, i) => i % 2 === 0)) });
+    const busy = createPxClient({
+      baseUrl: faulty.baseUrl,
+      apiKey: SECRET_KEY,
+      rate: 1000,
+      timeoutMs: 200,
+      backoffBaseMs: 5,
+      maxAttempts: 10,
+    });
+    try {
+      const results = await Promise.all(
+        ids.map((id, i) => busy.send('USER', userRow(i, id), { insertMissing: true })),
+      );
+      assert.deepEqual(
+        results.filter((r) => r.outcome === 'rejected'),
+        [],
+      );
+      const stats = busy.stats();
+      assert.ok(stats.retries > 10 && (stats.byStatus.timeout ?? 0) > 0, JSON.stringify(stats.byStatus));
+      const session = (busy as unknown as { session: { controller: AbortController } }).session;
+      assert.equal(getEventListeners(session.controller.signal, 'abort').length, 0);
+      assert.equal(stats.inFlight + stats.pending, 0);
+    } finally {
+      busy.close();
+      await faulty.close();
+    }
   });
 
   it('bad options are refused: plain http to a remote host, rate 0, empty key', () => {

@@ -5,14 +5,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { OUTCOME_EVENT, type RowEnvelope, type RowOutcome, startPipeline } from '@pxstream/core';
 import { createPxClient, createPxSink, type PxSink } from '../src/index.js';
 import {
-  type EmulatorHandle,
   type EmulatorOptions,
-  emulator,
+  emulatorPool,
   recordsById,
   SECRET_KEY,
   seed,
+  seedUsers,
 } from './helpers/emulator.js';
-import { collect, load, PRODUCT_KEY, userRow } from './helpers/rows.js';
+import { collect, load, userRow } from './helpers/rows.js';
 import { freePort, pxError, scripted } from './helpers/scripted.js';
 
 const idOf = (i: number) => `auth-${i}`;
@@ -23,20 +23,14 @@ function source(rows: RowEnvelope[]): Readable {
 }
 
 describe('px sink: fatal answers stop the run at once', () => {
-  const started: EmulatorHandle[] = [];
-  const start = async (options: EmulatorOptions = {}) => {
-    const px = await emulator(options);
-    started.push(px);
-    return px;
-  };
-  after(() => Promise.all(started.map((px) => px.close())));
+  const pool = emulatorPool();
+  const start = (options: EmulatorOptions = {}) => pool.start(options);
+  after(() => pool.closeAll());
 
   it('401 mid-run (key revoked): the pipeline fails with PX_AUTH_FAILED, nothing more is sent, finished + not sent = read', async () => {
     const ROWS = 2000;
     const px = await start({ latency: { fixedMs: 2 } });
-    await seed(px, {
-      users: Array.from({ length: ROWS }, (_, i) => ({ identifyId: idOf(i), propertyKeys: [PRODUCT_KEY] })),
-    });
+    await seed(px, { users: seedUsers(Array.from({ length: ROWS }, (_, i) => idOf(i))) });
     const sink = createPxSink({
       baseUrl: px.baseUrl,
       apiKey: SECRET_KEY,
@@ -76,14 +70,28 @@ describe('px sink: fatal answers stop the run at once', () => {
     assert.equal(eventsAfterError, 0, 'no outcome for rows not finished');
     assert.ok(sentAtError < revokedAt + 2 * sink.client.session.limiter.configuredRate, 'stopped promptly');
 
+    // updated + inserted + skipped + rejected + not sent == rows read, each row ended at most once.
     const stats = handle.stats;
+    assert.deepEqual(
+      [...ended.endsByIndex].filter(([, n]) => n !== 1),
+      [],
+      'no row ended twice',
+    );
     assert.equal(stats.updated, ended.count('updated'));
+    assert.equal(stats.updated + stats.inserted + stats.skipped, ended.outcomes.length);
     assert.equal(stats.rejected, 0, 'a 401 is not a row rejection');
+    assert.ok(stats.read > ended.finished && stats.read <= ROWS, `read ${stats.read}`);
+    assert.equal(stats.notSent, stats.read - ended.finished, 'rows read and not finished are not sent');
     assert.ok(stats.notSent > 0);
-    assert.equal(stats.finished + stats.notSent, stats.read);
-    // Rows reported updated really were; rows not sent may or may not have been (in flight).
+    // Rows reported updated really were; rows not sent may or may not have been (in flight);
+    // no user was created, none twice.
     const records = await recordsById(px, 'users');
+    assert.equal(records.size, ROWS);
+    assert.equal(px.stats().created.users, 0);
     for (const outcome of ended.outcomes) assert.equal(records.get(outcome.row.key!)?.title, 'loaded');
+    const titled = [...records.values()].filter((user) => user.title === 'loaded').length;
+    // Applied: the rows reported, plus at most the others already sent when the key was revoked.
+    assert.ok(titled >= ended.outcomes.length && titled <= revokedAt, `${titled} users updated`);
   });
 
   it('403 from a proxy (HTML body): PX_AUTH_FAILED, status 403, the key in no message', async () => {
@@ -111,9 +119,7 @@ describe('px sink: fatal answers stop the run at once', () => {
 
   it('daily quota exhausted (429 "Daily quota exceeded"): fatal PX_DAILY_QUOTA, not retried', async () => {
     const px = await start({ dailyQuota: 5 });
-    await seed(px, {
-      users: Array.from({ length: 20 }, (_, i) => ({ identifyId: idOf(i), propertyKeys: [PRODUCT_KEY] })),
-    });
+    await seed(px, { users: seedUsers(Array.from({ length: 20 }, (_, i) => idOf(i))) });
     const sink = createPxSink({ baseUrl: px.baseUrl, apiKey: SECRET_KEY, type: 'USER', rate: 100 });
     const ended = collect(sink);
     await assert.rejects(

@@ -5,33 +5,27 @@ import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createPxSink } from '../src/index.js';
 import {
-  type EmulatorHandle,
   type EmulatorOptions,
-  emulator,
+  emulatorPool,
   recordsById,
   SECRET_KEY,
   seed,
+  seedUsers,
 } from './helpers/emulator.js';
-import { collect, everyRowEndedOnce, PRODUCT_KEY, userRow } from './helpers/rows.js';
+import { collect, everyRowEndedOnce, userRow } from './helpers/rows.js';
 
 const idOf = (i: number) => `bp-${i}`;
 
 describe('px sink: backpressure and shutdown', () => {
-  const started: EmulatorHandle[] = [];
-  const start = async (options: EmulatorOptions) => {
-    const px = await emulator(options);
-    started.push(px);
-    return px;
-  };
-  after(() => Promise.all(started.map((px) => px.close())));
+  const pool = emulatorPool();
+  const start = (options: EmulatorOptions) => pool.start(options);
+  after(() => pool.closeAll());
 
   it('20,000 rows against a slow PX: the source is read at PX pace, rows pending never pass the bound', async () => {
     const ROWS = 20_000;
     const CONCURRENCY = 32;
     const px = await start({ latency: { fixedMs: 5 } });
-    await seed(px, {
-      users: Array.from({ length: ROWS }, (_, i) => ({ identifyId: idOf(i), propertyKeys: [PRODUCT_KEY] })),
-    });
+    await seed(px, { users: seedUsers(Array.from({ length: ROWS }, (_, i) => idOf(i))) });
     const sink = createPxSink({
       baseUrl: px.baseUrl,
       apiKey: SECRET_KEY,
@@ -121,7 +115,9 @@ describe('px sink: backpressure and shutdown', () => {
     });
     const ended = collect(sink);
     for (let i = 0; i < 8; i++) sink.write(userRow(i, idOf(i)));
-    await sleep(100);
+    // Each request takes 300 ms: wait for the first four to be under way (not a fixed sleep,
+    // which a busy machine could outrun).
+    for (let waited = 0; sink.stats().inFlight < 4 && waited < 5000; waited += 5) await sleep(5);
     assert.equal(sink.stats().inFlight, 4);
     assert.equal(sink.stats().queued, 4);
     const closed = new Promise((resolve) => sink.once('close', resolve));

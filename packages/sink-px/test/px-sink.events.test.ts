@@ -6,9 +6,8 @@ import {
   dump,
   type EmulatorHandle,
   type EmulatorOptions,
-  emulator,
+  emulatorPool,
   SECRET_KEY,
-  startEmulator,
 } from './helpers/emulator.js';
 import { everyRowEndedOnce, load, row } from './helpers/rows.js';
 import { freePort } from './helpers/scripted.js';
@@ -36,12 +35,8 @@ async function recorded(px: EmulatorHandle): Promise<Set<number>> {
 }
 
 describe('px sink: CUSTOM_EVENT (POST only, never retried into a duplicate)', () => {
-  const started: EmulatorHandle[] = [];
-  const start = async (options: EmulatorOptions = {}) => {
-    const px = await emulator(options);
-    started.push(px);
-    return px;
-  };
+  const pool = emulatorPool();
+  const start = (options: EmulatorOptions = {}) => pool.start(options);
   const sinkFor = (px: EmulatorHandle, extra: Record<string, number> = {}) =>
     createPxSink({
       baseUrl: px.baseUrl,
@@ -53,7 +48,7 @@ describe('px sink: CUSTOM_EVENT (POST only, never retried into a duplicate)', ()
       maxAttempts: 10,
       ...extra,
     });
-  after(() => Promise.all(started.map((px) => px.close())));
+  after(() => pool.closeAll());
 
   it('clean run: one POST per row, 201 = inserted, the bodies recorded as sent', async () => {
     const px = await start();
@@ -141,8 +136,7 @@ describe('px sink: CUSTOM_EVENT (POST only, never retried into a duplicate)', ()
     });
     const loading = load(sink, events(3));
     await sleep(250);
-    const px = await startEmulator({ port, apiKeys: [SECRET_KEY], rateLimit: false });
-    started.push(px);
+    const px = await pool.start({ port });
     const result = await loading;
     assert.equal(result.count('inserted'), 3, JSON.stringify(result.rejections));
     assert.ok((sink.stats().byStatus.connect ?? 0) > 0);

@@ -4,42 +4,42 @@ import { createPxSink } from '../src/index.js';
 import {
   type EmulatorHandle,
   type EmulatorOptions,
-  emulator,
-  recordsById,
+  emulatorPool,
   SECRET_KEY,
-  seed,
+  seedUsers,
 } from './helpers/emulator.js';
-import { everyRowEndedOnce, load, PRODUCT_KEY, userRow } from './helpers/rows.js';
+import { assertAccounted, assertRecords } from './helpers/landing.js';
+import { type Collected, everyRowEndedOnce, load, userRow } from './helpers/rows.js';
 import { freePort } from './helpers/scripted.js';
 
 /** 80 rows, ids 0..79; the even ones exist before the load. Insert-missing: 40 updated, 40 inserted. */
 const ROWS = 80;
 const idOf = (i: number) => `fault-${i}`;
-const existing = () =>
-  Array.from({ length: ROWS / 2 }, (_, k) => ({ identifyId: idOf(2 * k), propertyKeys: [PRODUCT_KEY] }));
+const existing = () => seedUsers(Array.from({ length: ROWS / 2 }, (_, k) => idOf(2 * k)));
 const rows = () =>
   Array.from({ length: ROWS }, (_, i) => userRow(i, idOf(i), { email: `e${i}@example.com` }));
 
-/** Every user there once with its row's email; no other user; no create repeated. */
-async function assertLanded(px: EmulatorHandle) {
-  const records = await recordsById(px, 'users');
-  assert.equal(records.size, ROWS);
-  for (let i = 0; i < ROWS; i++) assert.equal(records.get(idOf(i))?.email, `e${i}@example.com`, idOf(i));
-  assert.equal(
-    px.stats().created.users,
-    ROWS / 2,
-    'each new user created once (a duplicate would be a second create)',
-  );
+/**
+ * Every row ended once as updated (even) or inserted (odd), the counters add up, and the
+ * emulator holds each user once with its row's email, each new user created once.
+ */
+async function assertLanded(px: EmulatorHandle, sink: ReturnType<typeof createPxSink>, result: Collected) {
+  assertAccounted(sink, result, ROWS);
+  assert.deepEqual(result.rejections, []);
+  for (const o of result.outcomes) assert.equal(o.outcome, o.row.index % 2 === 0 ? 'updated' : 'inserted');
+  const expected = new Map(Array.from({ length: ROWS }, (_, i) => [idOf(i), { email: `e${i}@example.com` }]));
+  await assertRecords(px, 'users', expected, ROWS / 2);
 }
 
+/**
+ * These take about a second. 20 s is far above that on a busy machine, and below the 30 s
+ * default timeout: a `timeoutMs` the sink ignored fails the test instead of just slowing it.
+ */
+const LIMIT = { timeout: 20_000 };
+
 describe('px sink: retries over faults (emulator faults, real sockets)', () => {
-  const started: EmulatorHandle[] = [];
-  const start = async (options: EmulatorOptions) => {
-    const px = await emulator(options);
-    started.push(px);
-    await seed(px, { users: existing() });
-    return px;
-  };
+  const pool = emulatorPool();
+  const start = (options: EmulatorOptions) => pool.start(options, { users: existing() });
   const sinkFor = (px: EmulatorHandle, extra: Record<string, number> = {}) =>
     createPxSink({
       baseUrl: px.baseUrl,
@@ -53,17 +53,13 @@ describe('px sink: retries over faults (emulator faults, real sockets)', () => {
       maxAttempts: 10,
       ...extra,
     });
-  after(() => Promise.all(started.map((px) => px.close())));
+  after(() => pool.closeAll());
 
   it('5xx (500, 502 HTML, 503): retried; every row lands once', async () => {
     const px = await start({ faults: { seed: 3, serverError: 0.25 } });
     const sink = sinkFor(px);
     const result = await load(sink, rows());
-    assert.equal(everyRowEndedOnce(result, ROWS), undefined);
-    assert.deepEqual(result.rejections, []);
-    assert.equal(result.count('updated'), ROWS / 2);
-    assert.equal(result.count('inserted'), ROWS / 2);
-    await assertLanded(px);
+    await assertLanded(px, sink, result);
     const stats = sink.stats();
     assert.ok(px.stats().faults.serverError > 0);
     assert.equal(stats.retries, px.stats().faults.serverError, 'one retry per server error');
@@ -76,10 +72,7 @@ describe('px sink: retries over faults (emulator faults, real sockets)', () => {
     const px = await start({ faults: { seed: 5, resetBefore: 0.25 } });
     const sink = sinkFor(px);
     const result = await load(sink, rows());
-    assert.equal(everyRowEndedOnce(result, ROWS), undefined);
-    assert.deepEqual(result.rejections, []);
-    assert.equal(result.count('inserted'), ROWS / 2);
-    await assertLanded(px);
+    await assertLanded(px, sink, result);
     assert.ok(px.stats().faults.resetBefore > 0);
     assert.ok((sink.stats().byStatus.reset ?? 0) >= px.stats().faults.resetBefore);
   });
@@ -88,11 +81,7 @@ describe('px sink: retries over faults (emulator faults, real sockets)', () => {
     const px = await start({ faults: { seed: 11, resetAfter: 0.3, methods: ['POST', 'PUT'] } });
     const sink = sinkFor(px);
     const result = await load(sink, rows());
-    assert.equal(everyRowEndedOnce(result, ROWS), undefined);
-    assert.deepEqual(result.rejections, []);
-    assert.equal(result.count('updated'), ROWS / 2);
-    assert.equal(result.count('inserted'), ROWS / 2, 'inserted counts each new user once');
-    await assertLanded(px);
+    await assertLanded(px, sink, result);
     const stats = px.stats();
     const lostPosts = stats.byRoute['POST /v1/users']?.resetAfter ?? 0;
     assert.ok(lostPosts > 0, 'some POST answers were lost');
@@ -108,48 +97,54 @@ describe('px sink: retries over faults (emulator faults, real sockets)', () => {
     );
   });
 
-  it('hangs: the per-request timeout fires and the request is retried (POST after a GET finds nothing)', async () => {
-    const px = await start({ faults: { seed: 9, hang: 0.15 } });
-    const sink = sinkFor(px, { timeoutMs: 250 });
-    const result = await load(sink, rows());
-    assert.equal(everyRowEndedOnce(result, ROWS), undefined);
-    assert.deepEqual(result.rejections, []);
-    await assertLanded(px);
-    const hangs = px.stats().faults.hang;
-    assert.ok(hangs > 0);
-    assert.equal(sink.stats().byStatus.timeout, hangs);
-  });
+  it(
+    'hangs: the per-request timeout fires and the request is retried (POST after a GET finds nothing)',
+    LIMIT,
+    async () => {
+      const px = await start({ faults: { seed: 9, hang: 0.15 } });
+      const sink = sinkFor(px, { timeoutMs: 250 });
+      const result = await load(sink, rows());
+      await assertLanded(px, sink, result);
+      const hangs = px.stats().faults.hang;
+      assert.ok(hangs > 0);
+      assert.equal(sink.stats().byStatus.timeout, hangs);
+    },
+  );
 
-  it('attempts used up: PX_RETRIES_EXHAUSTED with the last status, PX_TIMEOUT, PX_CONNECTION_FAILED', async () => {
-    const failing = await start({ faults: { seed: 1, serverError: 1 } });
-    let sink = sinkFor(failing, { maxAttempts: 3 });
-    let result = await load(sink, [userRow(0, idOf(0))]);
-    assert.equal(everyRowEndedOnce(result, 1), undefined);
-    const [exhausted] = result.rejections;
-    assert.equal(exhausted?.code, 'PX_RETRIES_EXHAUSTED');
-    assert.ok([500, 502, 503].includes(exhausted.status!), String(exhausted.status));
-    assert.match(exhausted.message, /gave up after 3 failed attempts/);
-    assert.equal(sink.stats().sent, 3);
+  it(
+    'attempts used up: PX_RETRIES_EXHAUSTED with the last status, PX_TIMEOUT, PX_CONNECTION_FAILED',
+    LIMIT,
+    async () => {
+      const failing = await start({ faults: { seed: 1, serverError: 1 } });
+      let sink = sinkFor(failing, { maxAttempts: 3 });
+      let result = await load(sink, [userRow(0, idOf(0))]);
+      assert.equal(everyRowEndedOnce(result, 1), undefined);
+      const [exhausted] = result.rejections;
+      assert.equal(exhausted?.code, 'PX_RETRIES_EXHAUSTED');
+      assert.ok([500, 502, 503].includes(exhausted.status!), String(exhausted.status));
+      assert.match(exhausted.message, /gave up after 3 failed attempts/);
+      assert.equal(sink.stats().sent, 3);
 
-    const hanging = await start({ faults: { hang: 1 } });
-    sink = sinkFor(hanging, { maxAttempts: 2, timeoutMs: 100 });
-    result = await load(sink, [userRow(0, idOf(0))]);
-    assert.equal(result.rejections[0]?.code, 'PX_TIMEOUT');
-    assert.equal(result.rejections[0]?.status, undefined);
+      const hanging = await start({ faults: { hang: 1 } });
+      sink = sinkFor(hanging, { maxAttempts: 2, timeoutMs: 100 });
+      result = await load(sink, [userRow(0, idOf(0))]);
+      assert.equal(result.rejections[0]?.code, 'PX_TIMEOUT');
+      assert.equal(result.rejections[0]?.status, undefined);
 
-    const port = await freePort();
-    sink = createPxSink({
-      baseUrl: `http://127.0.0.1:${port}/v1`,
-      apiKey: SECRET_KEY,
-      type: 'USER',
-      insertMissing: false,
-      rate: 100,
-      maxAttempts: 3,
-      backoffBaseMs: 5,
-    });
-    result = await load(sink, [userRow(0, idOf(0))]);
-    assert.equal(result.rejections[0]?.code, 'PX_CONNECTION_FAILED');
-    assert.match(result.rejections[0]!.message, /ECONNREFUSED/);
-    assert.equal(sink.stats().retries, 2);
-  });
+      const port = await freePort();
+      sink = createPxSink({
+        baseUrl: `http://127.0.0.1:${port}/v1`,
+        apiKey: SECRET_KEY,
+        type: 'USER',
+        insertMissing: false,
+        rate: 100,
+        maxAttempts: 3,
+        backoffBaseMs: 5,
+      });
+      result = await load(sink, [userRow(0, idOf(0))]);
+      assert.equal(result.rejections[0]?.code, 'PX_CONNECTION_FAILED');
+      assert.match(result.rejections[0]!.message, /ECONNREFUSED/);
+      assert.equal(sink.stats().retries, 2);
+    },
+  );
 });

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createPxSink } from '../src/index.js';
-import { type EmulatorHandle, emulator, recordsById, SECRET_KEY, seed } from './helpers/emulator.js';
-import { accountRow, everyRowEndedOnce, load, PRODUCT_KEY, userRow } from './helpers/rows.js';
+import { type EmulatorHandle, emulator, SECRET_KEY, seed } from './helpers/emulator.js';
+import { assertAccounted, assertRecords } from './helpers/landing.js';
+import { accountRow, load, PRODUCT_KEY, userRow } from './helpers/rows.js';
 
 /** Ids a naive URL builder sends to the wrong record, the wrong route, or a parent path. */
 const ODD_IDS = [
@@ -53,7 +54,7 @@ describe('px sink: odd ids land on exactly their own records', () => {
       });
       const input = ODD_IDS.map((id, i) => userRow(i, id, { title: `row ${i}` }));
       const result = await load(sink, input);
-      assert.equal(everyRowEndedOnce(result, ODD_IDS.length), undefined);
+      assertAccounted(sink, result, ODD_IDS.length);
       assert.deepEqual(
         result.rejections,
         [],
@@ -63,12 +64,12 @@ describe('px sink: odd ids land on exactly their own records', () => {
         const shouldExist = existing.includes(outcome.row.key!);
         assert.equal(outcome.outcome, shouldExist ? 'updated' : 'inserted', JSON.stringify(outcome.row.key));
       }
-      const records = await recordsById(px, 'users');
-      assert.equal(records.size, ODD_IDS.length + DECOYS.length, 'no record appeared under a wrong id');
-      ODD_IDS.forEach((id, i) => {
-        assert.equal(records.get(id)?.title, `row ${i}`, `the record ${JSON.stringify(id)} got its row`);
-      });
-      for (const decoy of DECOYS) assert.equal(records.get(decoy)?.title, 'seeded', `${decoy} untouched`);
+      // Each odd id holds its own row, the decoys are untouched, no record under a wrong id.
+      const expected = new Map<string, Record<string, unknown>>([
+        ...ODD_IDS.map((id, i): [string, Record<string, unknown>] => [id, { title: `row ${i}` }]),
+        ...DECOYS.map((id): [string, Record<string, unknown>] => [id, { title: 'seeded' }]),
+      ]);
+      await assertRecords(px, 'users', expected, ODD_IDS.length - existing.length);
       const routes = px.stats().byRoute;
       assert.equal(routes['PUT (unmatched)'], undefined);
       assert.ok(routes['PUT /v1/users/update']?.['204'], 'update, . and .. went through the body-id route');
@@ -90,18 +91,17 @@ describe('px sink: odd ids land on exactly their own records', () => {
         sink,
         ODD_IDS.map((id, i) => userRow(i, id, { title: `row ${i}` })),
       );
+      assertAccounted(sink, result, ODD_IDS.length);
       assert.deepEqual(result.rejections, []);
       assert.equal(result.count('inserted'), ODD_IDS.length);
       const stats = px.stats();
-      assert.equal(stats.created.users, ODD_IDS.length, 'one create per id');
       assert.equal(
         stats.byRoute['GET /v1/users/{id}']?.['200'],
         ODD_IDS.length,
         'each read back found its record',
       );
-      const records = await recordsById(px, 'users');
-      for (const [i, id] of ODD_IDS.entries())
-        assert.equal(records.get(id)?.title, `row ${i}`, JSON.stringify(id));
+      const expected = new Map(ODD_IDS.map((id, i) => [id, { title: `row ${i}` }]));
+      await assertRecords(px, 'users', expected, ODD_IDS.length);
     } finally {
       px.configure({ faults: {} });
     }
@@ -121,10 +121,8 @@ describe('px sink: odd ids land on exactly their own records', () => {
       sink,
       ODD_IDS.map((id, i) => accountRow(i, id, { name: `row ${i}` })),
     );
+    assertAccounted(sink, result, ODD_IDS.length);
     assert.equal(result.count('updated'), ODD_IDS.length);
-    const records = await recordsById(px, 'accounts');
-    assert.equal(records.size, ODD_IDS.length);
-    for (const [i, id] of ODD_IDS.entries())
-      assert.equal(records.get(id)?.name, `row ${i}`, JSON.stringify(id));
+    await assertRecords(px, 'accounts', new Map(ODD_IDS.map((id, i) => [id, { name: `row ${i}` }])), 0);
   });
 });

@@ -1,77 +1,65 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { createPxSink, type PxSink } from '../src/index.js';
-import {
-  type EmulatorHandle,
-  type EmulatorOptions,
-  emulator,
-  recordsById,
-  SECRET_KEY,
-  seed,
-} from './helpers/emulator.js';
+import { createPxSink, DEFAULT_RATE, type PxSink } from '../src/index.js';
+import { emulatorPool, SECRET_KEY, seed, seedUsers } from './helpers/emulator.js';
 import { emulatorProcess } from './helpers/emulator-process.js';
-import { everyRowEndedOnce, load, PRODUCT_KEY, userRow } from './helpers/rows.js';
+import { assertAccounted, assertRecords } from './helpers/landing.js';
+import { load, userRow } from './helpers/rows.js';
 import { pxError, scripted } from './helpers/scripted.js';
+import { mostInWindow, recordStarts } from './helpers/starts.js';
 
 const idOf = (i: number) => `rl-${i}`;
 
-/** Samples the sink's current rate while it runs: the lowest value seen. */
-function watchRate(sink: PxSink): () => number {
-  let lowest = sink.stats().currentRate;
+/** Samples the sink's stats while rows are pending: the lowest rate, the most 429s counted. */
+function watch(sink: PxSink): () => { lowestRate: number; http429: number } {
+  let lowestRate = sink.stats().currentRate;
+  let http429 = 0;
   const timer = setInterval(() => {
-    lowest = Math.min(lowest, sink.stats().currentRate);
+    const stats = sink.stats();
+    lowestRate = Math.min(lowestRate, stats.currentRate);
+    if (stats.pending > 0) http429 = Math.max(http429, stats.http429);
   }, 20);
   return () => {
     clearInterval(timer);
-    return lowest;
+    return { lowestRate, http429 };
   };
 }
 
 describe('px sink: rate limit and 429s', () => {
-  const started: EmulatorHandle[] = [];
-  const start = async (options: EmulatorOptions, users: number) => {
-    const px = await emulator(options);
-    started.push(px);
-    await seed(px, {
-      users: Array.from({ length: users }, (_, i) => ({ identifyId: idOf(i), propertyKeys: [PRODUCT_KEY] })),
-    });
-    return px;
-  };
-  after(() => Promise.all(started.map((px) => px.close())));
+  const pool = emulatorPool();
+  after(() => pool.closeAll());
 
-  it('PX allows 200/s, the sink is set to 150/s: no 429, and no one-second window over 150 requests', async () => {
-    const ROWS = 300;
+  it('default rate 150/s against PX at 200/s: no start window over 150 requests, no 429', async () => {
+    const ROWS = 400;
     // Its own process: arrival times are stamped on an event loop the test does not share.
-    const px = await emulatorProcess(['--rate', '200', '--burst', '10', '--api-key', SECRET_KEY]);
+    // Burst 50: a pause of a quarter second in delivering requests (a busy machine) is absorbed.
+    const px = await emulatorProcess(['--rate', '200', '--burst', '50', '--api-key', SECRET_KEY]);
     try {
-      await seed(px, {
-        users: Array.from({ length: ROWS }, (_, i) => ({ identifyId: idOf(i), propertyKeys: [PRODUCT_KEY] })),
-      });
-      const sink = createPxSink({
-        baseUrl: px.baseUrl,
-        apiKey: SECRET_KEY,
-        type: 'USER',
-        insertMissing: false,
-        rate: 150,
-      });
-      // Warm the connection and the emulator first: the very first request pays TCP set-up and a
-      // cold server (10+ ms), which shifts its arrival and would compress the first window.
-      for (let i = 0; i < 3; i++) await sink.client.getRecord('USER', idOf(0));
+      await seed(px, { users: seedUsers(Array.from({ length: ROWS }, (_, i) => idOf(i))) });
+      const sink = createPxSink({ baseUrl: px.baseUrl, apiKey: SECRET_KEY, type: 'USER' });
+      assert.equal(sink.stats().currentRate, DEFAULT_RATE);
+      assert.equal(DEFAULT_RATE, 150);
+      const starts = recordStarts(sink.client);
       const result = await load(
         sink,
         Array.from({ length: ROWS }, (_, i) => userRow(i, idOf(i), { title: 'rated' })),
       );
-      assert.equal(everyRowEndedOnce(result, ROWS), undefined);
+      assertAccounted(sink, result, ROWS);
       assert.equal(result.count('updated'), ROWS);
+      // The exact claim, on the sink's own clock: no 1000 ms holds more than 150 request starts.
+      assert.equal(starts.length, ROWS);
+      const most = mostInWindow(starts, 1000);
+      assert.ok(most <= 150, `${most} requests started within one second`);
+      assert.ok(most >= 120, `the sink kept up its rate (${most} in the busiest second)`);
+      // End to end: PX never refused a request. Its per-second count moves with delivery jitter
+      // between the processes (a stalled loop delivers several requests at once), hence the margin.
       const stats = await px.stats();
-      assert.equal(stats.rateLimited, 0);
+      assert.equal(stats.rateLimited, 0, 'no 429');
       assert.equal(sink.stats().http429, 0);
-      // The sink starts at most 150 requests in any 1005 ms; arrival times at the server move by
-      // the delivery jitter (a few ms between two processes), hence one request of tolerance.
-      assert.ok(stats.maxPerSecond <= 151, `the emulator saw ${stats.maxPerSecond} requests in one second`);
+      assert.ok(stats.maxPerSecond <= 165, `the emulator saw ${stats.maxPerSecond} requests in one second`);
       assert.equal(sink.stats().currentRate, 150);
-      const titles = [...(await recordsById(px, 'users')).values()].map((user) => user.title);
-      assert.deepEqual(new Set(titles), new Set(['rated']));
+      const expected = new Map(Array.from({ length: ROWS }, (_, i) => [idOf(i), { title: 'rated' }]));
+      await assertRecords(px, 'users', expected, 0);
     } finally {
       await px.close();
     }
@@ -82,7 +70,11 @@ describe('px sink: rate limit and 429s', () => {
     for (const retryAfter of [true, false]) {
       it(`429 storm ${retryAfter ? 'with' : 'without'} Retry-After (PX 40/s, sink 200/s): every row lands, the rate adapts`, async () => {
         const ROWS = 60;
-        const px = await start({ rateLimit: { perSecond: 40, burst: 5 }, retryAfter }, ROWS);
+        const ids = Array.from({ length: ROWS }, (_, i) => idOf(i));
+        const px = await pool.start(
+          { rateLimit: { perSecond: 40, burst: 5 }, retryAfter },
+          { users: seedUsers(ids) },
+        );
         const sink = createPxSink({
           baseUrl: px.baseUrl,
           apiKey: SECRET_KEY,
@@ -90,20 +82,20 @@ describe('px sink: rate limit and 429s', () => {
           insertMissing: true,
           rate: 200,
         });
-        const lowest = watchRate(sink);
+        const watched = watch(sink);
         const result = await load(
           sink,
-          Array.from({ length: ROWS }, (_, i) => userRow(i, idOf(i), { title: `storm ${i}` })),
+          ids.map((id, i) => userRow(i, id, { title: `storm ${i}` })),
         );
-        const lowestRate = lowest();
-        assert.equal(everyRowEndedOnce(result, ROWS), undefined);
+        const { lowestRate, http429 } = watched();
+        assertAccounted(sink, result, ROWS);
         assert.deepEqual(result.rejections, []);
         assert.equal(result.count('updated'), ROWS);
-        const records = await recordsById(px, 'users');
-        for (let i = 0; i < ROWS; i++) assert.equal(records.get(idOf(i))?.title, `storm ${i}`);
+        await assertRecords(px, 'users', new Map(ids.map((id, i) => [id, { title: `storm ${i}` }])), 0);
         const stats = sink.stats();
         const refused = px.stats().rateLimited;
         assert.ok(stats.http429 > 0, 'the storm happened');
+        assert.ok(http429 > 0, 'the 429 count was readable during the run');
         assert.equal(stats.http429, refused);
         assert.equal(stats.retries, refused, 'each 429 retried once');
         // Without adaptation a 200/s sender against 40/s would be refused about 4 times in 5.

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { errorBodyMessage, isDuplicateMessage, isQuotaMessage } from '../src/error-body.js';
 import { defaultConcurrency } from '../src/options.js';
 import { encodeSegment, needsBodyId, preferencesPath, recordPath, updatePath } from '../src/paths.js';
+import { holdsValues, parseJson } from '../src/record-match.js';
 import {
   backoffDelay,
   DEFAULT_RETRY,
@@ -182,4 +183,26 @@ describe('stats', () => {
     assert.equal(defaultConcurrency(10), 8);
     assert.equal(defaultConcurrency(10_000), 64);
   });
+});
+
+describe('a record read back holds the row: values of the body, compared exactly', () => {
+  const body = { identifyId: 'u', propertyKeys: ['AP-1'], score: 3, location: { city: 'Paris' }, ok: false };
+  const table: Array<[string, unknown, boolean]> = [
+    ['the same record', { ...body }, true],
+    [
+      'plus read-only fields and nested extras',
+      { ...body, aptrinsicId: 'x', location: { city: 'Paris', cc: 'FR' } },
+      true,
+    ],
+    ['another value', { ...body, score: 4 }, false],
+    ['a missing field', { identifyId: 'u', propertyKeys: ['AP-1'], score: 3, ok: false }, false],
+    ['an array not the same', { ...body, propertyKeys: ['AP-1', 'AP-2'] }, false],
+    ['a string for a number', { ...body, score: '3' }, false],
+    ['false vs absent', { ...body, ok: undefined }, false],
+    ['not an object', parseJson('<html>'), false],
+    ['a list', [body], false],
+  ];
+  for (const [name, record, expected] of table) {
+    it(`${name}: ${expected}`, () => assert.equal(holdsValues(record, body), expected));
+  }
 });

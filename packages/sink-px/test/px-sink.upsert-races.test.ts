@@ -2,40 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createPxSink } from '../src/index.js';
 import { SECRET_KEY } from './helpers/emulator.js';
-import { everyRowEndedOnce, load, userRow } from './helpers/rows.js';
-import { pxError, type Reply, type Seen, scripted } from './helpers/scripted.js';
-
-const DUPLICATE: Reply = {
-  status: 400,
-  body: pxError('BAD_REQUEST', 'Possible duplicate: User already exists for parameters {identifyId=u}', [
-    { message: 'Possible duplicate: User already exists for parameters {identifyId=u}' },
-  ]),
-};
-const NOT_FOUND: Reply = {
-  status: 404,
-  body: pxError('NOT_FOUND', 'User was not found for parameters {id=u}'),
-};
-
-/** Runs one insert-missing row against a scripted PX; returns its one result and the requests seen. */
-async function oneRow(answers: Reply[]) {
-  const px = await scripted((_request, index) => answers[index] ?? { status: 500, body: 'script ran out' });
-  try {
-    const sink = createPxSink({
-      baseUrl: px.baseUrl,
-      apiKey: SECRET_KEY,
-      type: 'USER',
-      insertMissing: true,
-      rate: 100,
-      backoffBaseMs: 5,
-    });
-    const result = await load(sink, [userRow(0, 'u', { email: 'u@example.com' })]);
-    assert.equal(everyRowEndedOnce(result, 1), undefined);
-    const requests = px.seen.map((r: Seen) => `${r.method} ${r.url}`);
-    return { outcome: result.outcomes[0], rejection: result.rejections[0], requests, sink };
-  } finally {
-    await px.close();
-  }
-}
+import { DUPLICATE, NOT_FOUND, oneRow, userRecord } from './helpers/one-row.js';
+import { load, userRow } from './helpers/rows.js';
+import { pxError, type Reply, scripted } from './helpers/scripted.js';
 
 describe('px sink: insert-missing races and ambiguous creates (scripted PX)', () => {
   it('a 400 duplicate after our PUT found nothing (created by someone else meanwhile): one more PUT, updated', async () => {
@@ -45,13 +14,19 @@ describe('px sink: insert-missing races and ambiguous creates (scripted PX)', ()
     assert.equal(run.rejection, undefined);
   });
 
-  it('a 400 duplicate on a create retried after a 500 is our own: inserted, no extra PUT', async () => {
+  it('a 400 duplicate on a create retried after a 500: read back, it holds the row, so it is ours: inserted, no extra PUT', async () => {
     const run = await oneRow([
       NOT_FOUND,
       { status: 500, body: pxError('INTERNAL_SERVER_ERROR', 'boom') },
       DUPLICATE,
+      userRecord(),
     ]);
-    assert.deepEqual(run.requests, ['PUT /v1/users/u', 'POST /v1/users', 'POST /v1/users']);
+    assert.deepEqual(run.requests, [
+      'PUT /v1/users/u',
+      'POST /v1/users',
+      'POST /v1/users',
+      'GET /v1/users/u',
+    ]);
     assert.equal(run.outcome?.outcome, 'inserted');
   });
 
@@ -60,7 +35,7 @@ describe('px sink: insert-missing races and ambiguous creates (scripted PX)', ()
       NOT_FOUND,
       { status: 0 },
       NOT_FOUND,
-      { status: 201, body: { identifyId: 'u' } },
+      { status: 201, body: userRecord().body! },
     ]);
     assert.deepEqual(run.requests, [
       'PUT /v1/users/u',
@@ -73,12 +48,7 @@ describe('px sink: insert-missing races and ambiguous creates (scripted PX)', ()
   });
 
   it('POST answer lost, read-back reset too: the GET is retried, 200 means inserted', async () => {
-    const run = await oneRow([
-      NOT_FOUND,
-      { status: 0 },
-      { status: 0 },
-      { status: 200, body: { identifyId: 'u' } },
-    ]);
+    const run = await oneRow([NOT_FOUND, { status: 0 }, { status: 0 }, userRecord()]);
     assert.deepEqual(run.requests, [
       'PUT /v1/users/u',
       'POST /v1/users',
@@ -88,11 +58,11 @@ describe('px sink: insert-missing races and ambiguous creates (scripted PX)', ()
     assert.equal(run.outcome?.outcome, 'inserted');
   });
 
-  it('POST answer lost, then a duplicate on the retried POST: ours, inserted', async () => {
+  it('POST answer lost, then a duplicate on the retried POST: read back holding the row, ours, inserted', async () => {
     // The read-back raced the create: 404, yet the first POST went through after all.
-    const run = await oneRow([NOT_FOUND, { status: 0 }, NOT_FOUND, DUPLICATE]);
+    const run = await oneRow([NOT_FOUND, { status: 0 }, NOT_FOUND, DUPLICATE, userRecord()]);
     assert.equal(run.outcome?.outcome, 'inserted');
-    assert.equal(run.requests.length, 4);
+    assert.deepEqual(run.requests.slice(3), ['POST /v1/users', 'GET /v1/users/u']);
   });
 
   it('each request has its own attempts: 5 failed PUTs then 5 failed POSTs still end inserted', async () => {
@@ -101,7 +71,7 @@ describe('px sink: insert-missing races and ambiguous creates (scripted PX)', ()
       ...Array(5).fill(busy),
       NOT_FOUND,
       ...Array(5).fill(busy),
-      { status: 201, body: { identifyId: 'u' } },
+      { status: 201, body: userRecord().body! },
     ]);
     assert.equal(run.outcome?.outcome, 'inserted');
     assert.equal(run.sink.stats().retries, 10);
@@ -112,7 +82,7 @@ describe('px sink: insert-missing races and ambiguous creates (scripted PX)', ()
     const run = await oneRow([
       NOT_FOUND,
       ...Array.from({ length: 5 }, () => lostThenReadBack).flat(),
-      { status: 201, body: { identifyId: 'u' } },
+      { status: 201, body: userRecord().body! },
     ]);
     assert.equal(run.outcome?.outcome, 'inserted', run.rejection?.message);
     assert.equal(run.requests.length, 1 + 5 * 7 + 1);

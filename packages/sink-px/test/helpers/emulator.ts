@@ -9,6 +9,7 @@ import {
   type EmulatorStats,
   startEmulator,
 } from '../../../emulator/src/index.js';
+import { PRODUCT_KEY } from './rows.js';
 
 export type { EmulatorHandle, EmulatorOptions, EmulatorStats };
 export { startEmulator };
@@ -54,4 +55,27 @@ export async function recordsById(handle: { url: string }, type: 'users' | 'acco
     out.set(id, Object.fromEntries(Object.entries(record).filter(([name]) => !VOLATILE.has(name))));
   }
   return out;
+}
+
+/** Users with these ids (and `extra` fields), as the seed endpoint takes them. */
+export function seedUsers(ids: readonly string[], extra: Record<string, unknown> = {}) {
+  return ids.map((identifyId) => ({ identifyId, propertyKeys: [PRODUCT_KEY], ...extra }));
+}
+
+/** The emulators one test file starts, closed together in its `after` hook. */
+export function emulatorPool() {
+  const started: EmulatorHandle[] = [];
+  return {
+    /** Starts an emulator (see `emulator`) and seeds it when asked. */
+    async start(
+      options: EmulatorOptions = {},
+      records?: { users?: unknown[]; accounts?: unknown[] },
+    ): Promise<EmulatorHandle> {
+      const px = await emulator(options);
+      started.push(px);
+      if (records) await seed(px, records);
+      return px;
+    },
+    closeAll: () => Promise.all(started.map((px) => px.close())),
+  };
 }
