@@ -1,15 +1,7 @@
 import { type FieldTypeInfo, keyFieldOf, type RecordType, resolveFieldTypes } from '@pxstream/config';
-import {
-  isCsvRow,
-  type JsonObject,
-  PxStreamError,
-  type Rejection,
-  type RowEnvelope,
-  type RowStep,
-} from '@pxstream/core';
-import { type Converter, compileConverter } from './convert.js';
-import { ConversionFailure } from './errors.js';
-import { readPath, setPath } from './paths.js';
+import { isCsvRow, PxStreamError, type Rejection, type RowEnvelope, type RowStep } from '@pxstream/core';
+import { type BodyBuilder, type BuilderParts, compileBodyBuilder, type FieldPlan } from './codegen.js';
+import { compileConverter } from './convert.js';
 
 export interface MapperOptions {
   type: RecordType;
@@ -28,17 +20,8 @@ export interface Mapper extends RowStep {
   checkColumns(columns: readonly string[]): void;
 }
 
-interface CompiledField {
+interface CompiledField extends FieldPlan {
   readonly path: string;
-  readonly segments: readonly string[];
-  readonly column: string;
-  readonly columnSegments: readonly string[];
-  readonly convert: Converter;
-  readonly isKey: boolean;
-  /** USER_PREFERENCES: the key goes in the URL, not the body. */
-  readonly inBody: boolean;
-  /** The body key when the path has no dot (set directly, without a walk). */
-  readonly topLevel: string | undefined;
 }
 
 const MAX_SHOWN = 60;
@@ -48,18 +31,21 @@ export function compileMapper(options: MapperOptions): Mapper {
   return new CompiledMapper(options);
 }
 
+/**
+ * The step around the generated body builders (see `compileBodyBuilder`): one for JSON-lines
+ * rows, built at once, and one per CSV header (its column positions are constants in it),
+ * built when the first row of that header arrives.
+ */
 class CompiledMapper implements Mapper {
   readonly stage = 'map' as const;
   private readonly fields: readonly CompiledField[];
-  private readonly type: RecordType;
-  private readonly productKeys: readonly string[];
+  private readonly parts: BuilderParts;
+  private readonly buildObject: BodyBuilder;
   private lastColumns: readonly string[] | undefined;
-  private lastPositions: Int32Array = new Int32Array(0);
+  private buildCells: BodyBuilder | undefined;
 
   constructor(options: MapperOptions) {
     const { type, mapping } = options;
-    this.type = type;
-    this.productKeys = Object.freeze([...options.productKeys]);
     const timezone = options.timezone ?? 'UTC';
     const resolved = resolveMissing(type, mapping, options.fieldTypes);
     const key = keyFieldOf(type);
@@ -74,12 +60,39 @@ class CompiledMapper implements Mapper {
         convert: compileConverter(info, timezone),
         isKey: path === key,
         inBody: !(path === key && type === 'USER_PREFERENCES'),
-        topLevel: path.includes('.') ? undefined : path,
       });
     }
     // The key first: bodies read better and a rejection names the row's key when it can.
     fields.sort((a, b) => Number(b.isKey) - Number(a.isKey));
+    checkPaths(fields);
     this.fields = fields;
+    const productKeys = Object.freeze([...options.productKeys]);
+    this.parts = {
+      fields,
+      constants:
+        type === 'USER' || type === 'ACCOUNT'
+          ? [['propertyKeys', productKeys]]
+          : type === 'CUSTOM_EVENT'
+            ? [
+                ['userType', 'USER'],
+                ['propertyKey', productKeys[0]],
+              ]
+            : [],
+      fail: (row, index, raw, failure) => {
+        const field = this.fields[index]!;
+        return this.reject(
+          row,
+          field,
+          failure.code,
+          `${field.path}: ${show(raw)} (column ${field.column}) ${failure.reason}`,
+        );
+      },
+      missing: (row, index) => {
+        const field = this.fields[index]!;
+        return this.reject(row, field, 'MAP_UNKNOWN_COLUMN', `column "${field.column}" is not in the header`);
+      },
+    };
+    this.buildObject = compileBodyBuilder(this.parts, undefined);
   }
 
   checkColumns(columns: readonly string[]): void {
@@ -98,73 +111,45 @@ class CompiledMapper implements Mapper {
   }
 
   process(row: RowEnvelope): RowEnvelope | Rejection {
-    const fields = this.fields;
-    const body: JsonObject = {};
-    let key: string | undefined;
-    let cells: readonly string[] | undefined;
-    let positions: Int32Array | undefined;
-    let object: JsonObject | undefined;
-    if (isCsvRow(row)) {
-      cells = row.fields;
-      positions = this.positionsOf(row.columns);
-    } else object = row.fields as JsonObject;
-
-    for (let i = 0; i < fields.length; i++) {
-      const field = fields[i]!;
-      let raw: unknown;
-      if (cells !== undefined) {
-        const at = positions![i]!;
-        if (at < 0)
-          return this.reject(
-            row,
-            field,
-            'MAP_UNKNOWN_COLUMN',
-            `column "${field.column}" is not in the header`,
-          );
-        raw = cells[at];
-      } else raw = readPath(object!, field.column, field.columnSegments);
-      if (raw === undefined || raw === null || raw === '') continue;
-      const value = field.convert(raw);
-      if (value === undefined) continue;
-      if (value instanceof ConversionFailure) {
-        return this.reject(
-          row,
-          field,
-          value.code,
-          `${field.path}: ${show(raw)} (column ${field.column}) ${value.reason}`,
-        );
-      }
-      if (field.isKey) key = String(value);
-      if (field.inBody) {
-        // Most PX fields are top-level: skip the path walk for them.
-        if (field.topLevel !== undefined) body[field.topLevel] = value;
-        else setPath(body, field.segments, value);
-      }
+    if (!isCsvRow(row)) return this.buildObject(row);
+    if (row.columns !== this.lastColumns || this.buildCells === undefined) {
+      this.lastColumns = row.columns;
+      this.buildCells = compileBodyBuilder(this.parts, this.positionsOf(row.columns));
     }
-
-    if (this.type === 'USER' || this.type === 'ACCOUNT') body.propertyKeys = this.productKeys;
-    else if (this.type === 'CUSTOM_EVENT') {
-      body.userType = 'USER';
-      body.propertyKey = this.productKeys[0];
-    }
-    row.body = body;
-    row.key = key;
-    return row;
+    return this.buildCells(row);
   }
 
-  /** Column index of each field, computed once per distinct header array (cached by reference). */
+  /** Column index of each field in a header (-1 when it lacks the column). */
   private positionsOf(columns: readonly string[] | undefined): Int32Array {
-    if (columns === this.lastColumns) return this.lastPositions;
     const fields = this.fields;
     const positions = new Int32Array(fields.length);
     for (let i = 0; i < fields.length; i++) positions[i] = columns ? columns.indexOf(fields[i]!.column) : -1;
-    this.lastColumns = columns;
-    this.lastPositions = positions;
     return positions;
   }
 
   private reject(row: RowEnvelope, field: CompiledField, code: string, message: string): Rejection {
     return { row, stage: 'map', code, message, field: field.path };
+  }
+}
+
+/**
+ * Two PX paths where one is a prefix of the other (`a` and `a.b`) cannot both be set: a fatal
+ * `MAP_CONFLICTING_PATHS` at compile time (the config loader refuses them earlier; this guards
+ * mappings given to the library directly).
+ */
+function checkPaths(fields: readonly CompiledField[]): void {
+  const paths = new Set(fields.map((field) => field.path));
+  for (const field of fields) {
+    for (let depth = 1; depth < field.segments.length; depth++) {
+      const prefix = field.segments.slice(0, depth).join('.');
+      if (paths.has(prefix)) {
+        throw new PxStreamError(
+          'MAP_CONFLICTING_PATHS',
+          `mapping sets both "${prefix}" and "${field.path}": a field cannot also hold fields`,
+          { fatal: true, stage: 'map', field: field.path },
+        );
+      }
+    }
   }
 }
 

@@ -7,7 +7,8 @@ const CACHE_LIMIT = 100_000;
 /**
  * Turns wall-clock times of one IANA zone into instants. Zone offsets come from luxon's
  * `IANAZone.offset` (Intl underneath) and are cached per UTC day, so a file of millions of dates
- * asks Intl about once per distinct day; days holding a transition are computed exactly.
+ * asks Intl about once per distinct day; for a day holding a transition the cache keeps the
+ * offsets on both sides and the instant of the change (found once, to the millisecond).
  *
  * Wall times that do not exist or happen twice are resolved like Temporal's `compatible`
  * disambiguation (and java.time): a time in a gap (2024-03-10 02:30 in Los Angeles) moves
@@ -20,7 +21,7 @@ const CACHE_LIMIT = 100_000;
 export class ZoneClock {
   readonly zone: string;
   private readonly iana: IANAZone | undefined;
-  private readonly days = new Map<number, number>();
+  private readonly days = new Map<number, number | Transition>();
 
   constructor(zone: string) {
     this.zone = zone;
@@ -36,17 +37,14 @@ export class ZoneClock {
     const iana = this.iana;
     if (iana === undefined) return 0;
     const day = Math.floor(epochMs / DAY);
-    const cached = this.days.get(day);
-    if (cached !== undefined && !Number.isNaN(cached)) return cached;
+    let cached = this.days.get(day);
     if (cached === undefined) {
-      const start = exactOffset(iana, day * DAY);
-      const end = exactOffset(iana, day * DAY + DAY - 1);
+      cached = dayOffsets(iana, day * DAY);
       if (this.days.size >= CACHE_LIMIT) this.days.clear();
-      // NaN marks a day that holds a transition: its offsets are computed per call.
-      this.days.set(day, start === end ? start : Number.NaN);
-      if (start === end) return start;
+      this.days.set(day, cached);
     }
-    return exactOffset(iana, epochMs);
+    if (typeof cached === 'number') return cached;
+    return epochMs < cached.at ? cached.before : cached.after;
   }
 
   /**
@@ -67,6 +65,28 @@ export class ZoneClock {
     if (lateValid) return late;
     return early; // gap: read with the offset before the transition, i.e. moved forward by the gap
   }
+}
+
+/** A day on which the offset changes, once: `before` until the instant `at`, `after` from it. */
+interface Transition {
+  readonly before: number;
+  readonly after: number;
+  readonly at: number;
+}
+
+/** The offset of the UTC day starting at `start`, or its transition (bisected to the ms). */
+function dayOffsets(iana: IANAZone, start: number): number | Transition {
+  const before = exactOffset(iana, start);
+  const after = exactOffset(iana, start + DAY - 1);
+  if (before === after) return before;
+  let low = start;
+  let high = start + DAY - 1;
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (exactOffset(iana, middle) === before) low = middle;
+    else high = middle;
+  }
+  return { before, after, at: high };
 }
 
 function exactOffset(iana: IANAZone, epochMs: number): number {

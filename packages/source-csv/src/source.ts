@@ -36,7 +36,7 @@ class CsvSourceStream extends Transform implements CsvSource {
   private readonly engine: CsvEngine;
 
   constructor(options: CsvSourceOptions) {
-    super({ readableObjectMode: true, writableObjectMode: false });
+    super({ readableObjectMode: true, writableObjectMode: false, readableHighWaterMark: 128 });
     this.engine = new CsvEngine(
       {
         delimiter: options.delimiter,

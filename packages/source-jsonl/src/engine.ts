@@ -58,8 +58,8 @@ export class JsonlEngine {
     this.splitter = new LineSplitter(
       options.maxLineSize,
       {
-        line: (buf, start, contentEnd, endOffset, line) =>
-          this.onLine(buf, start, contentEnd, endOffset, line),
+        line: (buf, start, contentEnd, endOffset, line, text) =>
+          this.onLine(buf, start, contentEnd, endOffset, line, text),
         tooLarge: (line, raw, endOffset) =>
           this.reject(
             line,
@@ -81,7 +81,14 @@ export class JsonlEngine {
     this.splitter.finish();
   }
 
-  private onLine(buf: Buffer, start: number, contentEnd: number, endOffset: number, line: number): void {
+  private onLine(
+    buf: Buffer,
+    start: number,
+    contentEnd: number,
+    endOffset: number,
+    line: number,
+    text: string,
+  ): void {
     const first = buf[start];
     if (
       start === contentEnd ||
@@ -89,7 +96,7 @@ export class JsonlEngine {
     ) {
       return;
     }
-    const item = this.parseLine(buf.toString('utf8', start, contentEnd));
+    const item = this.parseLine(text);
     const value = typeof item === 'symbol' ? undefined : item.value;
     if (value instanceof LineError) {
       const reason = value.error instanceof Error ? value.error.message : String(value.error);

@@ -24,7 +24,7 @@ class JsonlSourceStream extends Transform implements JsonlSource {
   private readonly engine: JsonlEngine;
 
   constructor(options: JsonlSourceOptions) {
-    super({ readableObjectMode: true, writableObjectMode: false });
+    super({ readableObjectMode: true, writableObjectMode: false, readableHighWaterMark: 128 });
     this.engine = new JsonlEngine(
       { maxLineSize: options.maxLineSize ?? DEFAULT_MAX_LINE_SIZE, resumeFrom: options.resumeFrom },
       {

@@ -28,4 +28,26 @@ describe('jsonl source: tiny chunks give the same result as one chunk', () => {
     assert.deepEqual(got.rows[0]?.fields, { e: '€' });
     assert.equal(got.rows[0]?.endOffset, 12);
   });
+
+  it('invalid UTF-8 stays inside its own line: later lines keep their text, numbers and offsets', async () => {
+    const input = Buffer.concat([
+      Buffer.from('{"a":"x'),
+      Buffer.from([0xe2, 0x82]),
+      Buffer.from('"}\n{"a":"'),
+      Buffer.from([0xff]),
+      Buffer.from('"}\r\n{"a":"€"}\n'),
+    ]);
+    for (const chunkSize of [0, 1, 5]) {
+      const got = await collect(input, {}, chunkSize);
+      assert.deepEqual(
+        got.rows.map((row) => [row.line, row.fields, row.endOffset]),
+        [
+          [1, { a: 'x\ufffd' }, 12],
+          [2, { a: '\ufffd' }, 23],
+          [3, { a: '€' }, 35],
+        ],
+        `chunks of ${chunkSize}`,
+      );
+    }
+  });
 });
