@@ -29,7 +29,7 @@ export interface PxConfig {
 export interface ParseConfigOptions {
   /** Shown in messages. Default `config.json`. */
   path?: string;
-  /** Environment for `PX_API_KEY` and `PX_BASE_URL`. Default `process.env`. */
+  /** Environment for `PX_API_KEY`, `PX_BASE_URL` and `PX_PRODUCT_KEY`. Default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
   /**
    * The record type of the run: its mapping must be there and is checked, and `productKey` is

@@ -7,10 +7,14 @@ export type JsonObject = { [key: string]: unknown };
 type Env = Readonly<Record<string, string | undefined>>;
 type Fields = Omit<PxConfig, 'path' | 'fieldMapping'>;
 
-/** Checks every top-level setting but `fieldMapping`, applying `PX_API_KEY` and `PX_BASE_URL`. */
+/**
+ * Checks every top-level setting but `fieldMapping`, applying `PX_API_KEY`, `PX_BASE_URL` and
+ * `PX_PRODUCT_KEY` (one key, or several separated by commas).
+ */
 export function checkFields(root: JsonObject, where: string, env: Env, type: RecordType | undefined): Fields {
   const dataCenter = checkDataCenter(root.dataCenter, where);
   const envBaseUrl = nonEmpty(env.PX_BASE_URL);
+  const envProductKey = nonEmpty(env.PX_PRODUCT_KEY);
   const baseUrl =
     envBaseUrl !== undefined
       ? checkBaseUrl(envBaseUrl, 'PX_BASE_URL (environment)', 'PX_BASE_URL')
@@ -19,7 +23,10 @@ export function checkFields(root: JsonObject, where: string, env: Env, type: Rec
         : DATA_CENTERS[dataCenter];
   const fields: Fields = {
     apiKey: nonEmpty(env.PX_API_KEY) ?? checkApiKey(root.apiKey, where),
-    productKeys: checkProductKeys(root.productKey, where, type),
+    productKeys:
+      envProductKey !== undefined
+        ? checkProductKeys(envProductKey.split(','), 'PX_PRODUCT_KEY (environment)', type)
+        : checkProductKeys(root.productKey, where, type),
     dataCenter,
     baseUrl,
     timezone: checkTimezone(root.timezone, where),

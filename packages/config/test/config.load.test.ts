@@ -142,6 +142,27 @@ describe('config: environment overrides', () => {
       assert.equal(config.baseUrl, baseUrl);
     });
   }
+  const productKeyCases: [string, Record<string, string>, string[]][] = [
+    ['the file', {}, ['AP-XXXXXXXXXX-2']],
+    ['PX_PRODUCT_KEY', { PX_PRODUCT_KEY: 'AP-ENV0000000-1' }, ['AP-ENV0000000-1']],
+    ['PX_PRODUCT_KEY, a list', { PX_PRODUCT_KEY: ' AP-A-1, AP-B-2 ' }, ['AP-A-1', 'AP-B-2']],
+    ['PX_PRODUCT_KEY empty is unset', { PX_PRODUCT_KEY: ' ' }, ['AP-XXXXXXXXXX-2']],
+  ];
+  for (const [name, env, productKeys] of productKeyCases) {
+    it(`product keys from ${name}`, () => {
+      const config = parseConfig(JSON.stringify({ ...baseConfig(), productKey: 'AP-XXXXXXXXXX-2' }), {
+        env,
+        type: 'USER',
+      });
+      assert.deepEqual(config.productKeys, productKeys);
+    });
+  }
+  it('a PX_PRODUCT_KEY list with an empty entry is a fatal error naming the variable', () => {
+    assert.throws(() => parseConfig(text, { env: { PX_PRODUCT_KEY: 'AP-A-1,,AP-B-2' }, type: 'USER' }), {
+      code: 'CONFIG_INVALID_VALUE',
+      message: /PX_PRODUCT_KEY/,
+    });
+  });
   it('PX_API_KEY supplies a key the file lacks', () => {
     const { apiKey: _, ...rest } = baseConfig();
     assert.equal(parseConfig(JSON.stringify(rest), { env: { PX_API_KEY: 'k2' } }).apiKey, 'k2');
