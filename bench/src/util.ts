@@ -33,7 +33,7 @@ export function runNode(
     const child = spawn(process.execPath, args, {
       cwd: options.cwd ?? ROOT,
       stdio: ['ignore', options.keepStdout === false ? 'ignore' : 'pipe', 'pipe'],
-      env: { ...process.env, PX_API_KEY: '', PX_BASE_URL: '' },
+      env: { ...process.env, PX_API_KEY: '', PX_BASE_URL: '', PX_PRODUCT_KEY: '' },
     });
     let stdout = '';
     let stderr = '';

@@ -68,7 +68,18 @@ describe('pxstream exit codes', () => {
     const before = px.stats().requests;
     const run = await runPxstream(['-t', 'USER', '-c', config, join(dir, 'missing.csv')], { cwd: dir });
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /cannot read input .*missing\.csv/);
+    assert.match(run.stderr, /cannot read input .*missing\.csv: no such file$/m);
+    assert.equal(px.stats().requests, before);
+    // In words, not errno codes: a directory, or a path through a file.
+    for (const [input, reason] of [
+      [dir, 'is a directory'],
+      [join(EXAMPLES, 'users.csv', 'x'), 'a part of the path is not a directory'],
+    ] as const) {
+      const other = await runPxstream(['-t', 'USER', '-c', config, input], { cwd: dir });
+      assert.equal(other.code, 1);
+      assert.match(other.stderr, new RegExp(`cannot read input .*: ${reason}$`, 'm'));
+      assert.doesNotMatch(other.stderr, /ENOTDIR|EISDIR/);
+    }
     assert.equal(px.stats().requests, before);
   });
 

@@ -3,7 +3,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { EmulatorHandle } from '@pxstream/emulator';
-import { EXAMPLES, runPxstream, tempDir, writeConfig } from '../helpers/cli.js';
+import { EXAMPLES, filesLeakingKey, holdsKey, runPxstream, tempDir, writeConfig } from '../helpers/cli.js';
 import { EXAMPLE_ATTRIBUTES, exampleConfig } from '../helpers/configs.js';
 import { emulator, SECRET_KEY } from '../helpers/emulator.js';
 
@@ -26,7 +26,7 @@ describe('pxstream keeps the API key secret', () => {
   });
 
   it('in every output of every mode', async () => {
-    const input = join(dir, 'leaky.csv');
+    const input = holdsKey(join(dir, 'leaky.csv'));
     const source = await readFile(join(EXAMPLES, 'users-with-errors.csv'), 'utf8');
     await writeFile(
       input,
@@ -64,9 +64,18 @@ describe('pxstream keeps the API key secret', () => {
     ];
     for (const text of outputs)
       assert.ok(!text.includes(SECRET_KEY), `key leaked in:\n${text.slice(0, 500)}`);
+    assert.deepEqual(await filesLeakingKey(dir), [], 'no file pxstream wrote holds the key');
     assert.ok(
       outputs.some((text) => text.includes('[REDACTED]')),
       'the key in the data was redacted',
     );
+  });
+
+  it('the search that every suite runs on cleanup finds a key that leaked into any file', async () => {
+    const planted = join(dir, 'nested', 'leak.txt');
+    await import('node:fs/promises').then((fs) => fs.mkdir(join(dir, 'nested'), { recursive: true }));
+    await writeFile(planted, `prefix ${SECRET_KEY} suffix`);
+    assert.deepEqual(await filesLeakingKey(dir), [planted]);
+    await import('node:fs/promises').then((fs) => fs.rm(planted));
   });
 });

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SECRET_KEY } from './emulator.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'packages/cli/bin/pxstream.js');
@@ -38,7 +39,7 @@ export function startPxstream(
   const done = new Promise<CliRun>((resolve, reject) => {
     child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? ROOT,
-      env: { ...process.env, PX_API_KEY: '', PX_BASE_URL: '', ...options.env },
+      env: { ...process.env, PX_API_KEY: '', PX_BASE_URL: '', PX_PRODUCT_KEY: '', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -69,7 +70,12 @@ export function startPxstream(
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
+      // Every run of every suite is searched for the API key: stdout and stderr here, the
+      // files it wrote when its temporary directory is cleaned up (see `tempDir`).
+      const leak = [stdout, stderr].find((text) => text.includes(SECRET_KEY));
+      if (leak !== undefined) {
+        reject(new Error(`pxstream ${args.join(' ')} printed the API key:\n${leak.slice(0, 2000)}`));
+      } else resolve({ code, signal, stdout, stderr });
     });
     child.stdin?.on('error', () => {});
     if (options.stdin !== undefined) child.stdin?.end(options.stdin);
@@ -78,14 +84,47 @@ export function startPxstream(
   return { child, done };
 }
 
+/** Files a test wrote with the API key in them on purpose (configs, leaky inputs). */
+const holdsKeyOnPurpose = new Set<string>();
+
+/** Declares that a file the test wrote holds the API key on purpose (an input, a config). */
+export function holdsKey(path: string): string {
+  holdsKeyOnPurpose.add(path);
+  return path;
+}
+
+/**
+ * The files under `dir` that contain the API key, apart from those written with it on
+ * purpose: reports, rejects files, checkpoints and anything else pxstream left there.
+ */
+export async function filesLeakingKey(dir: string): Promise<string[]> {
+  const leaking: string[] = [];
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath ?? entry.path, entry.name);
+    if (holdsKeyOnPurpose.has(path)) continue;
+    if ((await readFile(path)).includes(SECRET_KEY)) leaking.push(path);
+  }
+  return leaking;
+}
+
+/**
+ * A temporary working directory. Its cleanup first searches every file in it for the API key
+ * (see `filesLeakingKey`) and fails the suite if one leaked, then removes it.
+ */
 export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'pxstream-e2e-'));
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  const cleanup = async () => {
+    const leaking = await filesLeakingKey(dir).catch(() => []);
+    await rm(dir, { recursive: true, force: true });
+    if (leaking.length > 0) throw new Error(`the API key leaked into ${leaking.join(', ')}`);
+  };
+  return { dir, cleanup };
 }
 
 /** Writes a config.json in Gainsight's format (plus pxstream's keys) and returns its path. */
 export async function writeConfig(dir: string, config: Record<string, unknown>, name = 'config.json') {
-  const path = join(dir, name);
+  const path = holdsKey(join(dir, name));
   await writeFile(path, JSON.stringify(config, null, 2));
   return path;
 }

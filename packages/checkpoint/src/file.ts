@@ -33,6 +33,12 @@ export interface Checkpoint {
   counters: RunStatsSnapshot;
   /** The rejects file and its size at the watermark: a resume cuts it back to that size. */
   rejects: { path: string; bytes: number };
+  /**
+   * CUSTOM_EVENT loads: the highest row index that may have been handed to PX. Rows from the
+   * watermark up to it may be recorded (PX cannot be asked), so a resume does not send them
+   * again. Absent for other types: sending them again is safe.
+   */
+  sentCeiling?: number;
 }
 
 /** Reads a checkpoint; a missing file is `CHECKPOINT_NOT_FOUND`, a damaged one `CHECKPOINT_INVALID`. */
@@ -62,7 +68,8 @@ export async function readCheckpoint(path: string): Promise<Checkpoint> {
     typeof value.input?.fingerprint?.headSha256 !== 'string' ||
     typeof value.counters?.read !== 'number' ||
     typeof value.rejects?.bytes !== 'number' ||
-    value.position === undefined
+    value.position === undefined ||
+    (value.sentCeiling !== undefined && !Number.isSafeInteger(value.sentCeiling))
   ) {
     throw checkpointError(
       'CHECKPOINT_INVALID',

@@ -13,6 +13,8 @@ export interface CheckpointKeeperOptions {
   beforeWrite?: () => Promise<void>;
   /** A periodic write failed: the caller decides (pxstream stops the run). */
   onError?: (error: unknown) => void;
+  /** A checkpoint is on disk (renamed into place): what it promises now holds after a crash. */
+  afterWrite?: (checkpoint: Checkpoint) => void;
 }
 
 /**
@@ -44,6 +46,7 @@ export class CheckpointKeeper {
     const run = (async () => {
       await this.options.beforeWrite?.();
       await writeCheckpoint(this.options.path, checkpoint);
+      this.options.afterWrite?.(checkpoint);
     })();
     this.writing = run;
     try {

@@ -62,9 +62,7 @@ export async function openInput(
     // Opening proves we may read it (permissions), not only that it exists.
     await (await open(absolute, 'r')).close();
   } catch (error) {
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new CliError(`cannot read input ${path}: ${reason}`, EXIT.FATAL);
+    throw new CliError(`cannot read input ${path}: ${readReason(error)}`, EXIT.FATAL);
   }
   let bytes = 0;
   const streams: Array<{ bytesRead: number }> = [];
@@ -90,6 +88,15 @@ export async function openInput(
       }
     },
   };
+}
+
+/** The reason a file cannot be read, in words rather than errno codes. */
+function readReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'ENOTDIR') return 'a part of the path is not a directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return (error as Error).message;
 }
 
 /**

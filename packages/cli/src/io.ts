@@ -11,7 +11,15 @@ export interface CliIO {
   onInterrupt(handler: () => void): () => void;
 }
 
+/**
+ * The process's streams. A reader that goes away (`pxstream -d ... | head`) makes writes fail
+ * with EPIPE, emitted as an 'error' event that would crash the process with a stack trace:
+ * the listeners here keep it alive, and the load reacts to a closed stdout itself.
+ */
 export function processIO(): CliIO {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount('error') === 0) stream.on('error', () => {});
+  }
   return {
     stdin: process.stdin,
     stdout: process.stdout,

@@ -9,6 +9,8 @@ export interface LoadOptions {
   configPath: string;
   /** A file path, or undefined for stdin. */
   input: string | undefined;
+  /** stdin was asked for by name (`-`): read it even from a terminal. */
+  stdinDash: boolean;
   format: InputFormat;
   insertMissing: boolean;
   dryRun: boolean;
@@ -53,7 +55,9 @@ export function formatFromPath(path: string | undefined): InputFormat {
 
 export function parseNonNegativeInt(flag: string) {
   return (value: string): number => {
-    if (!/^\d+$/.test(value)) throw usageError(`${flag} takes a whole number >= 0, got "${value}"`);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+      throw usageError(`${flag} takes a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, got "${value}"`);
+    }
     return Number(value);
   };
 }

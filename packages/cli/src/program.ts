@@ -15,7 +15,7 @@ export interface ParsedCommand {
   options: LoadOptions;
 }
 
-const DESCRIPTION = `Load users and accounts (CSV or JSON-lines) into Gainsight PX.
+const DESCRIPTION = `Load users, accounts, custom events and user preferences (CSV or JSON-lines) into Gainsight PX.
 
 Invocation:
   pxstream [options] [input]                              input file, or stdin when absent or "-"
@@ -167,9 +167,11 @@ export function toLoadOptions(raw: RawOptions, args: string[]): ParsedCommand {
       `expected [input] or <config.json> <TYPE> <input>, got ${args.length} arguments (see pxstream --help)`,
     );
   }
-  if (input === '-') input = undefined;
-  if (typeText === undefined)
-    throw usageError('no record type: pass --type USER|ACCOUNT (see pxstream --help)');
+  const stdinDash = input === '-';
+  if (stdinDash) input = undefined;
+  if (typeText === undefined) {
+    throw usageError(`no record type: pass --type ${RECORD_TYPES.join('|')} (see pxstream --help)`);
+  }
   const type = parseRecordType(typeText);
   const insertMissing = Boolean(raw.insertMissing || raw.insertMissingAlias);
   if (insertMissing && (type === 'CUSTOM_EVENT' || type === 'USER_PREFERENCES')) {
@@ -193,6 +195,7 @@ export function toLoadOptions(raw: RawOptions, args: string[]): ParsedCommand {
       type,
       configPath,
       input,
+      stdinDash,
       format: raw.format ? parseFormat(raw.format) : formatFromPath(input),
       insertMissing,
       dryRun: Boolean(raw.dryRun || raw.dryRunAlias),

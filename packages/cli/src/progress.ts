@@ -2,7 +2,14 @@ import type { RunStats } from '@pxstream/core';
 
 export interface ProgressSources {
   stats: RunStats;
-  bytesRead(): number;
+  /**
+   * Bytes of the input finished: the offset just past the last row every earlier row of
+   * which is done. Not the bytes read: reading runs ahead of PX by the buffers, so a small
+   * file would show 100% (and ETA 0s) long before its rows are loaded.
+   */
+  bytesDone(): number;
+  /** Where this run started in the input (a resume starts mid-file). */
+  startBytes?: number;
   size: number | undefined;
   sinkStats?: () => { retries?: number; http429?: number } | undefined;
 }
@@ -39,25 +46,23 @@ export class ProgressLine {
   }
 }
 
+/** One short line (fits 80 columns for most loads): rows, speed, percent, ETA, outcomes, retries. */
 export function formatProgress(sources: ProgressSources, elapsedMs: number): string {
   const { stats, size } = sources;
-  const done = stats.finished;
   const seconds = Math.max(elapsedMs / 1000, 0.001);
-  const rate = done / seconds;
-  const parts = [`${done} rows`, `${Math.round(rate)} rows/s`];
-  if (size && size > 0) {
-    const fraction = Math.min(1, sources.bytesRead() / size);
-    parts.push(`${(fraction * 100).toFixed(1)}%`);
-    if (fraction > 0.001) parts.push(`ETA ${formatDuration((elapsedMs * (1 - fraction)) / fraction)}`);
+  // Rows finished by an earlier run (resume) count in the total, not in this run's speed.
+  const rate = (stats.finished - stats.readBase) / seconds;
+  const parts = [`${stats.finished} rows ${Math.round(rate)}/s`];
+  const start = sources.startBytes ?? 0;
+  if (size && size > start) {
+    const done = Math.min(size, Math.max(start, sources.bytesDone()));
+    const fraction = (done - start) / (size - start);
+    const eta = fraction > 0.001 ? ` ETA ${formatDuration((elapsedMs * (1 - fraction)) / fraction)}` : '';
+    parts[0] += ` ${((done / size) * 100).toFixed(1)}%${eta}`;
   }
-  parts.push(
-    `${stats.updated} upd`,
-    `${stats.inserted} ins`,
-    `${stats.skipped} skip`,
-    `${stats.rejected} err`,
-  );
+  parts.push(`upd ${stats.updated} ins ${stats.inserted} skip ${stats.skipped} err ${stats.rejected}`);
   const sink = sources.sinkStats?.();
-  if (sink) parts.push(`${sink.retries ?? 0} retries`, `${sink.http429 ?? 0} x 429`);
+  if (sink) parts.push(`retries ${sink.retries ?? 0} 429s ${sink.http429 ?? 0}`);
   return parts.join(' | ');
 }
 

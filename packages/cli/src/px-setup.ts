@@ -9,7 +9,8 @@ import type { LoadOptions } from './options.js';
 import type { SinkFigures } from './report.js';
 import type { AttributeMetadataList } from './stages.js';
 
-const DEFAULT_RATE = 150;
+/** Requests per second when neither the config nor --rate says: leaves PX's 200/s some room. */
+export const DEFAULT_RATE = 150;
 
 /**
  * Starts the embedded emulator (the demo) and points the config at it. Custom attributes the

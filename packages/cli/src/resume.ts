@@ -40,8 +40,9 @@ export function checkpointPath(options: LoadOptions, input: OpenedInput, cwd: st
 }
 
 /**
- * Hash of everything that decides which rows are loaded and what is sent for them. The key,
- * base URL, rate and concurrency are left out: they change how, not what.
+ * Hash of everything that decides which rows are loaded, what is sent for them and where to:
+ * resuming into another PX (another data center or base URL) would skip rows it never got.
+ * The key, rate and concurrency are left out: they change how, not what.
  */
 export function settingsHash(config: PxConfig, options: LoadOptions): string {
   return stableHash({
@@ -54,6 +55,7 @@ export function settingsHash(config: PxConfig, options: LoadOptions): string {
     productKeys: config.productKeys,
     timezone: config.timezone,
     attributeTypes: config.attributeTypes,
+    target: config.baseUrl,
   });
 }
 
@@ -91,7 +93,8 @@ export async function planResume(
   if (from.settingsHash !== hash) {
     throw new CliError(
       '--resume refused: the config or the flags that decide the bodies (type, format, --insert-missing, ' +
-        `row range, mapping, product keys, timezone, attribute types) changed since the checkpoint ${path}`,
+        `row range, mapping, product keys, timezone, attribute types, PX base URL or data center) changed ` +
+        `since the checkpoint ${path}`,
       EXIT.FATAL,
     );
   }

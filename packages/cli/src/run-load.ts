@@ -20,8 +20,9 @@ import { type OpenedInput, openInput } from './input.js';
 import type { CliIO } from './io.js';
 import { createLogger, type Logger } from './logger.js';
 import type { LoadOptions } from './options.js';
+import { checkOutputPaths } from './outputs.js';
 import { fetchMetadata, startEmbeddedEmulator } from './px-setup.js';
-import { buildReport, doneLine, writeReport } from './report.js';
+import { buildReport, checkWritable, doneLine, writeReport } from './report.js';
 import { planResume, type ResumePlan } from './resume.js';
 import { runPass } from './run-pass.js';
 import { buildRowStages } from './stages.js';
@@ -53,18 +54,43 @@ export async function runLoad(options: LoadOptions, io: CliIO): Promise<number> 
         );
       }
     }
+    if (options.input === undefined && !options.stdinDash && io.stdin.isTTY) {
+      throw new CliError(
+        'no input: give a file, or pipe the data in (cat users.csv | pxstream ...); "-" reads the terminal',
+        EXIT.USAGE,
+      );
+    }
     const input = await openInput(options.input, io.cwd, io.stdin);
     const plan = await planResume(config, options, input, io.cwd);
     if (plan.empty) log.warn(`${input.path ? input.name : 'stdin'} is empty: no rows to load`);
     const rejectsPath = rejectsFilePath(options, input, io.cwd, plan, log);
+    await checkOutputPaths(
+      [
+        { what: 'the input', path: input.path },
+        { what: 'the config', path: resolve(io.cwd, options.configPath) },
+      ],
+      [
+        { what: 'the rejects file', path: rejectsPath },
+        { what: 'the report', path: options.reportPath && resolve(io.cwd, options.reportPath) },
+        { what: 'the checkpoint', path: plan.path },
+      ],
+    );
     // Opened before any request: an unwritable rejects file stops the run before sending.
+    let onRejectsError: ((error: unknown) => void) | undefined;
     const rejects = await openRejectsWriter({
       path: rejectsPath,
       format: options.format,
       redact,
+      // A write failing mid-run (disk full) stops the run: no row may end unrecorded.
+      onError: (error) => onRejectsError?.(error),
       ...(plan.from ? { resume: { bytes: plan.from.rejects.bytes } } : {}),
     });
-    cleanups.push(() => rejects.close());
+    cleanups.push(async () => {
+      await rejects.close().catch(() => {});
+      await keepOrRemoveRejects(rejects, rejectsPath);
+    });
+    // Like the rejects file: a report that cannot be written stops the run before sending.
+    if (options.reportPath) await checkWritable(resolve(io.cwd, options.reportPath), 'report');
     if (plan.from) log.info(resumeLine(plan));
     const metadata = await fetchMetadata(config, options, log);
     if (metadata) {
@@ -94,9 +120,16 @@ export async function runLoad(options: LoadOptions, io: CliIO): Promise<number> 
       log,
       redact: () => redact,
       plan,
+      onRejectsError: (handler) => {
+        onRejectsError = handler;
+      },
     });
     const finishedAt = Date.now();
-    await rejects.close();
+    try {
+      await rejects.close();
+    } catch (error) {
+      result.error ??= error;
+    }
     const rejectsFile = await keepOrRemoveRejects(rejects, rejectsPath);
     const { stats } = result;
     // A second Ctrl-C aborts the requests in flight: still an interruption, not a failure.
@@ -113,7 +146,13 @@ export async function runLoad(options: LoadOptions, io: CliIO): Promise<number> 
             : EXIT.OK;
     if (result.error && !interruptedAbort) log.fatal(errorMessage(result.error));
     summarize(io, options, log, stats, rejectsFile);
-    if (!result.complete && plan.path) log.info(resumeAdvice(result.error, plan.path));
+    if (result.complete && stats.read === 0 && (options.startRow ?? 0) > 0 && !plan.from) {
+      log.warn(`no row loaded: the input has no data row at or after --start-row ${options.startRow}`);
+    }
+    if (!result.complete) {
+      const advice = resumeAdvice(result.error, result.resumable ? plan.path : undefined);
+      if (advice) log.info(advice);
+    }
     if (options.reportPath) {
       const report = buildReport({
         stats,
@@ -171,16 +210,21 @@ function resumeLine(plan: ResumePlan): string {
     : 'resuming from the first row: no row was finished before';
 }
 
-/** What to do after a run that did not reach the end: the checkpoint makes it resumable. */
-function resumeAdvice(error: unknown, checkpoint: string): string {
-  const again = `run the same command with --resume to carry on (checkpoint: ${checkpoint})`;
+/**
+ * What to do after a run that did not reach the end: with a checkpoint, resume; without one
+ * (nothing was read), run the same command again once the cause is fixed.
+ */
+function resumeAdvice(error: unknown, checkpoint: string | undefined): string | undefined {
+  const again = checkpoint
+    ? `run the same command with --resume to carry on (checkpoint: ${checkpoint})`
+    : 'run the same command again';
   if (isPxStreamError(error) && error.code === 'PX_DAILY_QUOTA') {
     const now = new Date();
     const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
     const minutes = Math.ceil((midnight - now.getTime()) / 60_000);
     return `PX's daily request quota is spent; it resets at 00:00 UTC (in ${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m): then ${again}`;
   }
-  return again;
+  return checkpoint ? again : undefined;
 }
 
 function applyOverrides(config: PxConfig, options: LoadOptions): void {
@@ -212,7 +256,9 @@ function summarize(
   // In dry run stdout carries the JSON lines, so the summary goes to stderr.
   const out = options.dryRun ? io.stderr : io.stdout;
   if (options.dryRun) log.info(`dry run: ${stats.dryRun} bodies printed, nothing sent`);
-  if (stats.notSent > 0) log.info(`${stats.notSent} rows read but not sent (the run stopped early)`);
+  if (stats.notSent > 0 && !options.dryRun) {
+    log.info(`${stats.notSent} rows read but not sent (the run stopped early)`);
+  }
   if (stats.rejected > 0 && rejectsFile)
     log.info(`${stats.rejected} rejected rows written to ${rejectsFile}`);
   out.write(`${doneLine(stats)}\n`);

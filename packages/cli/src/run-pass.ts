@@ -1,6 +1,13 @@
 import type { Writable } from 'node:stream';
 import type { PxConfig } from '@pxstream/config';
-import { PxStreamError, type Rejection, type RowOutcome, RunStats, startPipeline } from '@pxstream/core';
+import {
+  PxStreamError,
+  type Rejection,
+  type RowOutcome,
+  type RowStep,
+  RunStats,
+  startPipeline,
+} from '@pxstream/core';
 import type { RejectsWriter } from '@pxstream/sink-errors';
 import { createDryRunSink } from './dry-run-sink.js';
 import type { OpenedInput } from './input.js';
@@ -8,9 +15,10 @@ import type { CliIO } from './io.js';
 import type { Logger } from './logger.js';
 import type { LoadOptions } from './options.js';
 import { ProgressLine } from './progress.js';
-import { createSink, type SinkHandle } from './px-setup.js';
+import { createSink, DEFAULT_RATE, type SinkHandle } from './px-setup.js';
 import type { SinkFigures } from './report.js';
 import type { ResumePlan } from './resume.js';
+import { maybeRecordedStep, SendLease } from './send-lease.js';
 import { createSource, type RowStages } from './stages.js';
 import { RunTracker } from './tracker.js';
 
@@ -23,6 +31,8 @@ export interface PassResult {
   interrupted: boolean;
   /** True when every row of the input (or range) reached an end. */
   complete: boolean;
+  /** A checkpoint was left behind: `--resume` can carry on. */
+  resumable: boolean;
   sinkFigures(): SinkFigures;
 }
 
@@ -36,6 +46,8 @@ export interface PassContext {
   log: Logger;
   redact: () => (text: string) => string;
   plan: ResumePlan;
+  /** Registers what to do when the rejects file fails mid-run (stop the run). */
+  onRejectsError?: (handler: (error: unknown) => void) => void;
 }
 
 /** The load itself: input -> source -> mapper+validator -> PX (or dry-run) sink. */
@@ -47,7 +59,9 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
   const seek = position && input.path ? position : undefined;
   const source = createSource(options.format, seek);
   const firstIndex = Math.max(options.startRow ?? 0, position?.index ?? 0);
+  const events = eventSafety(ctx, firstIndex);
   const tracker = new RunTracker({
+    lease: events.lease,
     plan,
     input,
     format: options.format,
@@ -87,7 +101,10 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
   const handle = startPipeline({
     input: input.open(seek?.byteOffset),
     source,
-    stages: [stages.steps()],
+    stages: [
+      stages.steps(...events.steps),
+      ...(events.lease ? [events.lease.gate(() => tracker.writeNow())] : []),
+    ],
     sink,
     range: { first: firstIndex, last: options.lastRow },
     onRejection,
@@ -103,6 +120,17 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
     }
   };
   aborter = (error) => handle.abort(error);
+  ctx.onRejectsError?.((error) => handle.abort(error));
+  // A dry run's reader went away (`| head`): stop there, with a message, not a stack trace.
+  const onStdoutError = (error: NodeJS.ErrnoException) =>
+    handle.abort(
+      new PxStreamError(
+        'IO_WRITE_FAILED',
+        `stdout was closed (${error.code ?? error.message}) after ${handle.stats.dryRun} bodies: the dry run stopped there`,
+        { fatal: true, cause: error },
+      ),
+    );
+  if (options.dryRun) io.stdout.once('error', onStdoutError);
   if (seek?.columns) useColumns(seek.columns);
   source.on('header', useColumns);
   let interrupts = 0;
@@ -122,7 +150,8 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
     io.stderr.isTTY && !options.quiet && !options.verbose
       ? new ProgressLine(io.stderr, {
           stats: handle.stats,
-          bytesRead: input.bytesRead,
+          bytesDone: () => tracker.ledger.resumePoint?.byteOffset ?? seek?.byteOffset ?? 0,
+          startBytes: seek?.byteOffset ?? 0,
           size: input.size,
           sinkStats: sinkFigures,
         })
@@ -136,12 +165,33 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
   } finally {
     progress?.stop();
     unsubscribe();
+    io.stdout.off('error', onStdoutError);
   }
   const complete = error === undefined && interrupts === 0 && handle.stats.notSent === 0;
+  let resumable = false;
   try {
-    await tracker.finish(complete);
+    resumable = await tracker.finish(complete, handle.stats.read - handle.stats.readBase);
   } catch (caught) {
     error ??= caught;
+    resumable = plan.path !== undefined;
   }
-  return { stats: handle.stats, error, interrupted: interrupts > 0, complete, sinkFigures };
+  return { stats: handle.stats, error, interrupted: interrupts > 0, complete, resumable, sinkFigures };
+}
+
+/**
+ * CUSTOM_EVENT loads that keep a checkpoint: the send lease (see `SendLease`), and on resume a
+ * step that rejects the rows the interrupted run may have sent instead of sending them twice.
+ */
+function eventSafety(ctx: PassContext, firstIndex: number): { lease?: SendLease; steps: RowStep[] } {
+  const { options, plan, log } = ctx;
+  if (options.type !== 'CUSTOM_EVENT' || !plan.path) return { steps: [] };
+  const inherited = plan.from?.sentCeiling;
+  const step = Math.max(64, Math.ceil((ctx.config.rate ?? DEFAULT_RATE) * 1.5));
+  const lease = new SendLease(step, Math.max(firstIndex - 1, inherited ?? -1));
+  if (inherited === undefined || inherited < firstIndex) return { lease, steps: [] };
+  log.warn(
+    `rows ${firstIndex} to ${inherited} may have reached PX before the earlier run stopped: ` +
+      'they are not sent again, but go to the rejects file as PX_EVENT_MAYBE_RECORDED (check PX for them)',
+  );
+  return { lease, steps: [maybeRecordedStep(firstIndex, inherited)] };
 }

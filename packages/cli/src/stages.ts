@@ -1,7 +1,7 @@
 import type { ResumePosition } from '@pxstream/checkpoint';
 import type { PxConfig, RecordType } from '@pxstream/config';
 import { resolveFieldTypes } from '@pxstream/config';
-import { createStepStream, type RowStepTransform } from '@pxstream/core';
+import { createStepStream, type RowStep, type RowStepTransform } from '@pxstream/core';
 import { compileMapper, type Mapper } from '@pxstream/mapper';
 import { createCsvSource } from '@pxstream/source-csv';
 import { createJsonlSource } from '@pxstream/source-jsonl';
@@ -16,7 +16,8 @@ export type AttributeMetadataList = Parameters<typeof resolveFieldTypes>[2] exte
 
 export interface RowStages {
   mapper: Mapper;
-  steps: () => RowStepTransform;
+  /** A fresh stream of the mapper and validator, then the steps given. */
+  steps: (...more: RowStep[]) => RowStepTransform;
 }
 
 /** Compiles the mapper and validator once; `steps()` wraps them in a fresh stream per pass. */
@@ -36,7 +37,7 @@ export function buildRowStages(
   });
   // The mapper's converters produce the field types already: the validator keeps its rules only.
   const validator = createValidator({ type, fieldTypes, metadata, trustMappedTypes: true });
-  return { mapper, steps: () => createStepStream(mapper, validator) };
+  return { mapper, steps: (...more) => createStepStream(mapper, validator, ...more) };
 }
 
 /** A source for the format; `resumeFrom` starts it mid-file (the bytes given start there). */

@@ -14,6 +14,7 @@ import { jsonlResumeAfter } from '@pxstream/source-jsonl';
 import type { OpenedInput } from './input.js';
 import type { InputFormat } from './options.js';
 import type { ResumePlan } from './resume.js';
+import type { SendLease } from './send-lease.js';
 
 /**
  * Follows every row of a load to its end: rejections reach the rejects file in row order as
@@ -34,6 +35,8 @@ export class RunTracker {
       firstIndex: number;
       /** The CSV delimiter once known (for the checkpoint: resuming skips the header). */
       delimiter: () => string | undefined;
+      /** CUSTOM_EVENT: the rows that may have reached PX, recorded in every checkpoint. */
+      lease?: SendLease | undefined;
     },
   ) {
     const { plan, rejects } = ctx;
@@ -55,6 +58,7 @@ export class RunTracker {
         capture: () => this.capture(),
         beforeWrite: () => rejects.flush(),
         onError: (error) => this.keeperError?.(error),
+        afterWrite: (checkpoint) => ctx.lease?.written(checkpoint.sentCeiling),
       });
     }
   }
@@ -73,20 +77,38 @@ export class RunTracker {
 
   private keeperError: ((error: unknown) => void) | undefined;
 
+  /** Writes a checkpoint now, outside the regular ones (the send lease needs a new ceiling). */
+  async writeNow(): Promise<void> {
+    await this.keeper?.write();
+  }
+
   /**
-   * Ends the run's bookkeeping. A complete run removes its checkpoint; any other writes it one
-   * last time, then appends the rejections of rows finished above the watermark (a resume
-   * processes those rows again and first cuts the file back to the checkpoint's size).
+   * Ends the run's bookkeeping; returns whether a checkpoint is left to resume from. A complete
+   * run removes its checkpoint, and so does a fresh run that stopped before reading a row (a
+   * header that does not match the mapping, say): nothing was sent, so there is nothing to
+   * resume, and the same command runs it again. Any other writes it one last time, then
+   * appends the rejections of rows finished above the watermark (a resume processes those rows
+   * again and first cuts the file back to the checkpoint's size).
    */
-  async finish(complete: boolean): Promise<void> {
+  async finish(complete: boolean, rowsRead: number): Promise<boolean> {
+    let kept = false;
+    this.ctx.lease?.close();
     if (this.keeper) {
       await this.keeper.stop();
-      if (complete && this.ledger.heldCount === 0) await removeCheckpoint(this.ctx.plan.path as string);
-      else await this.keeper.write();
+      const path = this.ctx.plan.path as string;
+      const nothingDone = rowsRead === 0 && !this.ctx.plan.from;
+      // The checkpoint goes only once every rejection is on disk: a failed write keeps it.
+      if (complete && !nothingDone) await this.ctx.rejects.flush();
+      if ((complete && this.ledger.heldCount === 0) || nothingDone) await removeCheckpoint(path);
+      else {
+        await this.keeper.write();
+        kept = true;
+      }
     }
     for (const settlement of this.ledger.takeHeld()) {
       if ('rejection' in settlement) this.ctx.rejects.write(settlement.rejection);
     }
+    return kept;
   }
 
   private capture(): Checkpoint {
@@ -104,6 +126,7 @@ export class RunTracker {
       position,
       counters: this.ledger.committed.snapshot(),
       rejects: { path: rejects.path, bytes: rejects.bytesWritten },
+      ...(this.ctx.lease ? { sentCeiling: this.ctx.lease.ceiling() } : {}),
     };
   }
 }

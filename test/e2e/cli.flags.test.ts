@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { EmulatorHandle } from '@pxstream/emulator';
+import { BIN, EXAMPLES, ROOT, runPxstream, tempDir, writeConfig } from '../helpers/cli.js';
+import { EXAMPLE_ATTRIBUTES, exampleConfig, exampleJsonlConfig } from '../helpers/configs.js';
+import { emulator } from '../helpers/emulator.js';
+
+const USERS = join(EXAMPLES, 'users.csv');
+const WITH_ERRORS = join(EXAMPLES, 'users-with-errors.csv');
+
+/** The flag contract: both invocation forms, Gainsight's spellings, default file names. */
+describe('pxstream flags', () => {
+  let px: EmulatorHandle;
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let config: string;
+  before(async () => {
+    px = await emulator({ customAttributes: EXAMPLE_ATTRIBUTES });
+    ({ dir, cleanup } = await tempDir());
+    config = await writeConfig(dir, exampleConfig(px.baseUrl));
+  });
+  after(async () => {
+    await px.close();
+    await cleanup();
+  });
+
+  it('both forms and stdin take the same flags and print the same bodies (camelCase and short)', async () => {
+    const stdin = await readFile(USERS);
+    const runs = [
+      await runPxstream(['--dryRun', '--startRow', '1', '--lastRow', '3', config, 'USER', USERS], {
+        cwd: dir,
+      }),
+      await runPxstream([config, 'USER', USERS, '--dry-run', '--start-row', '1', '--last-row', '3'], {
+        cwd: dir,
+      }),
+      await runPxstream(['-d', '-n', '1', '-l', '3', '-t', 'USER', '-c', config, USERS], { cwd: dir }),
+      await runPxstream(['-d', '-n', '1', '-l', '3', '-t', 'USER', '-c', config, '-'], { cwd: dir, stdin }),
+      await runPxstream(['-d', '-n', '1', '-l', '3', '-t', 'USER', '-c', config], { cwd: dir, stdin }),
+    ];
+    for (const run of runs) assert.equal(run.code, 0, run.stderr);
+    const ids = runs[0]!.stdout
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { identifyId: string }).identifyId);
+    assert.deepEqual(ids, ['user-0002', 'user-0003', 'user-0004']);
+    for (const run of runs.slice(1)) assert.equal(run.stdout, runs[0]!.stdout);
+    assert.equal(px.stats().requests, 0);
+  });
+
+  it('--baseUrl and --base-url override the config, and --insertMissing works after the positionals', async () => {
+    const elsewhere = await writeConfig(dir, exampleConfig('http://127.0.0.1:9/v1'), 'elsewhere.json');
+    for (const flag of ['--baseUrl', '--base-url']) {
+      px.reset();
+      const run = await runPxstream(
+        [elsewhere, 'ACCOUNT', join(EXAMPLES, 'accounts.csv'), flag, px.baseUrl, '--insertMissing'],
+        {
+          cwd: dir,
+        },
+      );
+      assert.equal(run.code, 0, `${flag}: ${run.stderr}`);
+      assert.match(run.stdout, /DONE: 0 updated, 20 inserted, 0 skipped, 0 errors/);
+    }
+  });
+
+  it('--format overrides the extension', async () => {
+    px.reset();
+    const jsonl = await writeConfig(dir, exampleJsonlConfig(px.baseUrl), 'jsonl.json');
+    const asText = join(dir, 'users.txt');
+    await import('node:fs/promises').then((fs) => fs.copyFile(join(EXAMPLES, 'users.jsonl'), asText));
+    const run = await runPxstream(['-i', '-t', 'USER', '-c', jsonl, '--format', 'jsonl', asText], {
+      cwd: dir,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /DONE: 0 updated, 50 inserted/);
+  });
+
+  it('JSON-lines rejects go to <input name>_rejects.jsonl by default, one object per rejected line', async () => {
+    px.reset();
+    const jsonl = await writeConfig(dir, exampleJsonlConfig(px.baseUrl), 'jsonl.json');
+    const input = join(dir, 'mixed.jsonl');
+    await import('node:fs/promises').then((fs) =>
+      fs.writeFile(input, '{"id":"m-1","email":"m1@example.com"}\nnot json\n[1,2]\n'),
+    );
+    const run = await runPxstream(['-i', '-t', 'USER', '-c', jsonl, input], { cwd: dir });
+    assert.equal(run.code, 3, run.stderr);
+    const rejects = (await readFile(join(dir, 'mixed_rejects.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.deepEqual(
+      rejects.map((r) => [r.line, r.stage, r.code]),
+      [
+        [2, 'parse', 'JSONL_INVALID_JSON'],
+        [3, 'parse', 'JSONL_NOT_OBJECT'],
+      ],
+    );
+    for (const r of rejects) for (const key of ['status', 'message', 'record']) assert.ok(key in r, key);
+  });
+
+  it('a dry run writes the rejects file too: every bad row with its line, stage and code', async () => {
+    px.reset();
+    const run = await runPxstream(['-d', '-t', 'USER', '-c', config, WITH_ERRORS], { cwd: dir });
+    assert.equal(run.code, 3, run.stderr);
+    const rows = (await readFile(join(dir, 'users-with-errors_rejects.csv'), 'utf8')).trim().split('\n');
+    assert.match(rows[0]!, /,_line,_stage,_code,_status,_message$/);
+    assert.deepEqual(
+      rows.slice(1).map((row) => /,(\d+),(\w+),([A-Z_]+),/.exec(row)?.slice(1, 4).join(' ')),
+      [
+        '3 validate VALIDATE_INVALID_EMAIL',
+        '4 map MAP_INVALID_DATE',
+        '5 validate VALIDATE_OUT_OF_RANGE',
+        '6 validate VALIDATE_MISSING_KEY',
+        '7 map MAP_NOT_INTEGER',
+        '8 parse CSV_RECORD_INCONSISTENT_FIELDS_LENGTH',
+      ],
+    );
+    assert.equal(px.stats().requests, 0);
+  });
+
+  it('the bin entry and the root `pxstream` script run the CLI', async () => {
+    const cli = JSON.parse(await readFile(join(ROOT, 'packages/cli/package.json'), 'utf8'));
+    assert.equal(join(ROOT, 'packages/cli', cli.bin.pxstream), BIN);
+    assert.match(await readFile(BIN, 'utf8'), /^#!\/usr\/bin\/env node\n/);
+    const root = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));
+    assert.equal(root.scripts.pxstream, 'node packages/cli/bin/pxstream.js');
+    const npm = spawnSync('npm', ['run', '--silent', 'pxstream', '--', '--help'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    assert.equal(npm.status, 0, npm.stderr);
+    assert.match(npm.stdout, /pxstream \[options\] <config\.json> <TYPE> <input>/);
+    // The main job of the README: the bundled sample into the embedded emulator.
+    const demo = spawnSync('npm', ['run', '--silent', 'demo'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(demo.status, 0, demo.stderr);
+    assert.equal(demo.stdout, 'DONE: 0 updated, 300 inserted, 0 skipped, 0 errors\n');
+  });
+});

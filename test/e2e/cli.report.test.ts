@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { EmulatorHandle } from '@pxstream/emulator';
+import { EXAMPLES, runPxstream, tempDir, writeConfig } from '../helpers/cli.js';
+import { EXAMPLE_ATTRIBUTES, exampleConfig } from '../helpers/configs.js';
+import { emulator, seed } from '../helpers/emulator.js';
+
+/** The --report file, field by field: what the issue promises users can script against. */
+describe('pxstream --report', () => {
+  let px: EmulatorHandle;
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  before(async () => {
+    px = await emulator({ customAttributes: EXAMPLE_ATTRIBUTES });
+    ({ dir, cleanup } = await tempDir());
+  });
+  after(async () => {
+    await px.close();
+    await cleanup();
+  });
+
+  it('counts rows read, updated, inserted, skipped, rejected by stage and code, requests, duration, rows/s', async () => {
+    px.reset();
+    await seed(px, { users: [{ identifyId: 'user-9001', propertyKeys: ['AP-DEMO00000000-2'] }] });
+    const config = await writeConfig(dir, exampleConfig(px.baseUrl));
+    const input = join(EXAMPLES, 'users-with-errors.csv');
+    const report = join(dir, 'report.json');
+    const run = await runPxstream(['-t', 'USER', '-c', config, '--report', report, input], { cwd: dir });
+    assert.equal(run.code, 3, run.stderr);
+    assert.match(run.stdout, /^DONE: 1 updated, 0 inserted, 1 skipped, 6 errors$/m);
+    const json = JSON.parse(await readFile(report, 'utf8'));
+    const { durationMs, rowsPerSecond, startedAt, finishedAt, peakRssBytes, skippedByReason, ...rest } = json;
+    assert.deepEqual(rest, {
+      tool: 'pxstream',
+      type: 'USER',
+      input,
+      mode: 'update',
+      dryRun: false,
+      rows: { read: 8, updated: 1, inserted: 0, skipped: 1, rejected: 6, dryRun: 0, notSent: 0 },
+      rejectedByStage: { parse: 1, map: 2, validate: 3, send: 0 },
+      rejectedByCode: {
+        CSV_RECORD_INCONSISTENT_FIELDS_LENGTH: 1,
+        MAP_INVALID_DATE: 1,
+        MAP_NOT_INTEGER: 1,
+        VALIDATE_INVALID_EMAIL: 1,
+        VALIDATE_MISSING_KEY: 1,
+        VALIDATE_OUT_OF_RANGE: 1,
+      },
+      // One PUT per valid row: user-9001 updated, user-9008 not in PX.
+      requests: 2,
+      retries: 0,
+      http429: 0,
+      rejectsFile: join(dir, 'users-with-errors_rejects.csv'),
+      exitCode: 3,
+      error: null,
+      interrupted: false,
+      resumedAtRow: null,
+    });
+    assert.equal(
+      Object.values(skippedByReason as Record<string, number>).reduce((a, b) => a + b, 0),
+      1,
+    );
+    assert.equal(Date.parse(finishedAt) - Date.parse(startedAt), durationMs);
+    assert.ok(durationMs > 0);
+    assert.ok(Math.abs(rowsPerSecond - (8 / durationMs) * 1000) < 0.1, `${rowsPerSecond} rows/s`);
+    assert.ok(peakRssBytes > 0);
+  });
+
+  it('counts the retries and the 429s PX answered', async () => {
+    const limited = await emulator({
+      customAttributes: EXAMPLE_ATTRIBUTES,
+      rateLimit: { perSecond: 10, burst: 2 },
+    });
+    try {
+      const config = await writeConfig(dir, exampleConfig(limited.baseUrl, { rate: 100 }), 'limited.json');
+      const report = join(dir, 'limited.json.report');
+      const run = await runPxstream(
+        ['-i', '-t', 'ACCOUNT', '-c', config, '--report', report, join(EXAMPLES, 'accounts.csv')],
+        { cwd: dir },
+      );
+      assert.equal(run.code, 0, run.stderr);
+      const json = JSON.parse(await readFile(report, 'utf8'));
+      const answered429 = limited.stats().rateLimited;
+      assert.ok(answered429 > 0, 'the emulator answered 429');
+      // The metadata read is not the sink's: its 429s are not in the load's figures.
+      assert.ok(json.http429 > 0 && json.http429 <= answered429, `${json.http429} of ${answered429}`);
+      assert.ok(json.retries >= json.http429, `${json.retries} retries`);
+      assert.equal(json.rows.inserted, 20);
+      assert.ok(json.requests >= 40 + json.http429, 'PUT and POST per account, plus the refused ones');
+    } finally {
+      await limited.close();
+    }
+  });
+});

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { EmulatorHandle } from '@pxstream/emulator';
+import { BIN, runPxstream, tempDir, writeConfig } from '../helpers/cli.js';
+import { EXAMPLE_ATTRIBUTES, exampleConfig } from '../helpers/configs.js';
+import { USER_HEADER } from '../helpers/data.js';
+import { emulator, SECRET_KEY } from '../helpers/emulator.js';
+
+const ROWS = 8000;
+
+/** Runs pxstream with a file size limit (`ulimit -f`, in KiB): a disk that fills up mid-run. */
+function runWithFileLimit(kib: number, args: string[], cwd: string) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+    const child = spawn('bash', ['-c', `ulimit -f ${kib}; exec ${quoted}`], {
+      cwd,
+      env: { ...process.env, PX_API_KEY: '', PX_BASE_URL: '', PX_PRODUCT_KEY: '' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('a rejects file that fills the disk mid-run', () => {
+  let px: EmulatorHandle;
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  before(async () => {
+    px = await emulator({ customAttributes: EXAMPLE_ATTRIBUTES });
+    ({ dir, cleanup } = await tempDir());
+  });
+  after(async () => {
+    await px.close();
+    await cleanup();
+  });
+
+  it('stops the run at once (exit 1) with the summary, report and checkpoint; resume then loses nothing', async () => {
+    const input = join(dir, 'half-bad.csv');
+    const lines = [USER_HEADER];
+    for (let i = 0; i < ROWS; i++) {
+      const email = i % 2 ? `bad-${i}` : `d${i}@example.com`;
+      lines.push(
+        `d-${i},${email},Ann,Lee,Engineer,Paris,IDF,FR,48.85,2.35,2024-11-02T02:52:00,pro,1,true,ACC-1`,
+      );
+    }
+    await writeFile(input, `${lines.join('\n')}\n`);
+    const config = await writeConfig(dir, exampleConfig(px.baseUrl, { rate: 2000 }));
+    const report = join(dir, 'run.json');
+    const args = ['-t', 'USER', '-c', config, '-i', '--report', report, input];
+
+    const full = await runWithFileLimit(64, args, dir);
+    assert.equal(full.code, 1, full.stderr);
+    assert.match(full.stderr, /cannot write the rejects file .*half-bad_rejects\.csv/);
+    assert.match(full.stdout, /^DONE: 0 updated, \d+ inserted, 0 skipped, \d+ errors$/m);
+    assert.ok(!(full.stdout + full.stderr).includes(SECRET_KEY));
+    const stopped = JSON.parse(await readFile(report, 'utf8'));
+    assert.equal(stopped.error.code, 'REJECTS_WRITE_FAILED');
+    assert.ok(stopped.rows.read < ROWS, `the run stopped instead of loading on: read ${stopped.rows.read}`);
+    const checkpoint = JSON.parse(await readFile(join(dir, 'run.checkpoint.json'), 'utf8'));
+    assert.ok(checkpoint.rejects.bytes <= 64 * 1024, 'the checkpoint promises only bytes on disk');
+
+    const resumed = await runPxstream([...args, '--resume'], { cwd: dir, timeoutMs: 120_000 });
+    assert.equal(resumed.code, 3, resumed.stderr);
+    const ids = (await readFile(join(dir, 'half-bad_rejects.csv'), 'utf8'))
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .map((line) => line.slice(0, line.indexOf(',')));
+    assert.equal(ids.length, ROWS / 2);
+    assert.equal(new Set(ids).size, ROWS / 2, 'each bad row exactly once');
+    assert.equal(px.stats().created.users, ROWS / 2, 'no good row lost or created twice');
+  });
+});

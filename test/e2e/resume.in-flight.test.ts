@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runPxstream, startPxstream, tempDir, writeConfig } from '../helpers/cli.js';
+import { EXAMPLE_ATTRIBUTES, exampleConfig } from '../helpers/configs.js';
+import { writeUsersCsv } from '../helpers/data.js';
+import { dump, emulator } from '../helpers/emulator.js';
+
+const until = async (condition: () => boolean, child: { exitCode: number | null }) => {
+  while (!condition() && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
+};
+
+function eventsCsv(rows: number): string {
+  const lines = ['user_id,event,occurred_at,account,url,plan,seats'];
+  for (let i = 0; i < rows; i++) lines.push(`user-${i},ev,2025-03-02T11:15:00,ACC,https://x/${i},pro,2`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Row indices (0-based) of the events rejected as PX_EVENT_MAYBE_RECORDED, from the rejects CSV. */
+async function maybeRecorded(path: string): Promise<number[]> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .filter((line) => line.includes(',PX_EVENT_MAYBE_RECORDED,'))
+    .map((line) => Number(/https:\/\/x\/(\d+)/.exec(line)?.[1]));
+}
+
+/**
+ * Rows in flight at a crash: PX may have applied them without the answer reaching pxstream.
+ * A resume sends users and accounts again (safe: PUT is idempotent, a repeated create is
+ * recognised); events, which PX cannot deduplicate, are never sent twice.
+ */
+describe('rows in flight at a crash', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  before(async () => {
+    ({ dir, cleanup } = await tempDir());
+  });
+  after(() => cleanup());
+
+  it('users applied by PX but unanswered at kill -9 are sent again on resume: no duplicate, same records', async () => {
+    // Every answer trickles for seconds after PX applied the write: a kill leaves rows applied
+    // but not acknowledged.
+    const px = await emulator({
+      customAttributes: EXAMPLE_ATTRIBUTES,
+      faults: { trickle: 1, trickleChunkDelayMs: 200, trickleChunkBytes: 8, methods: ['POST'] },
+    });
+    try {
+      const input = join(dir, 'users.csv');
+      const file = await writeUsersCsv(input, 300, { badEvery: 1000 });
+      const config = await writeConfig(dir, exampleConfig(px.baseUrl, { rate: 500 }), 'in-flight.json');
+      const report = join(dir, 'in-flight.json.report');
+      const args = ['-q', '-i', '-t', 'USER', '-c', config, '--report', report, input];
+      const first = startPxstream(args, { cwd: dir });
+      await until(() => px.stats().created.users >= 40, first.child);
+      first.child.kill('SIGKILL');
+      assert.equal((await first.done).signal, 'SIGKILL');
+      const appliedAtKill = px.stats().created.users;
+      px.configure({ faults: {} });
+      const second = await runPxstream([...args, '--resume'], { cwd: dir });
+      assert.equal(second.code, 0, second.stderr);
+      const users = (await dump(px, 'users')).map((u) => String(u.identifyId)).sort();
+      assert.deepEqual(users, [...file.goodIds].sort(), 'every row once');
+      assert.equal(px.stats().created.users, 300, 'no row created twice');
+      const final = JSON.parse(await readFile(report, 'utf8'));
+      assert.equal(final.rows.read, 300);
+      assert.equal(final.rows.rejected, 0);
+      // Rows PX had applied but pxstream never heard of were sent again and found in place.
+      assert.ok(final.rows.updated > 0, `rows re-sent after the crash (applied at kill: ${appliedAtKill})`);
+      assert.equal(final.rows.updated + final.rows.inserted, 300);
+    } finally {
+      await px.close();
+    }
+  });
+
+  it('events: kill -9 mid-load then resume records no event twice and rejects the doubtful ones', async () => {
+    const px = await emulator({ customAttributes: EXAMPLE_ATTRIBUTES, latency: { fixedMs: 3 } });
+    try {
+      const input = join(dir, 'events.csv');
+      await writeFile(input, eventsCsv(3000));
+      const config = await writeConfig(dir, exampleConfig(px.baseUrl, { rate: 300 }), 'events.json');
+      const errors = join(dir, 'events_rejects.csv');
+      const args = ['-q', '-t', 'CUSTOM_EVENT', '-c', config, '--errors', errors, input];
+      const first = startPxstream(args, { cwd: dir });
+      await until(() => px.stats().created.events >= 700, first.child);
+      first.child.kill('SIGKILL');
+      assert.equal((await first.done).signal, 'SIGKILL');
+      const checkpoint = JSON.parse(await readFile(join(dir, 'events_checkpoint.json'), 'utf8'));
+      assert.ok(checkpoint.sentCeiling >= (checkpoint.position?.index ?? 0), JSON.stringify(checkpoint));
+
+      const second = await runPxstream(args.slice(1).concat('--resume'), { cwd: dir });
+      assert.equal(second.code, 3, second.stderr);
+      assert.match(second.stderr, /may have reached PX before the earlier run stopped/);
+      const urls = (await dump(px, 'events')).map((event) => String(event.url));
+      assert.equal(new Set(urls).size, urls.length, 'no event recorded twice');
+      const recorded = new Set(urls.map((url) => Number(url.slice('https://x/'.length))));
+      const doubtful = await maybeRecorded(errors);
+      assert.equal(new Set(doubtful).size, doubtful.length, 'each doubtful row in the rejects file once');
+      for (let i = 0; i < 3000; i++) {
+        assert.ok(recorded.has(i) || doubtful.includes(i), `row ${i} neither recorded nor rejected`);
+      }
+      assert.ok(doubtful.length < 1000, `the doubt is bounded: ${doubtful.length} rows`);
+      assert.match(
+        second.stdout,
+        new RegExp(`DONE: 0 updated, \\d+ inserted, 0 skipped, ${doubtful.length} errors`),
+      );
+    } finally {
+      await px.close();
+    }
+  });
+
+  it('events: after Ctrl-C (rows in flight finished) the resume is exact: each event once, none in doubt', async () => {
+    const px = await emulator({ customAttributes: EXAMPLE_ATTRIBUTES, latency: { fixedMs: 3 } });
+    try {
+      const input = join(dir, 'calm.csv');
+      await writeFile(input, eventsCsv(1500));
+      const config = await writeConfig(dir, exampleConfig(px.baseUrl, { rate: 300 }), 'calm.json');
+      const args = ['-t', 'CUSTOM_EVENT', '-c', config, input];
+      const first = await runPxstream(args, { cwd: dir, interruptWhen: { afterMs: 1500 } });
+      assert.equal(first.code, 130, first.stderr);
+      assert.ok(px.stats().created.events < 1500, 'stopped early');
+      const second = await runPxstream([...args, '--resume'], { cwd: dir });
+      assert.equal(second.code, 0, second.stderr);
+      assert.doesNotMatch(second.stderr, /may have reached PX/);
+      const urls = (await dump(px, 'events')).map((event) => event.url);
+      assert.equal(urls.length, 1500);
+      assert.equal(new Set(urls).size, 1500);
+    } finally {
+      await px.close();
+    }
+  });
+});
