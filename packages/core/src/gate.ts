@@ -27,7 +27,7 @@ export class RowGate extends Transform implements CountedStage {
   private stopAt = Number.POSITIVE_INFINITY;
 
   constructor(range: RowRange = {}) {
-    super({ objectMode: true, highWaterMark: 64 });
+    super({ objectMode: true, highWaterMark: 16 });
     this.first = range.first ?? 0;
     this.last = range.last ?? Number.POSITIVE_INFINITY;
   }

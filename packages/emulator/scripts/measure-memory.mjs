@@ -1,12 +1,19 @@
 #!/usr/bin/env node
-// Memory of the emulator holding N users seeded through the control plane (streamed NDJSON).
+// Memory of the emulator holding N users seeded through the control plane (streamed NDJSON),
+// and its peak RSS while the whole store is dumped back (streamed: the peak must not move).
 // Usage: node packages/emulator/scripts/measure-memory.mjs [users=1000000]
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { request } from 'node:http';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const total = Number(process.argv[2] ?? 1_000_000);
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
+console.log(`load average at start: ${load()}`);
 const bin = fileURLToPath(new URL('../bin/pxstream-emulator.js', import.meta.url));
 const child = spawn(
   process.execPath,
@@ -18,7 +25,7 @@ let out = '';
 while (!out.includes('\n')) out += (await once(child.stdout, 'data'))[0];
 const origin = /on (http:\/\/[^/]+)\/v1/.exec(out)[1];
 
-const memory = async () => (await fetch(`${origin}/__emulator/memory?gc=true`)).json();
+const memory = async (gc = true) => (await fetch(`${origin}/__emulator/memory?gc=${gc}`)).json();
 const mb = (n) => `${(n / 1024 / 1024).toFixed(0)} MB`;
 const before = await memory();
 
@@ -50,16 +57,24 @@ const after = await memory();
 const stats = await (await fetch(`${origin}/__emulator/stats`)).json();
 console.log(`seeded ${body} in ${seconds.toFixed(1)} s; users held: ${stats.records.users}`);
 console.log(`idle:   rss ${mb(before.rss)}, heap used ${mb(before.heapUsed)}`);
-console.log(`seeded: rss ${mb(after.rss)}, heap used ${mb(after.heapUsed)}`);
+console.log(
+  `seeded: rss ${mb(after.rss)}, heap used ${mb(after.heapUsed)}, peak rss so far ${mb(after.maxRss)}`,
+);
 console.log(`per user: ${((after.heapUsed - before.heapUsed) / total).toFixed(0)} bytes of heap`);
 
 const dumpStart = performance.now();
 const dump = await fetch(`${origin}/__emulator/dump?type=users`);
 let lines = 0;
-for await (const chunk of dump.body) for (const byte of chunk) if (byte === 10) lines++;
-const afterDump = await (await fetch(`${origin}/__emulator/memory`)).json();
+let bytes = 0;
+for await (const chunk of dump.body) {
+  bytes += chunk.length;
+  for (const byte of chunk) if (byte === 10) lines++;
+}
+const dumpSeconds = (performance.now() - dumpStart) / 1000;
+const afterDump = await memory(false);
 console.log(
-  `dumped ${lines} users in ${((performance.now() - dumpStart) / 1000).toFixed(1)} s; rss after dump ${mb(afterDump.rss)}`,
+  `dumped ${lines} users (${mb(bytes)} of NDJSON) in ${dumpSeconds.toFixed(1)} s; rss after dump ${mb(afterDump.rss)}, peak rss ${mb(afterDump.maxRss)} (${afterDump.maxRss > after.maxRss ? `+${mb(afterDump.maxRss - after.maxRss)} during the dump` : 'unchanged by the dump'})`,
 );
+console.log(`load average at end: ${load()}`);
 child.kill('SIGTERM');
 await once(child, 'exit');

@@ -37,11 +37,16 @@ function seedOne(state: EmulatorState, model: ModelTable, value: unknown, where:
   (model === USER_MODEL ? state.store.users : state.store.accounts).put(valid, Date.now());
 }
 
-/** The emulator process's memory (after a full GC when asked and node runs with --expose-gc). */
+/**
+ * The emulator process's memory (after a full GC when asked and node runs with --expose-gc),
+ * plus `maxRss`: the peak resident set size of the process so far, in bytes.
+ */
 function memory(collect: boolean) {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (collect && gc) gc();
-  return { ...process.memoryUsage(), gcRan: collect && gc !== undefined };
+  const usage = process.memoryUsage();
+  const maxRss = process.resourceUsage().maxRSS * 1024; // read after rss, so never below it
+  return { ...usage, maxRss, gcRan: collect && gc !== undefined };
 }
 
 async function seed(state: EmulatorState, req: IncomingMessage, target: Target): Promise<Answer> {

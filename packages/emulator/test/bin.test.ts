@@ -98,20 +98,44 @@ describe('pxstream-emulator flags', () => {
     assert.match(out, /loopback/);
   });
 
-  it('the bin starts, answers, and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, [BIN, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (t: string) => (out += t));
-    while (!out.includes('\n')) await once(child.stdout, 'data');
-    const url = /on (\S+) \(API key: emulator-key\)/.exec(out)?.[1];
-    assert.ok(url, out);
-    assert.equal(
-      (await fetch(`${url}/users`, { headers: { 'x-aptrinsic-api-key': 'emulator-key' } })).status,
-      200,
-    );
-    child.kill('SIGTERM');
-    const [code] = await once(child, 'exit');
-    assert.equal(code, 0);
-  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`the bin prints its URL, serves, and on ${signal} stops cleanly (exit 0) despite open connections`, async () => {
+      const child = spawn(
+        process.execPath,
+        [BIN, '--port', '0', '--fault-hang', '1', '--fault-methods', 'POST'],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      let out = '';
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (t: string) => (out += t));
+      const exited = once(child, 'exit');
+      while (!out.includes('\n')) await once(child.stdout, 'data');
+      const url =
+        /^PX emulator listening on (http:\/\/127\.0\.0\.1:\d+\/v1) \(API key: emulator-key\)\n$/.exec(
+          out,
+        )?.[1];
+      assert.ok(url, out);
+      const headers = { 'x-aptrinsic-api-key': 'emulator-key', 'content-type': 'application/json' };
+      assert.equal(
+        (await fetch(`${url}/users`, { headers })).status,
+        200,
+        'a keep-alive connection stays open',
+      );
+      const body = JSON.stringify({ identifyId: 'h', propertyKeys: ['AP-1'] });
+      const hung = fetch(`${url}/users`, { method: 'POST', headers, body }).catch((error: unknown) => error);
+      for (;;) {
+        const stats = await (await fetch(`${url.replace(/\/v1$/, '')}/__emulator/stats`)).json();
+        if ((stats as { faults: { hang: number } }).faults.hang === 1) break;
+      }
+      const started = performance.now();
+      child.kill(signal);
+      const [code, killedBy] = await exited;
+      assert.deepEqual([code, killedBy], [0, null]);
+      assert.ok(performance.now() - started < 5000, 'no wait for the keep-alive timeout');
+      assert.match(out, /PX emulator stopped\n$/);
+      assert.ok((await hung) instanceof Error, 'the hung request is cut');
+    });
+  }
 });

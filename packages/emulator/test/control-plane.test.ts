@@ -131,8 +131,13 @@ describe('control plane /__emulator/', () => {
   });
 
   it('GET memory reports the process memory', async () => {
-    const memory = (await (await control('GET', 'memory')).json()) as { heapUsed: number; rss: number };
+    const memory = (await (await control('GET', 'memory')).json()) as {
+      heapUsed: number;
+      rss: number;
+      maxRss: number;
+    };
     assert.ok(memory.heapUsed > 0 && memory.rss >= memory.heapUsed);
+    assert.ok(memory.maxRss >= memory.rss, 'the peak is at least the current RSS');
   });
 
   it('?type=accounts forces NDJSON lines to be accounts', async () => {

@@ -36,14 +36,22 @@ describe('rate limit and daily quota', () => {
     assert.equal((await client(px, 'k2')('GET', '/v1/users')).status, 200);
   });
 
-  it('sends no Retry-After when the option is off', async () => {
-    const px = await start({ rateLimit: { perSecond: 0.01, burst: 1 }, retryAfter: false });
-    const call = client(px);
-    await call('GET', '/v1/users');
-    const refused = await call('GET', '/v1/users');
-    assert.equal(refused.status, 429);
-    assert.equal(refused.headers.get('retry-after'), null);
-  });
+  const limits: Array<[string, Parameters<typeof startEmulator>[0]]> = [
+    ['rate limit', { rateLimit: { perSecond: 0.01, burst: 1 } }],
+    ['daily quota', { rateLimit: false, dailyQuota: 1 }],
+  ];
+  for (const [name, options] of limits) {
+    it(`sends no Retry-After on a ${name} 429 when the option is off, and one when on`, async () => {
+      for (const retryAfter of [false, true]) {
+        const px = await start({ ...options, retryAfter });
+        const call = client(px);
+        assert.equal((await call('GET', '/v1/users')).status, 200);
+        const refused = await call('GET', '/v1/users');
+        assert.equal(refused.status, 429);
+        assert.equal(refused.headers.has('retry-after'), retryAfter);
+      }
+    });
+  }
 
   it('the daily quota answers 429 "Daily quota exceeded" until UTC midnight', async () => {
     const px = await start({ rateLimit: false, dailyQuota: 3 });

@@ -9,7 +9,12 @@ describe('users: the API table rows', () => {
   before(async () => {
     px = await startEmulator({
       rateLimit: false,
-      customAttributes: { user: [{ apiName: 'plan', type: 'STRING' }] },
+      customAttributes: {
+        user: [
+          { apiName: 'plan', type: 'STRING' },
+          { apiName: 'seats', type: 'NUMBER' },
+        ],
+      },
     });
     call = client(px);
   });
@@ -62,6 +67,24 @@ describe('users: the API table rows', () => {
       coordinates: { latitude: 5, longitude: 2 },
     });
     assert.deepEqual(got.json.customAttributes, { plan: 'gold' });
+  });
+
+  it('PUT merges customAttributes key by key and replaces propertyKeys, by path and by body', async () => {
+    await call('POST', '/v1/users', user('u1', { customAttributes: { plan: 'gold', seats: 3 } }));
+    const byPath = await call('PUT', '/v1/users/u1', { customAttributes: { seats: 5 } });
+    assert.equal(byPath.status, 204);
+    assert.deepEqual((await call('GET', '/v1/users/u1')).json.customAttributes, { plan: 'gold', seats: 5 });
+    const byBody = await call('PUT', '/v1/users/update', {
+      identifyId: 'u1',
+      propertyKeys: ['AP-OTHER-2'],
+      customAttributes: { plan: 'free' },
+      location: { city: 'Oslo', coordinates: { longitude: 10 } },
+    });
+    assert.equal(byBody.status, 204);
+    const got = (await call('GET', '/v1/users/u1')).json;
+    assert.deepEqual(got.customAttributes, { plan: 'free', seats: 5 });
+    assert.deepEqual(got.propertyKeys, ['AP-OTHER-2']);
+    assert.deepEqual(got.location, { city: 'Oslo', coordinates: { longitude: 10 } });
   });
 
   it('PUT /v1/users/update takes the id from the body', async () => {
