@@ -22,6 +22,8 @@ export class ZoneClock {
   readonly zone: string;
   private readonly iana: IANAZone | undefined;
   private readonly days = new Map<number, number | Transition>();
+  /** Per local calendar day: the offset when it and the days around it have one, else NaN. */
+  private readonly localDays = new Map<number, number>();
 
   constructor(zone: string) {
     this.zone = zone;
@@ -53,6 +55,14 @@ export class ZoneClock {
    */
   toEpoch(localMs: number): number {
     if (this.iana === undefined) return localMs;
+    const day = Math.floor(localMs / DAY);
+    let fixed = this.localDays.get(day);
+    if (fixed === undefined) {
+      fixed = this.steadyOffset(day);
+      if (this.localDays.size >= CACHE_LIMIT) this.localDays.clear();
+      this.localDays.set(day, fixed);
+    }
+    if (!Number.isNaN(fixed)) return localMs - fixed;
     const before = this.offsetAt(localMs - DAY);
     const after = this.offsetAt(localMs + DAY);
     if (before === after) return localMs - before;
@@ -64,6 +74,19 @@ export class ZoneClock {
     if (earlyValid) return early;
     if (lateValid) return late;
     return early; // gap: read with the offset before the transition, i.e. moved forward by the gap
+  }
+
+  /**
+   * The offset of every wall time of local day `day` when the UTC days it can fall in (the day
+   * before to the day after) all have that one offset; NaN near a transition.
+   */
+  private steadyOffset(day: number): number {
+    const offset = this.offsetAt((day - 1) * DAY);
+    for (let d = day - 1; d <= day + 1; d++) {
+      this.offsetAt(d * DAY);
+      if (this.days.get(d) !== offset) return Number.NaN;
+    }
+    return offset;
   }
 }
 

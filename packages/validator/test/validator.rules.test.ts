@@ -231,16 +231,30 @@ describe('validator: options', () => {
     });
   }
 
-  it('trustMappedTypes skips the type check (bodies from a mapper compiled with the same types), not the rules', () => {
+  it('trustMappedTypes skips the type check (bodies from a mapper compiled with the same types), not the rules of mapped fields', () => {
     assert.deepEqual(
       run({ type: 'USER', fieldTypes, trustMappedTypes: true }, { identifyId: 'u', score: 3.5 }, 'u'),
       {
         body: { identifyId: 'u', score: 3.5 },
       },
     );
+    const withEmail = resolveFieldTypes('USER', { ...mapping, email: 'e', 'location.countryCode': 'c' });
+    const trusted = { type: 'USER' as const, fieldTypes: withEmail, trustMappedTypes: true };
+    assert.equal(run(trusted, { identifyId: 'u', email: 'nope' }, 'u').code, 'VALIDATE_INVALID_EMAIL');
     assert.equal(
-      run({ type: 'USER', fieldTypes, trustMappedTypes: true }, { identifyId: 'u', email: 'nope' }, 'u').code,
-      'VALIDATE_INVALID_EMAIL',
+      run(trusted, { identifyId: 'u', location: { countryCode: 'FRA' } }, 'u').code,
+      'VALIDATE_INVALID_COUNTRY_CODE',
+    );
+    // A field the mapping lacks cannot be in such a body: its rule is not run.
+    assert.deepEqual(
+      run({ type: 'USER', fieldTypes, trustMappedTypes: true }, { identifyId: 'u', gender: 'x' }, 'u'),
+      {
+        body: { identifyId: 'u', gender: 'x' },
+      },
+    );
+    assert.equal(
+      run({ type: 'USER', fieldTypes }, { identifyId: 'u', gender: 'x' }, 'u').code,
+      'VALIDATE_INVALID_ENUM',
     );
   });
 
