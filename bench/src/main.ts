@@ -59,7 +59,7 @@ const cases: Record<string, () => Promise<Row[]>> = {
       '--rows',
       smoke ? '2000' : '1000000',
       '--rounds',
-      smoke ? '1' : '3',
+      smoke ? '1' : '5',
     ]);
     return [
       {

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { RowEnvelope } from './row.js';
 import type { CountedStage, StageCounts } from './stats.js';
@@ -12,14 +13,17 @@ export interface RowRange {
 
 /**
  * Decides which rows belong to the run: those inside a range, and, once the run is stopped,
- * those the source had produced before the stop. It sits right after the source.
+ * those the source had produced before the stop. It sees every row right after the source.
  *
  * Parse rejections travel as events, ahead of the rows still buffered in the source, so the
  * pipeline reports each one with `observe(index)`. On `stop()` every row the source produced
  * so far (passed or rejected) stays in the run; rows parsed later are swallowed and are
  * neither counted as read nor sent. That keeps `read = finished + not sent` exact.
+ *
+ * Plain logic with an `admit(row)` check: the pipeline runs it inside the first step stream
+ * (one stream hop less per row), or wraps it in a `RowGate` stream. Emits `stopped` once.
  */
-export class RowGate extends Transform implements CountedStage {
+export class RangeGate extends EventEmitter implements CountedStage {
   readonly counts: StageCounts = newStageCounts();
   readonly first: number;
   readonly last: number;
@@ -27,7 +31,7 @@ export class RowGate extends Transform implements CountedStage {
   private stopAt = Number.POSITIVE_INFINITY;
 
   constructor(range: RowRange = {}) {
-    super({ objectMode: true, highWaterMark: 16 });
+    super();
     this.first = range.first ?? 0;
     this.last = range.last ?? Number.POSITIVE_INFINITY;
   }
@@ -58,9 +62,9 @@ export class RowGate extends Transform implements CountedStage {
 
   /**
    * Ends the run after the rows the source produced so far. Emits `stopped` so the input can
-   * stop being read; the output then ends when the source does (rows after the stop are
-   * dropped). Ending the output here instead, with `push(null)`, could strand a transform
-   * callback held for backpressure and hang the pipeline.
+   * stop being read; rows that still arrive are dropped. (A stream gate that ended its output
+   * here instead, with `push(null)`, could strand a transform callback held for backpressure
+   * and hang the pipeline.)
    */
   stop(): void {
     if (this.stopped) return;
@@ -68,7 +72,8 @@ export class RowGate extends Transform implements CountedStage {
     this.emit('stopped');
   }
 
-  override _transform(row: RowEnvelope, _encoding: BufferEncoding, callback: TransformCallback): void {
+  /** Whether `row` goes on; rows outside the range or after a stop are dropped. */
+  admit(row: RowEnvelope): boolean {
     const index = row.index;
     if (!this.stopped && index > this.maxSeen) this.maxSeen = index;
     if (index < this.first || index >= this.stopIndex) {
@@ -77,11 +82,29 @@ export class RowGate extends Transform implements CountedStage {
         this.stopAt = this.last + 1;
         this.emit('stopped');
       }
-      callback();
-      return;
+      return false;
     }
     this.counts.in++;
     this.counts.out++;
-    callback(null, row);
+    return true;
+  }
+}
+
+/** A `RangeGate` as an object-mode stream, for pipelines whose first stage is not a step stream. */
+export class RowGate extends Transform implements CountedStage {
+  readonly gate: RangeGate;
+
+  constructor(range: RowRange | RangeGate = {}) {
+    super({ objectMode: true, highWaterMark: 16 });
+    this.gate = range instanceof RangeGate ? range : new RangeGate(range);
+  }
+
+  get counts(): StageCounts {
+    return this.gate.counts;
+  }
+
+  override _transform(row: RowEnvelope, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (this.gate.admit(row)) callback(null, row);
+    else callback();
   }
 }

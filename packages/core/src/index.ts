@@ -1,7 +1,7 @@
 export type { CoreErrorCode, PxStreamErrorOptions } from './errors.js';
 export { errorMessage, isPxStreamError, PxStreamError } from './errors.js';
 export type { RowRange } from './gate.js';
-export { RowGate } from './gate.js';
+export { RangeGate, RowGate } from './gate.js';
 export type { PipelineHandle, RunPipelineOptions } from './pipeline.js';
 export { runPipeline, startPipeline } from './pipeline.js';
 export type { Redactor } from './redact.js';

@@ -20,6 +20,7 @@ export class RowStepTransform extends Transform implements CountedStage {
   /** Per-step counts, in step order. */
   readonly stepCounts: readonly StageCounts[];
   private readonly steps: readonly RowStep[];
+  private admission: ((row: RowEnvelope) => boolean) | undefined;
 
   constructor(steps: readonly RowStep[], highWaterMark = 64) {
     super({ objectMode: true, highWaterMark });
@@ -28,7 +29,25 @@ export class RowStepTransform extends Transform implements CountedStage {
     this.stepCounts = steps.map(() => newStageCounts());
   }
 
+  /**
+   * Runs `admit` before the steps: a row it refuses is dropped, uncounted. The pipeline puts
+   * its row gate here rather than in a stream of its own. Once per stream.
+   */
+  admitWith(admit: (row: RowEnvelope) => boolean): void {
+    if (this.admission !== undefined) throw new Error('RowStepTransform already has an admission check');
+    this.admission = admit;
+  }
+
+  /** True once `admitWith` was called. */
+  get hasAdmission(): boolean {
+    return this.admission !== undefined;
+  }
+
   override _transform(row: RowEnvelope, _encoding: BufferEncoding, callback: TransformCallback) {
+    if (this.admission !== undefined && !this.admission(row)) {
+      callback();
+      return;
+    }
     this.counts.in++;
     const steps = this.steps;
     const stepCounts = this.stepCounts;

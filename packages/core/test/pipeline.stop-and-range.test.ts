@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { Readable, Transform, type TransformCallback, Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import {
+  createStepStream,
   OUTCOME_EVENT,
   REJECTION_EVENT,
   type Rejection,
@@ -54,6 +55,15 @@ function slowSink(onRow: (row: RowEnvelope) => void = () => {}) {
   return sink;
 }
 
+/** No middle stage (the gate is a stream of its own), or a step stream (the gate runs in it). */
+const shapes = [
+  { name: 'gate stream', stages: () => [] },
+  {
+    name: 'gate in the step stream',
+    stages: () => [createStepStream({ stage: 'map', process: (row) => row })],
+  },
+];
+
 describe('pipeline row range', () => {
   const cases: Array<[string, { first?: number; last?: number }, number[], number]> = [
     ['first only', { first: 7 }, [7, 8, 9], 3],
@@ -61,19 +71,22 @@ describe('pipeline row range', () => {
     ['first and last', { first: 3, last: 5 }, [3, 4, 5], 3],
     ['range past the end', { first: 20 }, [], 0],
   ];
-  for (const [name, range, expected, read] of cases) {
-    it(name, async () => {
-      const seen: number[] = [];
-      const stats = await runPipeline({
-        input: Readable.from([Buffer.from(lines(10))]),
-        source: new LineSource(),
-        sink: slowSink((row) => seen.push(row.index)),
-        range,
+  for (const shape of shapes) {
+    for (const [name, range, expected, read] of cases) {
+      it(`${name} (${shape.name})`, async () => {
+        const seen: number[] = [];
+        const stats = await runPipeline({
+          input: Readable.from([Buffer.from(lines(10))]),
+          source: new LineSource(),
+          stages: shape.stages(),
+          sink: slowSink((row) => seen.push(row.index)),
+          range,
+        });
+        assert.deepEqual(seen, expected);
+        assert.equal(stats.read, read);
+        assert.equal(stats.updated, read);
       });
-      assert.deepEqual(seen, expected);
-      assert.equal(stats.read, read);
-      assert.equal(stats.updated, read);
-    });
+    }
   }
 
   it('counts only the rejections inside the range', async () => {
@@ -93,32 +106,34 @@ describe('pipeline row range', () => {
 });
 
 describe('pipeline stop', () => {
-  it('stops reading at a row boundary and accounts for every row read', async () => {
-    const total = 50_000;
-    const input = Readable.from(
-      (function* () {
-        for (let i = 0; i < total; i += 100) yield Buffer.from(`${lines(100, (j) => (i + j) % 7 === 0)}\n`);
-      })(),
-    );
-    const rejections: Rejection[] = [];
-    let sent = 0;
-    const handle = startPipeline({
-      input,
-      source: new LineSource(),
-      sink: slowSink(() => {
-        if (++sent === 500) handle.stop();
-      }),
-      onRejection: (r) => rejections.push(r),
+  for (const shape of shapes)
+    it(`stops reading at a row boundary and accounts for every row read (${shape.name})`, async () => {
+      const total = 50_000;
+      const input = Readable.from(
+        (function* () {
+          for (let i = 0; i < total; i += 100) yield Buffer.from(`${lines(100, (j) => (i + j) % 7 === 0)}\n`);
+        })(),
+      );
+      const rejections: Rejection[] = [];
+      let sent = 0;
+      const handle = startPipeline({
+        input,
+        source: new LineSource(),
+        stages: shape.stages(),
+        sink: slowSink(() => {
+          if (++sent === 500) handle.stop();
+        }),
+        onRejection: (r) => rejections.push(r),
+      });
+      const stats = await handle.done;
+      assert.equal(handle.stopped, true);
+      assert.ok(stats.read < total, `stopped early (read ${stats.read})`);
+      assert.ok(stats.read >= 500);
+      assert.equal(stats.notSent, 0, 'rows read before the stop all finished');
+      assert.equal(stats.updated + stats.rejected, stats.read);
+      assert.equal(rejections.length, stats.rejected);
+      assert.ok(rejections.every((r) => r.row.index < stats.read));
     });
-    const stats = await handle.done;
-    assert.equal(handle.stopped, true);
-    assert.ok(stats.read < total, `stopped early (read ${stats.read})`);
-    assert.ok(stats.read >= 500);
-    assert.equal(stats.notSent, 0, 'rows read before the stop all finished');
-    assert.equal(stats.updated + stats.rejected, stats.read);
-    assert.equal(rejections.length, stats.rejected);
-    assert.ok(rejections.every((r) => r.row.index < stats.read));
-  });
 
   it('abort rejects done and counts unfinished rows as not sent', async () => {
     const handle = startPipeline({
