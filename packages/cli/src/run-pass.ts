@@ -8,7 +8,7 @@ import {
   RunStats,
   startPipeline,
 } from '@pxstream/core';
-import type { RejectsWriter } from '@pxstream/sink-errors';
+import type { LineBreak, RejectsWriter } from '@pxstream/sink-errors';
 import { createDryRunSink } from './dry-run-sink.js';
 import type { OpenedInput } from './input.js';
 import type { CliIO } from './io.js';
@@ -114,7 +114,16 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
   const useColumns = (columns: readonly string[]) => {
     try {
       stages.mapper.checkColumns(columns);
-      rejects.setColumns(columns, (source as { readonly delimiter?: string }).delimiter ?? seek?.delimiter);
+      const csv = source as {
+        readonly delimiter?: string;
+        readonly hadBom?: boolean;
+        readonly lineBreak?: LineBreak;
+      };
+      // The rejects file is written the way the input was (an Excel export's BOM and CRLF).
+      rejects.setColumns(columns, csv.delimiter ?? seek?.delimiter, {
+        bom: csv.hadBom === true,
+        ...(csv.lineBreak ? { lineBreak: csv.lineBreak } : {}),
+      });
     } catch (error) {
       handle.abort(error);
     }

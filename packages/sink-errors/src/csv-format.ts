@@ -46,23 +46,32 @@ export function checkDelimiter(delimiter: string): void {
   }
 }
 
-function csvLine(cells: readonly string[], quote: Quoter, delimiter: string): string {
+/** How a rejects file ends its lines: the input's own, so the editor that made it reads it back. */
+export type LineBreak = '\n' | '\r\n';
+
+function csvLine(
+  cells: readonly string[],
+  quote: Quoter,
+  delimiter: string,
+  lineBreak: LineBreak = '\n',
+): string {
   let line = '';
   for (let i = 0; i < cells.length; i++) line += (i === 0 ? '' : delimiter) + quote(cells[i]!);
-  return `${line}\n`;
+  return line + lineBreak;
 }
 
 /**
- * The header line: the input's columns, then `REJECT_COLUMNS`. A byte order mark the input
- * began with is not carried over. With no columns (they never came), only the reject columns.
+ * The header line: the input's columns, then `REJECT_COLUMNS`. A byte order mark left in the
+ * first column name is dropped. With no columns (they never came), only the reject columns.
  */
 export function rejectsCsvHeader(
   columns: readonly string[],
   delimiter = ',',
   redact: Redactor = keep,
+  lineBreak: LineBreak = '\n',
 ): string {
   const cells = columns.map((name, i) => redact(i === 0 ? name.replace(/^\uFEFF/, '') : name));
-  return csvLine([...cells, ...REJECT_COLUMNS], quoterFor(delimiter), delimiter);
+  return csvLine([...cells, ...REJECT_COLUMNS], quoterFor(delimiter), delimiter, lineBreak);
 }
 
 /**
@@ -80,6 +89,7 @@ export function formatCsvRejection(
   columns: readonly string[],
   delimiter = ',',
   redact: Redactor = keep,
+  lineBreak: LineBreak = '\n',
 ): string {
   const quote = quoterFor(delimiter);
   const { row } = rejection;
@@ -95,7 +105,7 @@ export function formatCsvRejection(
   if (raw !== undefined) message += RAW_SEPARATOR + raw;
   const status = rejection.status === undefined ? '' : String(rejection.status);
   line += `${row.line}${delimiter}${quote(rejection.stage)}${delimiter}${quote(redact(rejection.code))}${delimiter}`;
-  return `${line}${status}${delimiter}${quote(redact(message))}\n`;
+  return `${line}${status}${delimiter}${quote(redact(message))}${lineBreak}`;
 }
 
 /** The text of fields that do not fit in the header (none when they all do). */

@@ -1,3 +1,4 @@
+export type { LineBreak } from './csv-format.js';
 export {
   formatCsvRejection,
   quoteCsvField,
@@ -11,5 +12,5 @@ export type { JsonlRejectLine } from './jsonl-format.js';
 export { formatJsonlRejection } from './jsonl-format.js';
 export type { RejectsStream } from './stream.js';
 export { createRejectsStream } from './stream.js';
-export type { RejectsWriter, RejectsWriterOptions } from './writer.js';
+export type { CsvStyle, RejectsWriter, RejectsWriterOptions } from './writer.js';
 export { openRejectsWriter } from './writer.js';

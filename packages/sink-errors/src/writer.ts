@@ -1,8 +1,8 @@
-import { close, constants, fstat, ftruncate, open, write } from 'node:fs';
+import { close, constants, fstat, ftruncate, open, read, write } from 'node:fs';
 import { isatty } from 'node:tty';
 import { promisify } from 'node:util';
 import type { Redactor, Rejection } from '@pxstream/core';
-import { checkDelimiter, formatCsvRejection, rejectsCsvHeader } from './csv-format.js';
+import { checkDelimiter, formatCsvRejection, type LineBreak, rejectsCsvHeader } from './csv-format.js';
 import { invalidOption, type RejectsError, rejectsWriteFailed } from './errors.js';
 import { FileQueue, type QueueStats } from './file-queue.js';
 import { formatJsonlRejection } from './jsonl-format.js';
@@ -17,6 +17,8 @@ export interface RejectsWriterOptions {
   delimiter?: string;
   /** The input's header (CSV), when known at open; else see `setColumns`. */
   columns?: readonly string[];
+  /** CSV: how the input's lines end and whether it began with a BOM (see `CsvStyle`). */
+  style?: CsvStyle;
   /**
    * Continue the file of an interrupted run: cut it back to `bytes` (its size at the
    * checkpoint) and append. A CSV header is then not written again (unless `bytes` is 0).
@@ -26,6 +28,17 @@ export interface RejectsWriterOptions {
   onError?: (error: RejectsError) => void;
   /** Bound of the in-memory queue in bytes (default 1 MiB); see `FileQueue`. */
   maxQueuedBytes?: number;
+}
+
+/**
+ * How a CSV rejects file is written, taken from the input so that the program that made it
+ * (Excel's "CSV UTF-8" has a BOM and CRLF) opens the rejects the same way: line breaks
+ * (default LF) and a UTF-8 byte order mark before the header (default none). A resumed file
+ * keeps the line breaks it was started with.
+ */
+export interface CsvStyle {
+  lineBreak?: LineBreak;
+  bom?: boolean;
 }
 
 export interface RejectsWriter {
@@ -43,10 +56,10 @@ export interface RejectsWriter {
   /** The in-memory queue's figures. */
   readonly queue: QueueStats;
   /**
-   * The input's header (CSV), once the source read it, and optionally its delimiter. Used for
-   * the header line; ignored once that line is written.
+   * The input's header (CSV), once the source read it, and optionally its delimiter and style.
+   * Used for the header line; ignored once that line is written.
    */
-  setColumns(columns: readonly string[], delimiter?: string): void;
+  setColumns(columns: readonly string[], delimiter?: string, style?: CsvStyle): void;
   /** Queues one rejection; synchronous, never throws for a write failure (see `failed`). */
   write(rejection: Rejection): void;
   /** Resolves once every byte written so far is in the file (handed to the OS). */
@@ -64,6 +77,7 @@ const fstatAsync = promisify(fstat);
 const ftruncateAsync = promisify(ftruncate);
 const writeAsync = promisify(write);
 const closeAsync = promisify(close);
+const readAsync = promisify(read);
 
 /**
  * Opens the rejects file at once, before any row is read: creates or truncates it (or, to
@@ -100,6 +114,7 @@ export async function openRejectsWriter(options: RejectsWriterOptions): Promise<
       }
     }
     const stats = await fstatAsync(fd);
+    const resumedLineBreak = start > 0 && stats.isFile() ? await firstLineBreak(fd, start) : undefined;
     if (stats.isFile()) await cutTo(fd, stats.size, start);
     // A device that is not a terminal (/dev/full, a tape, a full device) proves itself with a
     // byte too; a terminal or a pipe would show the probe, so those fail at the first write.
@@ -113,11 +128,20 @@ export async function openRejectsWriter(options: RejectsWriterOptions): Promise<
       maxQueuedBytes,
       onError: options.onError,
     });
-    return new FileRejectsWriter(queue, options, created, start);
+    return new FileRejectsWriter(queue, options, created, start, resumedLineBreak);
   } catch (error) {
     if (fd !== undefined) await closeAsync(fd).catch(() => {});
     throw rejectsWriteFailed(path, error);
   }
+}
+
+/** How the first line of a resumed file ends (its header, for CSV), when it ends within 64 KiB. */
+async function firstLineBreak(fd: number, size: number): Promise<LineBreak | undefined> {
+  const head = Buffer.alloc(Math.min(size, 65_536));
+  const { bytesRead } = await readAsync(fd, head, 0, head.length, 0);
+  const lf = head.subarray(0, bytesRead).indexOf(10);
+  if (lf < 0) return undefined;
+  return lf > 0 && head[lf - 1] === 13 ? '\r\n' : '\n';
 }
 
 /**
@@ -141,18 +165,26 @@ class FileRejectsWriter implements RejectsWriter {
   private columns: readonly string[] | undefined;
   private delimiter: string;
   private headerDone: boolean;
+  private lineBreak: LineBreak;
+  private bom: boolean;
+  /** A resumed file keeps the line breaks it has. */
+  private readonly lineBreakFixed: boolean;
 
   constructor(
     readonly queue: FileQueue,
     readonly options: RejectsWriterOptions,
     created: boolean,
     start: number,
+    resumedLineBreak: LineBreak | undefined,
   ) {
     this.createdEmpty = created;
     this.format = options.format;
     this.redact = options.redact;
     this.delimiter = options.delimiter ?? ',';
     this.columns = options.columns;
+    this.lineBreakFixed = resumedLineBreak !== undefined;
+    this.lineBreak = resumedLineBreak ?? options.style?.lineBreak ?? '\n';
+    this.bom = options.style?.bom === true;
     // Resuming a file that has content: its header is there already.
     this.headerDone = options.format === 'jsonl' || start > 0;
   }
@@ -169,12 +201,14 @@ class FileRejectsWriter implements RejectsWriter {
     return this.queue.failure;
   }
 
-  setColumns(columns: readonly string[], delimiter?: string): void {
+  setColumns(columns: readonly string[], delimiter?: string, style?: CsvStyle): void {
     if (this.headerDone && this.columns !== undefined) return;
     if (delimiter !== undefined) {
       checkDelimiter(delimiter);
       this.delimiter = delimiter;
     }
+    if (style?.lineBreak !== undefined && !this.lineBreakFixed) this.lineBreak = style.lineBreak;
+    if (style?.bom !== undefined) this.bom = style.bom;
     this.columns = columns;
   }
 
@@ -185,8 +219,11 @@ class FileRejectsWriter implements RejectsWriter {
     } else {
       // Columns not given: the row's own; none at all (an empty input): the reject columns only.
       const columns = (this.columns ??= rejection.row.columns ?? []);
-      text = formatCsvRejection(rejection, columns, this.delimiter, this.redact);
-      if (!this.headerDone) text = rejectsCsvHeader(columns, this.delimiter, this.redact) + text;
+      text = formatCsvRejection(rejection, columns, this.delimiter, this.redact, this.lineBreak);
+      if (!this.headerDone) {
+        const header = rejectsCsvHeader(columns, this.delimiter, this.redact, this.lineBreak);
+        text = (this.bom ? '\uFEFF' : '') + header + text;
+      }
     }
     if (this.queue.push(text)) {
       this.headerDone = true;

@@ -53,6 +53,10 @@ export class CsvEngine {
   private delimiter = ',';
   private parseAlone: RecordParser = createRecordParser(',');
   private announced = false;
+  /** The input began with a UTF-8 byte order mark (known once the first bytes are read). */
+  hadBom = false;
+  /** How the header line ended, `\r\n` or `\n` (undefined until read, or without a terminator). */
+  lineBreak: '\r\n' | '\n' | undefined;
   private readonly handler: FrameHandler = {
     record: (buf, base, start, contentEnd, end, line, kind) =>
       this.onRecord(buf, base, start, contentEnd, end, line, kind),
@@ -98,7 +102,10 @@ export class CsvEngine {
     let skip = 0;
     if (resume === undefined) {
       if (head.length < BOM.length && !final && BOM.subarray(0, head.length).equals(head)) return;
-      if (head.subarray(0, BOM.length).equals(BOM)) skip = BOM.length;
+      if (head.subarray(0, BOM.length).equals(BOM)) {
+        skip = BOM.length;
+        this.hadBom = true;
+      }
     }
     const delimiter = this.options.delimiter ?? this.sniff(head, skip, final);
     if (delimiter === undefined) return;
@@ -198,6 +205,7 @@ export class CsvEngine {
       if (!Array.isArray(header)) throw header;
       this.columns = header;
       this.announced = true;
+      if (end > contentEnd) this.lineBreak = end - contentEnd === 2 ? '\r\n' : '\n';
       this.output.header(header);
       return;
     }

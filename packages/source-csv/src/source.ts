@@ -28,6 +28,10 @@ export interface CsvSource extends Duplex, CountedStage {
   readonly columns: readonly string[] | undefined;
   /** The field delimiter given or detected, once the first line was read. */
   readonly delimiter: string | undefined;
+  /** The input began with a UTF-8 byte order mark (Excel's "CSV UTF-8"). */
+  readonly hadBom: boolean;
+  /** How the header line ended, once read: what a file written for the same user should use. */
+  readonly lineBreak: '\r\n' | '\n' | undefined;
 }
 
 export const DEFAULT_MAX_RECORD_SIZE = 1_048_576;
@@ -61,6 +65,14 @@ class CsvSourceStream extends Transform implements CsvSource {
 
   get delimiter(): string | undefined {
     return this.engine.delimiterInUse;
+  }
+
+  get hadBom(): boolean {
+    return this.engine.hadBom;
+  }
+
+  get lineBreak(): '\r\n' | '\n' | undefined {
+    return this.engine.lineBreak;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
