@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { EmulatorHandle } from '@pxstream/emulator';
-import { ROOT, runPxstream, tempDir, writeConfig } from '../helpers/cli.js';
+import { ROOT, runPxstream, writeConfig } from '../helpers/cli.js';
 import { EXAMPLE_ATTRIBUTES, exampleConfig } from '../helpers/configs.js';
 import { USER_HEADER } from '../helpers/data.js';
-import { dump, emulator, SECRET_KEY } from '../helpers/emulator.js';
+import { dump, SECRET_KEY } from '../helpers/emulator.js';
+import { emulatorSuite } from '../helpers/suite.js';
 
 const FIXTURES = join(ROOT, 'test/fixtures');
 
@@ -77,15 +78,7 @@ const JSONL_CONFIG = {
 describe('bad-input suite: what people really send', () => {
   let px: EmulatorHandle;
   let dir: string;
-  let cleanup: () => Promise<void>;
-  before(async () => {
-    px = await emulator({ customAttributes: EXAMPLE_ATTRIBUTES });
-    ({ dir, cleanup } = await tempDir());
-  });
-  after(async () => {
-    await px.close();
-    await cleanup();
-  });
+  emulatorSuite({ customAttributes: EXAMPLE_ATTRIBUTES }, (suite) => ({ px, dir } = suite));
 
   for (const expected of CASES) {
     it(`${expected.file}: good rows land, bad rows are rejected with line and code, exit ${expected.exit}`, async () => {
@@ -136,6 +129,26 @@ describe('bad-input suite: what people really send', () => {
       );
     });
   }
+
+  it('an Excel export gets its rejects back the way Excel wrote it: BOM, CRLF and semicolons', async () => {
+    px.reset();
+    const config = await writeConfig(dir, exampleConfig(px.baseUrl), 'excel.json');
+    const errors = join(dir, 'excel.rejects.csv');
+    const run = await runPxstream(
+      ['-t', 'USER', '-c', config, '-i', '--errors', errors, join(FIXTURES, 'excel-export.csv')],
+      { cwd: dir },
+    );
+    assert.equal(run.code, 3, run.stderr);
+    const bytes = await readFile(errors);
+    assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'a UTF-8 byte order mark first');
+    const text = bytes.toString('utf8').slice(1);
+    const lines = text.split('\r\n');
+    assert.equal(lines.length, 3, 'header, one rejected row, then the final CRLF');
+    assert.equal(lines[2], '');
+    assert.ok(!/[^\r]\n/.test(text), 'no bare LF line break');
+    assert.match(lines[0] ?? '', /^id;email;.*;_line;_stage;_code;_status;_message$/);
+    assert.match(lines[1] ?? '', /;3;validate;VALIDATE_INVALID_EMAIL;;/);
+  });
 
   /** Writes users with a `megabytes` MB quoted title on the second row; returns the run's report. */
   async function loadWithHugeField(megabytes: number) {

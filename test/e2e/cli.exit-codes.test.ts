@@ -1,27 +1,21 @@
 import assert from 'node:assert/strict';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { EmulatorHandle } from '@pxstream/emulator';
-import { EXAMPLES, runPxstream, tempDir, writeConfig } from '../helpers/cli.js';
+import { EXAMPLES, runPxstream, writeConfig } from '../helpers/cli.js';
 import { EXAMPLE_ATTRIBUTES, exampleConfig } from '../helpers/configs.js';
-import { emulator } from '../helpers/emulator.js';
+import { emulatorSuite } from '../helpers/suite.js';
 
 const withErrors = join(EXAMPLES, 'users-with-errors.csv');
 
 describe('pxstream exit codes', () => {
   let px: EmulatorHandle;
   let dir: string;
-  let cleanup: () => Promise<void>;
   let config: string;
-  before(async () => {
-    px = await emulator({ customAttributes: EXAMPLE_ATTRIBUTES });
-    ({ dir, cleanup } = await tempDir());
+  emulatorSuite({ customAttributes: EXAMPLE_ATTRIBUTES }, async (suite) => {
+    ({ px, dir } = suite);
     config = await writeConfig(dir, exampleConfig(px.baseUrl));
-  });
-  after(async () => {
-    await px.close();
-    await cleanup();
   });
 
   const usage: Array<[string, string[], RegExp]> = [

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { EmulatorHandle } from '@pxstream/emulator';
-import { BIN, EXAMPLES, ROOT, runPxstream, tempDir, writeConfig } from '../helpers/cli.js';
+import { BIN, EXAMPLES, ROOT, runPxstream, writeConfig } from '../helpers/cli.js';
 import { EXAMPLE_ATTRIBUTES, exampleConfig, exampleJsonlConfig } from '../helpers/configs.js';
-import { emulator } from '../helpers/emulator.js';
+import { emulatorSuite } from '../helpers/suite.js';
 
 const USERS = join(EXAMPLES, 'users.csv');
 const WITH_ERRORS = join(EXAMPLES, 'users-with-errors.csv');
@@ -15,16 +15,10 @@ const WITH_ERRORS = join(EXAMPLES, 'users-with-errors.csv');
 describe('pxstream flags', () => {
   let px: EmulatorHandle;
   let dir: string;
-  let cleanup: () => Promise<void>;
   let config: string;
-  before(async () => {
-    px = await emulator({ customAttributes: EXAMPLE_ATTRIBUTES });
-    ({ dir, cleanup } = await tempDir());
+  emulatorSuite({ customAttributes: EXAMPLE_ATTRIBUTES }, async (suite) => {
+    ({ px, dir } = suite);
     config = await writeConfig(dir, exampleConfig(px.baseUrl));
-  });
-  after(async () => {
-    await px.close();
-    await cleanup();
   });
 
   it('both forms and stdin take the same flags and print the same bodies (camelCase and short)', async () => {

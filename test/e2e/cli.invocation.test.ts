@@ -1,27 +1,22 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { EmulatorHandle } from '@pxstream/emulator';
-import { EXAMPLES, runPxstream, tempDir, writeConfig } from '../helpers/cli.js';
+import { EXAMPLES, runPxstream, writeConfig } from '../helpers/cli.js';
 import { EXAMPLE_ATTRIBUTES, exampleConfig, exampleJsonlConfig } from '../helpers/configs.js';
-import { dump, emulator } from '../helpers/emulator.js';
+import { dump } from '../helpers/emulator.js';
+import { emulatorSuite } from '../helpers/suite.js';
 
 const usersCsv = join(EXAMPLES, 'users.csv');
 
 describe('pxstream invocation forms', () => {
   let px: EmulatorHandle;
   let dir: string;
-  let cleanup: () => Promise<void>;
   let config: string;
-  before(async () => {
-    px = await emulator({ customAttributes: EXAMPLE_ATTRIBUTES });
-    ({ dir, cleanup } = await tempDir());
+  emulatorSuite({ customAttributes: EXAMPLE_ATTRIBUTES }, async (suite) => {
+    ({ px, dir } = suite);
     config = await writeConfig(dir, exampleConfig(px.baseUrl));
-  });
-  after(async () => {
-    await px.close();
-    await cleanup();
   });
 
   it("Gainsight's classic form inserts missing users with camelCase flags", async () => {

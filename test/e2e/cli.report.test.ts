@@ -1,25 +1,18 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { EmulatorHandle } from '@pxstream/emulator';
-import { EXAMPLES, runPxstream, tempDir, writeConfig } from '../helpers/cli.js';
+import { EXAMPLES, runPxstream, writeConfig } from '../helpers/cli.js';
 import { EXAMPLE_ATTRIBUTES, exampleConfig } from '../helpers/configs.js';
 import { emulator, seed } from '../helpers/emulator.js';
+import { emulatorSuite } from '../helpers/suite.js';
 
 /** The --report file, field by field: what the issue promises users can script against. */
 describe('pxstream --report', () => {
   let px: EmulatorHandle;
   let dir: string;
-  let cleanup: () => Promise<void>;
-  before(async () => {
-    px = await emulator({ customAttributes: EXAMPLE_ATTRIBUTES });
-    ({ dir, cleanup } = await tempDir());
-  });
-  after(async () => {
-    await px.close();
-    await cleanup();
-  });
+  emulatorSuite({ customAttributes: EXAMPLE_ATTRIBUTES }, (suite) => ({ px, dir } = suite));
 
   it('counts rows read, updated, inserted, skipped, rejected by stage and code, requests, duration, rows/s', async () => {
     px.reset();

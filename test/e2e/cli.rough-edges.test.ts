@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { EmulatorHandle } from '@pxstream/emulator';
-import { EXAMPLES, runPxstream, startPxstream, tempDir, writeConfig } from '../helpers/cli.js';
+import { EXAMPLES, runPxstream, startPxstream, writeConfig } from '../helpers/cli.js';
 import { EXAMPLE_ATTRIBUTES, exampleConfig } from '../helpers/configs.js';
-import { emulator } from '../helpers/emulator.js';
+import { emulatorSuite } from '../helpers/suite.js';
 
 const USERS = join(EXAMPLES, 'users.csv');
 const STACK = /node:events|^\s+at .+:\d+:\d+\)?$/m;
@@ -20,16 +20,10 @@ const exists = (path: string) =>
 describe('pxstream rough edges', () => {
   let px: EmulatorHandle;
   let dir: string;
-  let cleanup: () => Promise<void>;
   let config: string;
-  before(async () => {
-    px = await emulator({ customAttributes: EXAMPLE_ATTRIBUTES });
-    ({ dir, cleanup } = await tempDir());
+  emulatorSuite({ customAttributes: EXAMPLE_ATTRIBUTES }, async (suite) => {
+    ({ px, dir } = suite);
     config = await writeConfig(dir, exampleConfig(px.baseUrl));
-  });
-  after(async () => {
-    await px.close();
-    await cleanup();
   });
 
   it('a dry run piped into `head` stops on the closed pipe with one line, not a stack trace', async () => {

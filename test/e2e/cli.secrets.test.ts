@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { EmulatorHandle } from '@pxstream/emulator';
-import { EXAMPLES, filesLeakingKey, holdsKey, runPxstream, tempDir, writeConfig } from '../helpers/cli.js';
+import { EXAMPLES, filesLeakingKey, holdsKey, runPxstream, writeConfig } from '../helpers/cli.js';
 import { EXAMPLE_ATTRIBUTES, exampleConfig } from '../helpers/configs.js';
-import { emulator, SECRET_KEY } from '../helpers/emulator.js';
+import { SECRET_KEY } from '../helpers/emulator.js';
+import { emulatorSuite } from '../helpers/suite.js';
 
 /**
  * The API key must never appear in any output: stdout, stderr (verbose, progress, errors),
@@ -15,15 +16,7 @@ import { emulator, SECRET_KEY } from '../helpers/emulator.js';
 describe('pxstream keeps the API key secret', () => {
   let px: EmulatorHandle;
   let dir: string;
-  let cleanup: () => Promise<void>;
-  before(async () => {
-    px = await emulator({ customAttributes: EXAMPLE_ATTRIBUTES });
-    ({ dir, cleanup } = await tempDir());
-  });
-  after(async () => {
-    await px.close();
-    await cleanup();
-  });
+  emulatorSuite({ customAttributes: EXAMPLE_ATTRIBUTES }, (suite) => ({ px, dir } = suite));
 
   it('in every output of every mode', async () => {
     const input = holdsKey(join(dir, 'leaky.csv'));

@@ -1,25 +1,21 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { EmulatorHandle } from '@pxstream/emulator';
-import { EXAMPLES, runPxstream, startPxstream, tempDir, writeConfig } from '../helpers/cli.js';
+import { EXAMPLES, runPxstream, startPxstream, writeConfig } from '../helpers/cli.js';
 import { EXAMPLE_ATTRIBUTES, exampleConfig } from '../helpers/configs.js';
 import { writeUsersCsv } from '../helpers/data.js';
 import { dump, emulator } from '../helpers/emulator.js';
+import { emulatorSuite } from '../helpers/suite.js';
 
 describe('pxstream on Ctrl-C', () => {
   let px: EmulatorHandle;
   let dir: string;
-  let cleanup: () => Promise<void>;
-  before(async () => {
-    px = await emulator({ customAttributes: EXAMPLE_ATTRIBUTES, latency: { fixedMs: 20 } });
-    ({ dir, cleanup } = await tempDir());
-  });
-  after(async () => {
-    await px.close();
-    await cleanup();
-  });
+  emulatorSuite(
+    { customAttributes: EXAMPLE_ATTRIBUTES, latency: { fixedMs: 20 } },
+    (suite) => ({ px, dir } = suite),
+  );
 
   it('stops reading, finishes rows in flight, flushes the report and exits 130', async () => {
     const config = await writeConfig(dir, exampleConfig(px.baseUrl, { rate: 40 }));

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { EmulatorHandle } from '@pxstream/emulator';
-import { EXAMPLES, runPxstream, tempDir, writeConfig } from '../helpers/cli.js';
+import { EXAMPLES, runPxstream, writeConfig } from '../helpers/cli.js';
 import { EXAMPLE_ATTRIBUTES, exampleConfig } from '../helpers/configs.js';
 import { dump, emulator, seed } from '../helpers/emulator.js';
+import { emulatorSuite } from '../helpers/suite.js';
 
 const EVENTS = join(EXAMPLES, 'events.csv');
 const PREFERENCES = join(EXAMPLES, 'preferences.csv');
@@ -13,15 +14,7 @@ const PREFERENCES = join(EXAMPLES, 'preferences.csv');
 describe('CUSTOM_EVENT and USER_PREFERENCES, end to end', () => {
   let px: EmulatorHandle;
   let dir: string;
-  let cleanup: () => Promise<void>;
-  before(async () => {
-    px = await emulator({ customAttributes: EXAMPLE_ATTRIBUTES });
-    ({ dir, cleanup } = await tempDir());
-  });
-  after(async () => {
-    await px.close();
-    await cleanup();
-  });
+  emulatorSuite({ customAttributes: EXAMPLE_ATTRIBUTES }, (suite) => ({ px, dir } = suite));
 
   it('CUSTOM_EVENT: one POST per row, dates converted, userType and propertyKey added (classic form)', async () => {
     px.reset();

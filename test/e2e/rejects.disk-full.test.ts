@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { EmulatorHandle } from '@pxstream/emulator';
-import { BIN, runPxstream, tempDir, writeConfig } from '../helpers/cli.js';
+import { BIN, runPxstream, writeConfig } from '../helpers/cli.js';
 import { EXAMPLE_ATTRIBUTES, exampleConfig } from '../helpers/configs.js';
 import { USER_HEADER } from '../helpers/data.js';
-import { emulator, SECRET_KEY } from '../helpers/emulator.js';
+import { SECRET_KEY } from '../helpers/emulator.js';
+import { emulatorSuite } from '../helpers/suite.js';
 
 const ROWS = 8000;
 
@@ -35,15 +36,7 @@ function runWithFileLimit(kib: number, args: string[], cwd: string) {
 describe('a rejects file that fills the disk mid-run', () => {
   let px: EmulatorHandle;
   let dir: string;
-  let cleanup: () => Promise<void>;
-  before(async () => {
-    px = await emulator({ customAttributes: EXAMPLE_ATTRIBUTES });
-    ({ dir, cleanup } = await tempDir());
-  });
-  after(async () => {
-    await px.close();
-    await cleanup();
-  });
+  emulatorSuite({ customAttributes: EXAMPLE_ATTRIBUTES }, (suite) => ({ px, dir } = suite));
 
   it('stops the run at once (exit 1) with the summary, report and checkpoint; resume then loses nothing', async () => {
     const input = join(dir, 'half-bad.csv');

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { access, appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { EmulatorHandle } from '@pxstream/emulator';
-import { runPxstream, tempDir, writeConfig } from '../helpers/cli.js';
+import { runPxstream, writeConfig } from '../helpers/cli.js';
 import { EXAMPLE_ATTRIBUTES, exampleConfig } from '../helpers/configs.js';
 import { writeUsersCsv } from '../helpers/data.js';
-import { emulator, stableRecords } from '../helpers/emulator.js';
+import { stableRecords } from '../helpers/emulator.js';
+import { emulatorSuite } from '../helpers/suite.js';
 
 const ROWS = 1500;
 
@@ -29,15 +30,10 @@ const exists = (path: string) =>
 describe('pxstream --resume', () => {
   let px: EmulatorHandle;
   let dir: string;
-  let cleanup: () => Promise<void>;
-  before(async () => {
-    px = await emulator({ customAttributes: EXAMPLE_ATTRIBUTES, latency: { fixedMs: 5 } });
-    ({ dir, cleanup } = await tempDir());
-  });
-  after(async () => {
-    await px.close();
-    await cleanup();
-  });
+  emulatorSuite(
+    { customAttributes: EXAMPLE_ATTRIBUTES, latency: { fixedMs: 5 } },
+    (suite) => ({ px, dir } = suite),
+  );
 
   it('after Ctrl-C carries on where the load stopped and ends with the counts of a clean run', async () => {
     px.reset();

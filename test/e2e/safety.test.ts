@@ -3,26 +3,19 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { EmulatorHandle } from '@pxstream/emulator';
-import { EXAMPLES, ROOT, runPxstream, tempDir, writeConfig } from '../helpers/cli.js';
+import { EXAMPLES, ROOT, runPxstream, writeConfig } from '../helpers/cli.js';
 import { EXAMPLE_ATTRIBUTES, exampleConfig } from '../helpers/configs.js';
 import { dump, emulator, SECRET_KEY, stableRecords } from '../helpers/emulator.js';
+import { emulatorSuite } from '../helpers/suite.js';
 
 const TLS = join(ROOT, 'test/fixtures/tls');
 
 describe('safety: transport, ids and the daily quota', () => {
   let px: EmulatorHandle;
   let dir: string;
-  let cleanup: () => Promise<void>;
-  before(async () => {
-    px = await emulator({ customAttributes: EXAMPLE_ATTRIBUTES });
-    ({ dir, cleanup } = await tempDir());
-  });
-  after(async () => {
-    await px.close();
-    await cleanup();
-  });
+  emulatorSuite({ customAttributes: EXAMPLE_ATTRIBUTES }, (suite) => ({ px, dir } = suite));
 
   it('refuses http:// for anything but loopback, from the flag and from the config', async () => {
     const config = await writeConfig(dir, exampleConfig(px.baseUrl), 'http.json');
