@@ -2,7 +2,7 @@
  * `pnpm bench`: every case in its own process, one after the other, then a table of ratios
  * and bench/RESULTS.md. `--smoke`: tiny sizes, no RESULTS.md (what CI runs). `--case <n>`: one case.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { arg } from './case-args.js';
 import { machine, ROOT, runCase } from './util.js';
@@ -32,6 +32,12 @@ type Local = {
 type Memory = {
   small: { rows: number; peakRssMb: number };
   large: { rows: number; peakRssMb: number };
+  ratio: number;
+  accounted: boolean;
+};
+type SinkMemory = {
+  small: { rows: number; peakRssMb: number; requestsPerSecond: number };
+  large: { rows: number; peakRssMb: number; requestsPerSecond: number };
   ratio: number;
   accounted: boolean;
 };
@@ -93,6 +99,25 @@ const cases: Record<string, () => Promise<Row[]>> = {
         ratio: fmt(r.ratio, 2),
         target: '<= 150 MB, ratio <= 1.2',
         pass: r.accounted && r.large.peakRssMb <= 150 && r.small.peakRssMb <= 150 && r.ratio <= 1.2,
+      },
+    ];
+  },
+  async '2b'() {
+    const r = await runCase<SinkMemory>('sink-memory.ts', [
+      '--rows',
+      smoke ? '500' : '100000',
+      '--factor',
+      '10',
+    ]);
+    return [
+      {
+        case: '2b flat memory, real load',
+        metric: `peak RSS, PX sink at ${fmt(r.large.requestsPerSecond)} req/s, ${fmt(r.large.rows)} rows`,
+        value: `${fmt(r.large.peakRssMb)} MB`,
+        baseline: `${fmt(r.small.peakRssMb)} MB at ${fmt(r.small.rows)} rows`,
+        ratio: fmt(r.ratio, 2),
+        target: 'ratio <= 1.2 (flat)',
+        pass: r.accounted && r.ratio <= 1.2,
       },
     ];
   },
@@ -191,7 +216,9 @@ const cases: Record<string, () => Promise<Row[]>> = {
 };
 
 const rows: Row[] = [];
-for (const [name, run] of Object.entries(cases)) {
+// Numeric keys would come first in an object's own order: run the cases in this one.
+for (const name of ['1', '2', '2b', '3', '4', '5', '6']) {
+  const run = cases[name] as () => Promise<Row[]>;
   if (only && only !== name) continue;
   process.stderr.write(`case ${name}...\n`);
   rows.push(...(await run()));
@@ -207,7 +234,25 @@ const table = [
   ),
 ].join('\n');
 process.stdout.write(`${table}\n`);
-if (!smoke && !only) {
-  const text = `# pxstream benchmark results\n\n${new Date().toISOString().slice(0, 10)}, ${machine()}.\nCommand: \`pnpm bench\` (each case in its own process, baselines in the same run).\n\n${table}\n`;
-  await writeFile(join(ROOT, 'bench/RESULTS.md'), text);
+if (!smoke && !only) await writeResults(table);
+
+/**
+ * Writes the table into bench/RESULTS.md between its markers, keeping the notes around them
+ * (what the profiles show, what was changed): the file is generated and annotated at once.
+ */
+async function writeResults(table: string): Promise<void> {
+  const path = join(ROOT, 'bench/RESULTS.md');
+  const start = '<!-- results:start -->';
+  const end = '<!-- results:end -->';
+  const generated = `${start}\n${new Date().toISOString().slice(0, 10)}, ${machine()}.\nCommand: \`pnpm bench\` (each case in its own process, baselines in the same run).\n\n${table}\n${end}`;
+  const current = await readFile(path, 'utf8').catch(
+    () => `# pxstream benchmark results\n\n${start}\n${end}\n`,
+  );
+  const from = current.indexOf(start);
+  const to = current.indexOf(end);
+  const text =
+    from >= 0 && to > from
+      ? `${current.slice(0, from)}${generated}${current.slice(to + end.length)}`
+      : `${current.trimEnd()}\n\n${generated}\n`;
+  await writeFile(path, text);
 }

@@ -26,6 +26,16 @@ describe('benchmark smoke run', () => {
     assert.ok(r.small.peakRssMb > 0 && r.large.peakRssMb > 0);
   });
 
+  it('case 2b, flat memory under a real load: every row skipped by PX, a peak RSS for each size', async () => {
+    const r = await runCase<{
+      accounted: boolean;
+      small: { peakRssMb: number };
+      large: { peakRssMb: number };
+    }>('sink-memory.ts', ['--rows', '300', '--factor', '2']);
+    assert.equal(r.accounted, true);
+    assert.ok(r.small.peakRssMb > 0 && r.large.peakRssMb > 0);
+  });
+
   for (const [name, emulator] of [
     ['case 3, rate budget', '--rate 200 --latency 40'],
     ['case 4, client headroom', '--no-rate-limit'],
