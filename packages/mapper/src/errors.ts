@@ -1,6 +1,7 @@
 /** Codes of `@pxstream/mapper`: per-row rejections, and one fatal error for a bad header. */
 export type MapperErrorCode =
   | 'MAP_UNKNOWN_COLUMN'
+  | 'MAP_CONFLICTING_PATHS'
   | 'MAP_INVALID_DATE'
   | 'MAP_INVALID_NUMBER'
   | 'MAP_NOT_INTEGER'
