@@ -37,8 +37,15 @@ type Memory = {
 };
 type SinkMemory = {
   small: { rows: number; peakRssMb: number; requestsPerSecond: number };
-  large: { rows: number; peakRssMb: number; requestsPerSecond: number };
+  large: {
+    rows: number;
+    peakRssMb: number;
+    requestsPerSecond: number;
+    firstHalfPeakMb: number;
+    secondHalfPeakMb: number;
+  };
   ratio: number;
+  growth: number;
   accounted: boolean;
 };
 type Load = {
@@ -105,9 +112,9 @@ const cases: Record<string, () => Promise<Row[]>> = {
   async '2b'() {
     const r = await runCase<SinkMemory>('sink-memory.ts', [
       '--rows',
-      smoke ? '500' : '100000',
+      smoke ? '500' : '200000',
       '--factor',
-      '10',
+      smoke ? '2' : '5',
     ]);
     return [
       {
@@ -116,8 +123,17 @@ const cases: Record<string, () => Promise<Row[]>> = {
         value: `${fmt(r.large.peakRssMb)} MB`,
         baseline: `${fmt(r.small.peakRssMb)} MB at ${fmt(r.small.rows)} rows`,
         ratio: fmt(r.ratio, 2),
-        target: 'ratio <= 1.2 (flat)',
+        target: 'ratio <= 1.2',
         pass: r.accounted && r.ratio <= 1.2,
+      },
+      {
+        case: '2b flat memory, real load',
+        metric: `RSS peak, 2nd half of the ${fmt(r.large.rows)}-row run vs 1st half`,
+        value: `${fmt(r.large.secondHalfPeakMb)} MB`,
+        baseline: `${fmt(r.large.firstHalfPeakMb)} MB`,
+        ratio: fmt(r.growth, 2),
+        target: '<= 1.10',
+        pass: r.accounted && r.growth <= 1.1,
       },
     ];
   },
