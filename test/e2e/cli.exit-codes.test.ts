@@ -13,10 +13,7 @@ describe('pxstream exit codes', () => {
   let px: EmulatorHandle;
   let dir: string;
   let config: string;
-  emulatorSuite({ customAttributes: EXAMPLE_ATTRIBUTES }, async (suite) => {
-    ({ px, dir } = suite);
-    config = await writeConfig(dir, exampleConfig(px.baseUrl));
-  });
+  emulatorSuite({ customAttributes: EXAMPLE_ATTRIBUTES }, (suite) => ({ px, dir, config } = suite));
 
   const usage: Array<[string, string[], RegExp]> = [
     ['no record type', ['-c', 'x.json', 'in.csv'], /no record type/],

@@ -16,10 +16,7 @@ describe('pxstream flags', () => {
   let px: EmulatorHandle;
   let dir: string;
   let config: string;
-  emulatorSuite({ customAttributes: EXAMPLE_ATTRIBUTES }, async (suite) => {
-    ({ px, dir } = suite);
-    config = await writeConfig(dir, exampleConfig(px.baseUrl));
-  });
+  emulatorSuite({ customAttributes: EXAMPLE_ATTRIBUTES }, (suite) => ({ px, dir, config } = suite));
 
   it('both forms and stdin take the same flags and print the same bodies (camelCase and short)', async () => {
     const stdin = await readFile(USERS);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { EmulatorHandle } from '@pxstream/emulator';
 import { EXAMPLES, runPxstream, writeConfig } from '../helpers/cli.js';
-import { EXAMPLE_ATTRIBUTES, exampleConfig, exampleJsonlConfig } from '../helpers/configs.js';
+import { EXAMPLE_ATTRIBUTES, exampleJsonlConfig } from '../helpers/configs.js';
 import { dump } from '../helpers/emulator.js';
 import { emulatorSuite } from '../helpers/suite.js';
 
@@ -14,10 +14,7 @@ describe('pxstream invocation forms', () => {
   let px: EmulatorHandle;
   let dir: string;
   let config: string;
-  emulatorSuite({ customAttributes: EXAMPLE_ATTRIBUTES }, async (suite) => {
-    ({ px, dir } = suite);
-    config = await writeConfig(dir, exampleConfig(px.baseUrl));
-  });
+  emulatorSuite({ customAttributes: EXAMPLE_ATTRIBUTES }, (suite) => ({ px, dir, config } = suite));
 
   it("Gainsight's classic form inserts missing users with camelCase flags", async () => {
     px.reset();

@@ -3,8 +3,8 @@ import { access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { EmulatorHandle } from '@pxstream/emulator';
-import { EXAMPLES, runPxstream, startPxstream, writeConfig } from '../helpers/cli.js';
-import { EXAMPLE_ATTRIBUTES, exampleConfig } from '../helpers/configs.js';
+import { EXAMPLES, runPxstream, startPxstream } from '../helpers/cli.js';
+import { EXAMPLE_ATTRIBUTES } from '../helpers/configs.js';
 import { emulatorSuite } from '../helpers/suite.js';
 
 const USERS = join(EXAMPLES, 'users.csv');
@@ -21,10 +21,7 @@ describe('pxstream rough edges', () => {
   let px: EmulatorHandle;
   let dir: string;
   let config: string;
-  emulatorSuite({ customAttributes: EXAMPLE_ATTRIBUTES }, async (suite) => {
-    ({ px, dir } = suite);
-    config = await writeConfig(dir, exampleConfig(px.baseUrl));
-  });
+  emulatorSuite({ customAttributes: EXAMPLE_ATTRIBUTES }, (suite) => ({ px, dir, config } = suite));
 
   it('a dry run piped into `head` stops on the closed pipe with one line, not a stack trace', async () => {
     const run = startPxstream(['-d', '-t', 'USER', '-c', config, USERS], { cwd: dir });
