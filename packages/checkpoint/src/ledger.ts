@@ -30,7 +30,9 @@ export class RowLedger<P> {
   /** Counters of committed rows only: what a checkpoint may promise. */
   readonly committed: RunStats;
   private next: number;
-  private point: P | undefined;
+  /** The last committed row; its resume point is computed when read (about once a second). */
+  private lastCommitted: RowEnvelope | undefined;
+  private point: { row: RowEnvelope; value: P } | undefined;
   private readonly held = new Map<number, Settlement>();
   private readonly options: RowLedgerOptions<P>;
 
@@ -45,9 +47,16 @@ export class RowLedger<P> {
     return this.next;
   }
 
-  /** Where to resume reading: just past the last committed row (undefined before the first). */
+  /**
+   * Where to resume reading: just past the last committed row (undefined before the first).
+   * Computed on demand, not per commit: the checkpoint and the progress line read it about
+   * once a second, and a dry run never does.
+   */
   get resumePoint(): P | undefined {
-    return this.point;
+    const row = this.lastCommitted;
+    if (row === undefined) return undefined;
+    if (this.point?.row !== row) this.point = { row, value: this.options.resumeAfter(row) };
+    return this.point.value;
   }
 
   /** Rows finished above the watermark, waiting for a slower row below them. */
@@ -88,7 +97,7 @@ export class RowLedger<P> {
     this.committed.read++;
     if ('outcome' in settlement) this.committed.recordOutcome(settlement.outcome);
     else this.committed.recordRejection(settlement.rejection);
-    this.point = this.options.resumeAfter(row);
+    this.lastCommitted = row;
     this.next = row.index + 1;
     this.options.onCommit?.(settlement);
   }
