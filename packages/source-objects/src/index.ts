@@ -1,0 +1,2 @@
+export type { ObjectSourceOptions } from './source.js';
+export { createObjectSource, ObjectSource } from './source.js';
