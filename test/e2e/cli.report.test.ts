@@ -26,6 +26,11 @@ describe('pxstream --report', () => {
     const json = JSON.parse(await readFile(report, 'utf8'));
     const { durationMs, rowsPerSecond, startedAt, finishedAt, peakRssBytes, skippedByReason, ...rest } = json;
     assert.deepEqual(rest, {
+      // The four counts at the top level too: load() resolves to this same object.
+      updated: 1,
+      inserted: 0,
+      skipped: 1,
+      rejected: 6,
       tool: 'pxstream',
       type: 'USER',
       input,
@@ -49,7 +54,11 @@ describe('pxstream --report', () => {
       exitCode: 3,
       error: null,
       interrupted: false,
+      complete: true,
+      checkpoint: null,
       resumedAtRow: null,
+      target: { baseUrl: px.baseUrl, productKeys: ['AP-DEMO00000000-2'] },
+      warnings: [],
     });
     assert.equal(
       Object.values(skippedByReason as Record<string, number>).reduce((a, b) => a + b, 0),

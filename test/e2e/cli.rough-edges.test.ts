@@ -30,7 +30,7 @@ describe('pxstream rough edges', () => {
     const done = await run.done;
     assert.equal(done.code, 1, done.stderr);
     assert.doesNotMatch(done.stderr, STACK);
-    assert.match(done.stderr, /^pxstream: error: stdout was closed \(EPIPE\) after \d+ bodies/m);
+    assert.match(done.stderr, /^pxstream: error: the output was closed \(EPIPE\) after \d+ bodies/m);
     assert.doesNotMatch(done.stderr, /read but not sent/, 'a dry run sends nothing anyway');
     assert.equal(px.stats().requests, 0);
   });

@@ -41,9 +41,10 @@ describe('pxstream on Ctrl-C', () => {
     const file = await writeUsersCsv(input, 600, { badEvery: 7 });
     const config = await writeConfig(dir, exampleConfig(px.baseUrl, { rate: 100 }), 'bad.json');
     const report = join(dir, 'bad-report.json');
+    px.reset();
     const run = await runPxstream(['-i', '-t', 'USER', '-c', config, '--report', report, input], {
       cwd: dir,
-      interruptWhen: { afterMs: 1500 },
+      interruptWhen: { when: () => px.stats().requests >= 100 },
     });
     assert.equal(run.code, 130, run.stderr);
     const json = JSON.parse(await readFile(report, 'utf8'));

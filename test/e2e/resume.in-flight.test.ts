@@ -117,7 +117,10 @@ describe('rows in flight at a crash', () => {
       await writeFile(input, eventsCsv(1500));
       const config = await writeConfig(dir, exampleConfig(px.baseUrl, { rate: 300 }), 'calm.json');
       const args = ['-t', 'CUSTOM_EVENT', '-c', config, input];
-      const first = await runPxstream(args, { cwd: dir, interruptWhen: { afterMs: 1500 } });
+      const first = await runPxstream(args, {
+        cwd: dir,
+        interruptWhen: { when: () => px.stats().requests >= 300 },
+      });
       assert.equal(first.code, 130, first.stderr);
       assert.ok(px.stats().created.events < 1500, 'stopped early');
       const second = await runPxstream([...args, '--resume'], { cwd: dir });

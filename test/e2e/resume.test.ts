@@ -42,7 +42,10 @@ describe('pxstream --resume', () => {
     const config = await writeConfig(dir, exampleConfig(px.baseUrl, { rate: 400 }));
     const report = join(dir, 'run.json');
     const args = ['-t', 'USER', '-c', config, '-i', '--report', report, input];
-    const first = await runPxstream(args, { cwd: dir, interruptWhen: { afterMs: 1500 } });
+    const first = await runPxstream(args, {
+      cwd: dir,
+      interruptWhen: { when: () => px.stats().requests >= 300 },
+    });
     assert.equal(first.code, 130, first.stderr);
     assert.match(first.stderr, /--resume to carry on \(checkpoint: .*run\.checkpoint\.json\)/);
     const stopped = JSON.parse(await readFile(report, 'utf8'));
@@ -96,7 +99,10 @@ describe('pxstream --resume', () => {
     await writeUsersCsv(input, ROWS, { prefix: 'c' });
     const config = await writeConfig(dir, exampleConfig(px.baseUrl, { rate: 300 }), 'changing.json');
     const args = ['-t', 'USER', '-c', config, '-i', input];
-    const first = await runPxstream(args, { cwd: dir, interruptWhen: { afterMs: 800 } });
+    const first = await runPxstream(args, {
+      cwd: dir,
+      interruptWhen: { when: () => px.stats().requests >= 100 },
+    });
     assert.equal(first.code, 130, first.stderr);
     assert.ok(await exists(join(dir, 'changing_checkpoint.json')));
 
@@ -134,7 +140,11 @@ describe('pxstream --resume', () => {
     const csv = await readFile(input);
     const config = await writeConfig(dir, exampleConfig(px.baseUrl, { rate: 400 }), 'piped.json');
     const args = ['-t', 'USER', '-c', config, '-i', '--report', join(dir, 'piped-report.json')];
-    const first = await runPxstream(args, { cwd: dir, stdin: csv, interruptWhen: { afterMs: 1200 } });
+    const first = await runPxstream(args, {
+      cwd: dir,
+      stdin: csv,
+      interruptWhen: { when: () => px.stats().requests >= 300 },
+    });
     assert.equal(first.code, 130, first.stderr);
     const second = await runPxstream([...args, '--resume'], { cwd: dir, stdin: csv });
     assert.equal(second.code, 3, second.stderr);

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { SECRET_KEY } from './emulator.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const BIN = join(ROOT, 'packages/cli/bin/pxstream.js');
+export const BIN = join(ROOT, 'packages/pxstream/bin/pxstream.js');
 export const EXAMPLES = join(ROOT, 'examples');
 
 export interface CliRun {
@@ -20,8 +20,12 @@ export interface RunOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   stdin?: string | Buffer;
-  /** Send SIGINT once stdout or stderr contains this text (or after a delay in ms). */
-  interruptWhen?: { text?: string; afterMs?: number; times?: number };
+  /**
+   * Send SIGINT once stdout or stderr contains `text`, after a delay in ms, or once `when()`
+   * turns true (polled every 20 ms: e.g. the emulator has received some requests, so the load
+   * is surely under way however slow the machine is).
+   */
+  interruptWhen?: { text?: string; afterMs?: number; when?: () => boolean; times?: number };
   timeoutMs?: number;
 }
 
@@ -63,6 +67,11 @@ export function startPxstream(
       check();
     });
     if (wanted?.afterMs !== undefined) setTimeout(interrupt, wanted.afterMs);
+    const poll = wanted?.when
+      ? setInterval(() => {
+          if (interrupted === 0 && wanted.when?.()) interrupt();
+        }, 20)
+      : undefined;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`pxstream ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
@@ -70,6 +79,7 @@ export function startPxstream(
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      clearInterval(poll);
       // Every run of every suite is searched for the API key: stdout and stderr here, the
       // files it wrote when its temporary directory is cleaned up (see `tempDir`).
       const leak = [stdout, stderr].find((text) => text.includes(SECRET_KEY));

@@ -1,7 +1,8 @@
+export { main } from './bin.js';
 export { runCli } from './cli.js';
 export type { ExitCode } from './exit-codes.js';
 export { CliError, EXIT } from './exit-codes.js';
 export type { CliIO } from './io.js';
 export { processIO } from './io.js';
-export type { InputFormat, LoadOptions } from './options.js';
-export type { RunReport } from './report.js';
+export type { CliLoadOptions } from './options.js';
+export { doneLine } from './run-load.js';

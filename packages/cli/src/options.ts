@@ -1,17 +1,17 @@
 import { RECORD_TYPES, type RecordType } from '@pxstream/config';
+import type { InputFormat } from '@pxstream/load';
 import { usageError } from './exit-codes.js';
 
-export type InputFormat = 'csv' | 'jsonl';
-
-/** The load options once both invocation forms are folded into one. */
-export interface LoadOptions {
+/** The command's options once both invocation forms are folded into one. */
+export interface CliLoadOptions {
   type: RecordType;
   configPath: string;
   /** A file path, or undefined for stdin. */
   input: string | undefined;
   /** stdin was asked for by name (`-`): read it even from a terminal. */
   stdinDash: boolean;
-  format: InputFormat;
+  /** `-f`; undefined: from the file's extension (stdin: CSV). */
+  format: InputFormat | undefined;
   insertMissing: boolean;
   dryRun: boolean;
   verbose: boolean;
@@ -45,12 +45,6 @@ export function parseFormat(value: string): InputFormat {
   if (lower === 'csv') return 'csv';
   if (lower === 'jsonl' || lower === 'ndjson') return 'jsonl';
   throw usageError(`unknown format "${value}": expected csv or jsonl`);
-}
-
-/** The format of a file from its extension; stdin and unknown extensions are CSV. */
-export function formatFromPath(path: string | undefined): InputFormat {
-  if (path === undefined) return 'csv';
-  return /\.(jsonl|ndjson|json)$/i.test(path) ? 'jsonl' : 'csv';
 }
 
 export function parseNonNegativeInt(flag: string) {

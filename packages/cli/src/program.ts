@@ -2,8 +2,7 @@ import { RECORD_TYPES } from '@pxstream/config';
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, EXIT, usageError } from './exit-codes.js';
 import {
-  formatFromPath,
-  type LoadOptions,
+  type CliLoadOptions,
   parseFormat,
   parseNonNegativeInt,
   parsePositiveNumber,
@@ -12,7 +11,7 @@ import {
 
 export interface ParsedCommand {
   kind: 'load';
-  options: LoadOptions;
+  options: CliLoadOptions;
 }
 
 const DESCRIPTION = `Load users, accounts, custom events and user preferences (CSV or JSON-lines) into Gainsight PX.
@@ -196,7 +195,7 @@ export function toLoadOptions(raw: RawOptions, args: string[]): ParsedCommand {
       configPath,
       input,
       stdinDash,
-      format: raw.format ? parseFormat(raw.format) : formatFromPath(input),
+      format: raw.format ? parseFormat(raw.format) : undefined,
       insertMissing,
       dryRun: Boolean(raw.dryRun || raw.dryRunAlias),
       verbose: Boolean(raw.verbose),

@@ -1,18 +1,35 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RunStats } from '@pxstream/core';
+import type { LoadProgress } from '@pxstream/load';
 import { formatDuration, formatProgress } from '../src/progress.js';
 
-function stats(fields: Partial<Record<'read' | 'readBase' | 'updated' | 'inserted' | 'rejected', number>>) {
-  return Object.assign(new RunStats(), fields);
+function progress(fields: Partial<LoadProgress>): LoadProgress {
+  return {
+    read: 0,
+    updated: 0,
+    inserted: 0,
+    skipped: 0,
+    rejected: 0,
+    dryRun: 0,
+    finished: 0,
+    finishedBefore: 0,
+    bytesDone: 0,
+    startBytes: 0,
+    size: undefined,
+    requests: 0,
+    retries: 0,
+    http429: 0,
+    currentRate: undefined,
+    elapsedMs: 0,
+    ...fields,
+  };
 }
 
 describe('progress line', () => {
   it('takes the percent and ETA from the bytes finished, not the bytes read ahead', () => {
     // 10 s in, a quarter of the file's rows finished (the reader may be far ahead of them).
     const line = formatProgress(
-      { stats: stats({ read: 250, inserted: 250 }), bytesDone: () => 2500, size: 10_000 },
-      10_000,
+      progress({ read: 250, inserted: 250, finished: 250, bytesDone: 2500, size: 10_000, elapsedMs: 10_000 }),
     );
     assert.match(line, /^250 rows 25\/s 25\.0% ETA 30s \| upd 0 ins 250 skip 0 err 0$/);
   });
@@ -20,29 +37,39 @@ describe('progress line', () => {
   it('on a resume: percent of the whole file, speed and ETA of this run only', () => {
     // Resumed at byte 5000 (500 rows done before); 100 more rows and 1000 bytes in 10 s.
     const line = formatProgress(
-      {
-        stats: stats({ read: 600, readBase: 500, updated: 600 }),
-        bytesDone: () => 6000,
+      progress({
+        read: 600,
+        finished: 600,
+        finishedBefore: 500,
+        updated: 600,
+        bytesDone: 6000,
         startBytes: 5000,
         size: 10_000,
-        sinkStats: () => ({ retries: 3, http429: 2 }),
-      },
-      10_000,
+        retries: 3,
+        http429: 2,
+        currentRate: 150,
+        elapsedMs: 10_000,
+      }),
     );
     assert.equal(line, '600 rows 10/s 60.0% ETA 40s | upd 600 ins 0 skip 0 err 0 | retries 3 429s 2');
   });
 
   it('stdin (size unknown): rows and speed only; a typical line fits 80 columns', () => {
     const line = formatProgress(
-      {
-        stats: stats({ read: 1_234_567, inserted: 1_200_000, rejected: 34_567 }),
-        bytesDone: () => 0,
-        size: undefined,
-        sinkStats: () => ({ retries: 1234, http429: 56 }),
-      },
-      8_000_000,
+      progress({
+        read: 1_234_567,
+        finished: 1_234_567,
+        inserted: 1_200_000,
+        rejected: 34_567,
+        bytesDone: undefined,
+        retries: 1234,
+        http429: 56,
+        currentRate: 150,
+        elapsedMs: 8_000_000,
+      }),
     );
     assert.doesNotMatch(line, /%|ETA/);
+    assert.match(line, /retries 1234 429s 56$/);
     assert.ok(line.length <= 80, `${line.length}: ${line}`);
   });
 

@@ -1,4 +1,4 @@
-import { CliError, EXIT } from './exit-codes.js';
+import { loadError } from './errors.js';
 
 /**
  * Refuses input that is not UTF-8 text before a row is read: a UTF-16 export (Excel's
@@ -17,22 +17,22 @@ export function checkInputEncoding(head: Buffer, name: string): void {
   }
   // UTF-16 text without a BOM has a NUL in about every other byte.
   if (bom16 || (sample.length >= 16 && nul * 4 >= sample.length)) {
-    throw new CliError(
+    throw loadError(
+      'INPUT_NOT_UTF8',
       `${name} is UTF-16, not UTF-8: convert it first, e.g. iconv -f UTF-16 -t UTF-8 ${name} > utf8-${name}`,
-      EXIT.FATAL,
     );
   }
   if (nul > 0 || control * 20 > sample.length) {
-    throw new CliError(`${name} is binary, not CSV or JSON-lines text`, EXIT.FATAL);
+    throw loadError('INPUT_NOT_UTF8', `${name} is binary, not CSV or JSON-lines text`);
   }
   try {
     // `stream: true`: a character cut by the end of the head is not an error.
     new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
   } catch {
-    throw new CliError(
+    throw loadError(
+      'INPUT_NOT_UTF8',
       `${name} is not UTF-8 text (a Windows-1252 or Latin-1 export?): convert it first, e.g. ` +
         `iconv -f WINDOWS-1252 -t UTF-8 ${name} > utf8-${name}`,
-      EXIT.FATAL,
     );
   }
 }

@@ -2,57 +2,52 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { CliError, EXIT } from './exit-codes.js';
+import { loadError } from './errors.js';
+import type { InputObject, LoadInput } from './options.js';
 
+/** The input of a load, opened and checked: a file, a byte stream (stdin), or plain objects. */
 export interface OpenedInput {
-  /** A name for messages and the default rejects file: the file's base name, or `stdin`. */
+  readonly kind: 'file' | 'stream' | 'objects';
+  /** A name for messages and the default output files: the file's base name, `stdin`... */
   readonly name: string;
-  /** Absolute path, or undefined for stdin. */
+  /** Absolute path, for a file. */
   readonly path: string | undefined;
   /** Size in bytes when known (files), for percent and ETA. */
   readonly size: number | undefined;
-  /** Opens the byte stream (again, for strict mode's second pass), from a byte offset. */
-  open(fromByte?: number): Readable;
-  /** Bytes read so far by the streams opened. */
-  bytesRead(): number;
   /**
-   * The first bytes of the input (up to `bytes`), for its fingerprint and encoding check. For
-   * stdin they are kept and replayed by `open()`.
+   * Opens the input (again, for strict mode's second pass, files only): bytes from a byte
+   * offset, or, for objects, an object-mode stream of them.
+   */
+  open(fromByte?: number): Readable;
+  /**
+   * The first bytes (up to `bytes`), for the fingerprint and the encoding check; empty for
+   * objects. For a stream they are kept and replayed by `open()`.
    */
   head(bytes: number): Promise<Buffer>;
 }
 
-/** Checks the input is a readable file before anything else happens (fatal otherwise). */
-export async function openInput(
-  path: string | undefined,
-  cwd: string,
-  stdin: Readable,
-): Promise<OpenedInput> {
-  if (path === undefined) {
-    let consumed = false;
-    let bytes = 0;
-    let peeked: { head: Buffer; ended: boolean } | undefined;
-    return {
-      name: 'stdin',
-      path: undefined,
-      size: undefined,
-      open() {
-        if (consumed) throw new CliError('stdin can be read only once', EXIT.FATAL);
-        consumed = true;
-        // stdin ended while peeking: what was read is all there is.
-        const stream = peeked?.ended ? Readable.from(peeked.head.length > 0 ? [peeked.head] : []) : stdin;
-        stream.on('data', (chunk: Buffer) => {
-          bytes += chunk.length;
-        });
-        return stream;
-      },
-      bytesRead: () => bytes,
-      async head(size: number) {
-        peeked ??= await peekStream(stdin, size);
-        return peeked.head.subarray(0, size);
-      },
-    };
+/** Checks the input can be read before anything else happens (`INPUT_UNREADABLE` otherwise). */
+export async function openInput(input: LoadInput, cwd: string, streamName = 'stdin'): Promise<OpenedInput> {
+  if (typeof input === 'string') return openFile(input, cwd);
+  if (input instanceof Readable && !input.readableObjectMode) return openStream(input, streamName);
+  if (input instanceof Readable) {
+    const { bytes, stream } = await classify(input);
+    return bytes ? openStream(stream, streamName) : openObjects(stream);
   }
+  if (isIterable(input)) return openObjects(input);
+  throw loadError(
+    'LOAD_INVALID_OPTION',
+    'input must be a file path, a byte Readable, or an Iterable/AsyncIterable of objects',
+  );
+}
+
+function isIterable(value: unknown): value is Iterable<InputObject> | AsyncIterable<InputObject> {
+  return (
+    typeof value === 'object' && value !== null && (Symbol.iterator in value || Symbol.asyncIterator in value)
+  );
+}
+
+async function openFile(path: string, cwd: string): Promise<OpenedInput> {
   const absolute = resolve(cwd, path);
   let size: number;
   try {
@@ -62,32 +57,86 @@ export async function openInput(
     // Opening proves we may read it (permissions), not only that it exists.
     await (await open(absolute, 'r')).close();
   } catch (error) {
-    throw new CliError(`cannot read input ${path}: ${readReason(error)}`, EXIT.FATAL);
+    throw loadError('INPUT_UNREADABLE', `cannot read input ${path}: ${readReason(error)}`, error);
   }
-  let bytes = 0;
-  const streams: Array<{ bytesRead: number }> = [];
   return {
+    kind: 'file',
     name: basename(absolute, extname(absolute)),
     path: absolute,
     size,
-    open(fromByte = 0) {
-      const stream = createReadStream(absolute, { start: fromByte, highWaterMark: 64 * 1024 });
-      streams.push(stream);
-      bytes = fromByte;
-      return stream;
-    },
-    bytesRead: () => bytes + (streams.at(-1)?.bytesRead ?? 0),
-    async head(size: number) {
+    open: (fromByte = 0) => createReadStream(absolute, { start: fromByte, highWaterMark: 64 * 1024 }),
+    async head(bytes: number) {
       const handle = await open(absolute, 'r');
       try {
-        const buffer = Buffer.alloc(size);
-        const { bytesRead } = await handle.read(buffer, 0, size, 0);
+        const buffer = Buffer.alloc(bytes);
+        const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
         return buffer.subarray(0, bytesRead);
       } finally {
         await handle.close();
       }
     },
   };
+}
+
+function openStream(stream: Readable, name: string): OpenedInput {
+  let consumed = false;
+  let peeked: { head: Buffer; ended: boolean } | undefined;
+  return {
+    kind: 'stream',
+    name,
+    path: undefined,
+    size: undefined,
+    open() {
+      if (consumed) throw loadError('INPUT_UNREADABLE', `${name} can be read only once`);
+      consumed = true;
+      // The stream ended while peeking: what was read is all there is.
+      if (peeked?.ended) return Readable.from(peeked.head.length > 0 ? [peeked.head] : []);
+      return stream;
+    },
+    async head(size: number) {
+      peeked ??= await peekStream(stream, size, name);
+      return peeked.head.subarray(0, size);
+    },
+  };
+}
+
+function openObjects(objects: Iterable<InputObject> | AsyncIterable<InputObject>): OpenedInput {
+  let consumed = false;
+  return {
+    kind: 'objects',
+    name: 'objects',
+    path: undefined,
+    size: undefined,
+    open() {
+      if (consumed) throw loadError('INPUT_UNREADABLE', 'the objects can be read only once');
+      consumed = true;
+      // Not `Readable.from(iterable)` blindly: a Readable in object mode is iterable too.
+      return objects instanceof Readable ? objects : Readable.from(objects, { highWaterMark: 64 });
+    },
+    head: async () => Buffer.alloc(0),
+  };
+}
+
+/**
+ * An object-mode stream carries objects, or bytes and text (`Readable.from([buffer])`): its
+ * first chunk tells. The stream handed back yields that chunk first, then the rest.
+ */
+async function classify(stream: Readable): Promise<{ bytes: boolean; stream: Readable }> {
+  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<unknown>;
+  let first: IteratorResult<unknown>;
+  try {
+    first = await iterator.next();
+  } catch (error) {
+    throw loadError('INPUT_UNREADABLE', `cannot read the input: ${(error as Error).message}`, error);
+  }
+  async function* replay() {
+    if (first.done) return;
+    yield first.value;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+  }
+  const value = first.value;
+  const bytes = first.done === true || typeof value === 'string' || value instanceof Uint8Array;
+  return { bytes, stream: Readable.from(replay(), { objectMode: true, highWaterMark: 64 }) };
 }
 
 /** The reason a file cannot be read, in words rather than errno codes. */
@@ -103,7 +152,11 @@ function readReason(error: unknown): string {
  * Reads up to `size` bytes of a stream without losing them: they are pushed back with
  * `unshift` for the real read, unless the stream ended meanwhile.
  */
-async function peekStream(stream: Readable, size: number): Promise<{ head: Buffer; ended: boolean }> {
+async function peekStream(
+  stream: Readable,
+  size: number,
+  name: string,
+): Promise<{ head: Buffer; ended: boolean }> {
   const chunks: Buffer[] = [];
   let length = 0;
   const ended = await new Promise<boolean>((resolve, reject) => {
@@ -131,7 +184,7 @@ async function peekStream(stream: Readable, size: number): Promise<{ head: Buffe
     const onError = (error: Error) => {
       stream.off('readable', onReadable);
       stream.off('end', onEnd);
-      reject(new CliError(`cannot read stdin: ${error.message}`, EXIT.FATAL));
+      reject(loadError('INPUT_UNREADABLE', `cannot read ${name}: ${error.message}`, error));
     };
     stream.on('readable', onReadable);
     stream.once('end', onEnd);

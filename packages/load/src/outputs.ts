@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { CliError, EXIT } from './exit-codes.js';
+import { loadError } from './errors.js';
 
 /** A file the run reads (input, config) or writes (rejects, report, checkpoint). */
 export interface NamedPath {
@@ -29,9 +29,9 @@ export async function checkOutputPaths(reads: NamedPath[], writes: NamedPath[]):
       const id = await identity(path);
       const clash = seen.find((other) => other.id === id || other.path === path);
       if (clash && (write || clash.write)) {
-        throw new CliError(
+        throw loadError(
+          'LOAD_OUTPUT_CONFLICT',
           `${what} would overwrite ${clash.what} (${path}): choose another file`,
-          EXIT.USAGE,
         );
       }
       seen.push({ what, id, path, write });

@@ -11,88 +11,79 @@ import {
 import type { LineBreak, RejectsWriter } from '@pxstream/sink-errors';
 import { createDryRunSink } from './dry-run-sink.js';
 import type { OpenedInput } from './input.js';
-import type { CliIO } from './io.js';
-import type { Logger } from './logger.js';
+import type { LoadLog } from './log.js';
 import type { LoadOptions } from './options.js';
-import { ProgressLine } from './progress.js';
+import { ProgressTicker } from './progress.js';
 import { createSink, DEFAULT_RATE, type SinkHandle } from './px-setup.js';
 import type { SinkFigures } from './report.js';
 import type { ResumePlan } from './resume.js';
 import { maybeRecordedStep, SendLease } from './send-lease.js';
+import type { RunSettings } from './settings.js';
 import { createSource, type RowStages } from './stages.js';
 import { RunTracker } from './tracker.js';
-
-/** How many rejections are echoed on stderr without --verbose (the rest are in the file). */
-const ECHOED_REJECTIONS = 5;
 
 export interface PassResult {
   stats: RunStats;
   error: unknown;
+  /** Stopped by `signal` (Ctrl-C). */
   interrupted: boolean;
+  /** Stopped harder by `forceSignal` (Ctrl-C twice): requests in flight were aborted. */
+  aborted: boolean;
   /** True when every row of the input (or range) reached an end. */
   complete: boolean;
-  /** A checkpoint was left behind: `--resume` can carry on. */
+  /** A checkpoint was left behind: `resume` can carry on. */
   resumable: boolean;
   sinkFigures(): SinkFigures;
 }
 
 export interface PassContext {
   config: PxConfig;
+  settings: RunSettings;
   options: LoadOptions;
-  io: CliIO;
   input: OpenedInput;
   stages: RowStages;
   rejects: RejectsWriter;
-  log: Logger;
-  redact: () => (text: string) => string;
+  log: LoadLog;
+  redact: (text: string) => string;
   plan: ResumePlan;
   /** Registers what to do when the rejects file fails mid-run (stop the run). */
-  onRejectsError?: (handler: (error: unknown) => void) => void;
+  onRejectsError: (handler: (error: unknown) => void) => void;
 }
 
 /** The load itself: input -> source -> mapper+validator -> PX (or dry-run) sink. */
 export async function runPass(ctx: PassContext): Promise<PassResult> {
-  const { options, io, input, stages, rejects, log, plan } = ctx;
-  // Resuming a file seeks to the checkpoint's byte offset; stdin cannot seek, so its rows
+  const { settings, options, input, stages, rejects, plan } = ctx;
+  // Resuming a file seeks to the checkpoint's byte offset; a stream cannot seek, so its rows
   // below the watermark are read again and skipped.
   const position = plan.from?.position ?? undefined;
-  const seek = position && input.path ? position : undefined;
-  const source = createSource(options.format, seek);
-  const firstIndex = Math.max(options.startRow ?? 0, position?.index ?? 0);
+  const seek = position && input.kind === 'file' ? position : undefined;
+  const source = createSource(input, settings.format, seek);
+  const firstIndex = Math.max(settings.startRow ?? 0, position?.index ?? 0);
   const events = eventSafety(ctx, firstIndex);
   const tracker = new RunTracker({
     lease: events.lease,
     plan,
     input,
-    format: options.format,
+    format: settings.format,
     rejects,
     firstIndex,
     delimiter: () => (source as { readonly delimiter?: string }).delimiter,
   });
   let sinkHandle: SinkHandle | undefined;
   let sink: Writable;
-  if (options.dryRun) sink = createDryRunSink(io.stdout, (text) => ctx.redact()(text));
+  if (settings.dryRun) sink = createDryRunSink(options.output, ctx.redact);
   else {
-    sinkHandle = createSink(ctx.config, options);
+    sinkHandle = createSink(ctx.config, settings);
     sink = sinkHandle.sink;
   }
-  let echoed = 0;
+  const onRow = options.onRow;
   const onRejection = (rejection: Rejection) => {
     tracker.settle({ rejection });
-    const text = `line ${rejection.row.line}: rejected [${rejection.stage} ${rejection.code}${rejection.status ? ` ${rejection.status}` : ''}] ${rejection.message}`;
-    if (log.isVerbose) log.verbose(text);
-    else if (echoed < ECHOED_REJECTIONS) {
-      echoed++;
-      log.warn(echoed === ECHOED_REJECTIONS ? `${text} (further rejections only in the rejects file)` : text);
-    }
+    if (onRow) onRow({ rejection: redactRejection(rejection, ctx.redact) });
   };
   const onOutcome = (outcome: RowOutcome) => {
     tracker.settle({ outcome });
-    if (log.isVerbose) {
-      log.verbose(
-        `line ${outcome.row.line}: ${outcome.outcome}${outcome.reason ? ` (${outcome.reason})` : ''} ${outcome.row.key ?? ''}`,
-      );
-    }
+    onRow?.({ outcome });
   };
 
   // The first checkpoint is written before any row is read: an unwritable one fails first.
@@ -106,7 +97,7 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
       ...(events.lease ? [events.lease.gate(() => tracker.writeNow())] : []),
     ],
     sink,
-    range: { first: firstIndex, last: options.lastRow },
+    range: { first: firstIndex, last: settings.lastRow },
     onRejection,
     onOutcome,
     stats: plan.from ? RunStats.restore(plan.from.counters) : new RunStats(),
@@ -129,54 +120,63 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
     }
   };
   aborter = (error) => handle.abort(error);
-  ctx.onRejectsError?.((error) => handle.abort(error));
-  // A dry run's reader went away (`| head`): stop there, with a message, not a stack trace.
-  const onStdoutError = (error: NodeJS.ErrnoException) =>
+  ctx.onRejectsError((error) => handle.abort(error));
+  // A dry run's reader went away (`| head`): stop there, with a coded error, not a stack trace.
+  const output = settings.dryRun ? options.output : undefined;
+  const onOutputError = (error: NodeJS.ErrnoException) =>
     handle.abort(
       new PxStreamError(
-        'IO_WRITE_FAILED',
-        `stdout was closed (${error.code ?? error.message}) after ${handle.stats.dryRun} bodies: the dry run stopped there`,
+        'OUTPUT_CLOSED',
+        `the output was closed (${error.code ?? error.message}) after ${handle.stats.dryRun} bodies: the dry run stopped there`,
         { fatal: true, cause: error },
       ),
     );
-  if (options.dryRun) io.stdout.once('error', onStdoutError);
+  output?.once('error', onOutputError);
   if (seek?.columns) useColumns(seek.columns);
   source.on('header', useColumns);
-  let interrupts = 0;
-  const unsubscribe = io.onInterrupt(() => {
-    interrupts++;
-    if (interrupts === 1) {
-      log.info('interrupted: stopped reading; finishing the rows in flight (Ctrl-C again to abort them)');
-      handle.stop();
-    } else {
-      handle.abort(
-        new PxStreamError('PIPELINE_ABORTED', 'interrupted twice: requests in flight were aborted'),
-      );
-    }
-  });
+  let interrupted = false;
+  let aborted = false;
+  const onStop = () => {
+    interrupted = true;
+    handle.stop();
+  };
+  const onForce = () => {
+    interrupted = true;
+    aborted = true;
+    handle.abort(new PxStreamError('PIPELINE_ABORTED', 'stopped twice: requests in flight were aborted'));
+  };
+  const stopSignal = options.signal;
+  const forceSignal = options.forceSignal;
+  if (stopSignal?.aborted) onStop();
+  else stopSignal?.addEventListener('abort', onStop, { once: true });
+  if (forceSignal?.aborted) onForce();
+  else forceSignal?.addEventListener('abort', onForce, { once: true });
   const sinkFigures = (): SinkFigures => sinkHandle?.figures() ?? { requests: 0, retries: 0, http429: 0 };
-  const progress =
-    io.stderr.isTTY && !options.quiet && !options.verbose
-      ? new ProgressLine(io.stderr, {
-          stats: handle.stats,
-          bytesDone: () => tracker.ledger.resumePoint?.byteOffset ?? seek?.byteOffset ?? 0,
-          startBytes: seek?.byteOffset ?? 0,
-          size: input.size,
-          sinkStats: sinkFigures,
-        })
-      : undefined;
-  progress?.start();
+  const ticker = options.onProgress
+    ? new ProgressTicker(options.onProgress, options.progressIntervalMs ?? 250, {
+        stats: handle.stats,
+        bytesDone: () =>
+          input.kind === 'file'
+            ? (tracker.ledger.resumePoint?.byteOffset ?? seek?.byteOffset ?? 0)
+            : undefined,
+        startBytes: seek?.byteOffset ?? 0,
+        size: input.size,
+        sink: () => sinkHandle?.sink.stats(),
+      })
+    : undefined;
+  ticker?.start();
   let error: unknown;
   try {
     await handle.done;
   } catch (caught) {
     error = caught;
   } finally {
-    progress?.stop();
-    unsubscribe();
-    io.stdout.off('error', onStdoutError);
+    ticker?.stop();
+    stopSignal?.removeEventListener('abort', onStop);
+    forceSignal?.removeEventListener('abort', onForce);
+    output?.off('error', onOutputError);
   }
-  const complete = error === undefined && interrupts === 0 && handle.stats.notSent === 0;
+  const complete = error === undefined && !interrupted && handle.stats.notSent === 0;
   let resumable = false;
   try {
     resumable = await tracker.finish(complete, handle.stats.read - handle.stats.readBase);
@@ -184,7 +184,15 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
     error ??= caught;
     resumable = plan.path !== undefined;
   }
-  return { stats: handle.stats, error, interrupted: interrupts > 0, complete, resumable, sinkFigures };
+  return { stats: handle.stats, error, interrupted, aborted, complete, resumable, sinkFigures };
+}
+
+/** A rejection whose texts quote the row: the key may be in them (a value that holds it). */
+function redactRejection(rejection: Rejection, redact: (text: string) => string): Rejection {
+  const message = redact(rejection.message);
+  const raw = rejection.raw === undefined ? undefined : redact(rejection.raw);
+  if (message === rejection.message && raw === rejection.raw) return rejection;
+  return { ...rejection, message, ...(raw === undefined ? {} : { raw }) };
 }
 
 /**
@@ -192,8 +200,8 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
  * step that rejects the rows the interrupted run may have sent instead of sending them twice.
  */
 function eventSafety(ctx: PassContext, firstIndex: number): { lease?: SendLease; steps: RowStep[] } {
-  const { options, plan, log } = ctx;
-  if (options.type !== 'CUSTOM_EVENT' || !plan.path) return { steps: [] };
+  const { settings, plan, log } = ctx;
+  if (settings.type !== 'CUSTOM_EVENT' || !plan.path) return { steps: [] };
   const inherited = plan.from?.sentCeiling;
   const step = Math.max(64, Math.ceil((ctx.config.rate ?? DEFAULT_RATE) * 1.5));
   const lease = new SendLease(step, Math.max(firstIndex - 1, inherited ?? -1));

@@ -1,23 +1,29 @@
-import type { Writable } from 'node:stream';
 import type { PxConfig, RecordType } from '@pxstream/config';
 import { errorMessage, isPxStreamError } from '@pxstream/core';
 import { type CustomAttributeSpec, type EmulatorHandle, startEmulator } from '@pxstream/emulator';
-import { createPxClient, createPxSink } from '@pxstream/sink-px';
-import { CliError, EXIT } from './exit-codes.js';
-import type { Logger } from './logger.js';
-import type { LoadOptions } from './options.js';
+import { createPxClient, createPxSink, DEFAULT_RATE, type PxSink } from '@pxstream/sink-px';
+import { LoadError, loadError } from './errors.js';
+import type { LoadLog } from './log.js';
 import type { SinkFigures } from './report.js';
 import type { AttributeMetadataList } from './stages.js';
 
-/** Requests per second when neither the config nor --rate says: leaves PX's 200/s some room. */
-export const DEFAULT_RATE = 150;
+export { DEFAULT_RATE };
+
+/** What `load()` needs of its settings to talk to PX. */
+export interface PxSettings {
+  type: RecordType;
+  dryRun: boolean;
+  strict: boolean;
+  insertMissing: boolean;
+  timeoutMs: number | undefined;
+}
 
 /**
- * Starts the embedded emulator (the demo) and points the config at it. Custom attributes the
- * config maps are declared in the emulator, typed from `attributeTypes`, so the demo loads.
- * The config's real API key, if any, is never sent to it.
+ * Starts an emulator for the load (the demo) and points the config at it. Custom attributes
+ * the config maps are declared in the emulator, typed from `attributeTypes`, so the sample
+ * loads. The config's real API key, if any, is never sent to it.
  */
-export async function startEmbeddedEmulator(config: PxConfig, _type: RecordType): Promise<EmulatorHandle> {
+export async function startEmbeddedEmulator(config: PxConfig): Promise<EmulatorHandle> {
   const custom = (model: 'USER' | 'ACCOUNT'): CustomAttributeSpec[] =>
     Object.keys(config.fieldMapping[model] ?? {})
       .filter((field) => field.startsWith('customAttributes.'))
@@ -34,43 +40,47 @@ export async function startEmbeddedEmulator(config: PxConfig, _type: RecordType)
 }
 
 /**
- * Reads PX's attribute metadata once, when the run will talk to PX anyway, or when a dry run
+ * Reads PX's attribute metadata once, when the load will talk to PX anyway, or when a dry run
  * maps custom attributes that `attributeTypes` does not type. A rejected key is fatal here,
  * before any row is read.
  */
 export async function fetchMetadata(
   config: PxConfig,
-  options: LoadOptions,
-  log: Logger,
+  settings: PxSettings,
+  log: LoadLog,
 ): Promise<AttributeMetadataList | undefined> {
-  const model = options.type === 'ACCOUNT' ? 'account' : options.type === 'USER' ? 'user' : undefined;
+  const model = settings.type === 'ACCOUNT' ? 'account' : settings.type === 'USER' ? 'user' : undefined;
   if (!model || !config.apiKey) return undefined;
-  const mapping = config.fieldMapping[options.type] ?? {};
+  const mapping = config.fieldMapping[settings.type] ?? {};
   const untyped = Object.keys(mapping).some(
     (field) => field.startsWith('customAttributes.') && config.attributeTypes[field] === undefined,
   );
-  if (options.dryRun && !untyped) return undefined;
+  if (settings.dryRun && !untyped) return undefined;
   const client = createPxClient({
     baseUrl: config.baseUrl,
     apiKey: config.apiKey,
-    timeoutMs: options.timeoutMs,
+    timeoutMs: settings.timeoutMs,
   });
   try {
     return (await client.getAttributeMetadata(model)) as AttributeMetadataList;
   } catch (error) {
     const status = isPxStreamError(error) ? error.status : undefined;
     if (status === 401 || status === 403) {
-      throw new CliError(`PX rejected the API key (HTTP ${status}) at ${config.baseUrl}`, EXIT.FATAL);
+      throw new LoadError('PX_AUTH_FAILED', `PX rejected the API key (HTTP ${status}) at ${config.baseUrl}`, {
+        status,
+        cause: error,
+      });
     }
-    if (options.dryRun) {
+    if (settings.dryRun) {
       log.warn(
         `cannot read PX attribute metadata (${errorMessage(error)}); custom attributes typed from config`,
       );
       return undefined;
     }
-    throw new CliError(
+    throw loadError(
+      'PX_METADATA_UNREADABLE',
       `cannot read PX attribute metadata at ${config.baseUrl}: ${errorMessage(error)}`,
-      EXIT.FATAL,
+      error,
     );
   } finally {
     client.close();
@@ -78,19 +88,19 @@ export async function fetchMetadata(
 }
 
 export interface SinkHandle {
-  sink: Writable;
+  sink: PxSink;
   figures(): SinkFigures;
 }
 
-export function createSink(config: PxConfig, options: LoadOptions): SinkHandle {
+export function createSink(config: PxConfig, settings: PxSettings): SinkHandle {
   const sink = createPxSink({
     baseUrl: config.baseUrl,
     apiKey: config.apiKey ?? '',
-    type: options.type,
-    insertMissing: options.insertMissing,
+    type: settings.type,
+    insertMissing: settings.insertMissing,
     rate: config.rate ?? DEFAULT_RATE,
     ...(config.concurrency !== undefined ? { concurrency: config.concurrency } : {}),
-    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
   });
   return {
     sink,

@@ -1,6 +1,6 @@
 import { open, stat, unlink, writeFile } from 'node:fs/promises';
 import type { RunStats } from '@pxstream/core';
-import { CliError, EXIT } from './exit-codes.js';
+import { loadError } from './errors.js';
 
 export interface SinkFigures {
   requests: number;
@@ -8,9 +8,19 @@ export interface SinkFigures {
   http429: number;
 }
 
-export interface RunReport {
+/**
+ * What `load()` resolves to, and what a `report` file holds (the same object as JSON). The
+ * top-level `updated`, `inserted`, `skipped` and `rejected` repeat `rows` for callers that
+ * want only them.
+ */
+export interface LoadReport {
+  updated: number;
+  inserted: number;
+  skipped: number;
+  rejected: number;
   tool: 'pxstream';
   type: string;
+  /** The input file's path, `stdin` (or the stream's name), or `objects`. */
   input: string;
   mode: 'update' | 'insert-missing';
   dryRun: boolean;
@@ -34,17 +44,29 @@ export interface RunReport {
   retries: number;
   http429: number;
   rejectsFile: string | null;
+  /** The exit code the `pxstream` command ends with for this load. */
   exitCode: number;
-  /** Why the run ended early, when it did. */
+  /** Why the load ended early, when it did. */
   error: { code: string; message: string } | null;
   interrupted: boolean;
-  /** The row a `--resume` run started at (the checkpoint's watermark), or null. */
+  /** Every row of the input (or range) reached an end. */
+  complete: boolean;
+  /** The checkpoint left behind to resume from, or null. */
+  checkpoint: string | null;
+  /** The row a resumed load started at (the checkpoint's watermark), or null. */
   resumedAtRow: number | null;
+  /** Where the rows went: PX's base URL and product keys (never the API key); null in a dry run. */
+  target: { baseUrl: string; productKeys: string[] } | null;
+  /** The warnings the load gave (mapped attributes PX lacks, unused mappings...). */
+  warnings: string[];
   /** Peak resident memory of the process, in bytes. */
   peakRssBytes: number;
 }
 
-export function buildReport(fields: {
+/** Exit codes of the pxstream command, which the report records. */
+export const EXIT = { OK: 0, FATAL: 1, USAGE: 2, REJECTED: 3, INTERRUPTED: 130 } as const;
+
+export interface ReportFields {
   stats: RunStats;
   sink: SinkFigures;
   type: string;
@@ -54,14 +76,35 @@ export function buildReport(fields: {
   startedAt: number;
   finishedAt: number;
   rejectsFile: string | null;
-  exitCode: number;
   error: { code: string; message: string } | null;
+  /** A second stop aborted the requests in flight: still an interruption, not a failure. */
+  aborted: boolean;
   interrupted: boolean;
+  complete: boolean;
+  checkpoint: string | null;
   resumedAtRow: number | null;
-}): RunReport {
+  target: LoadReport['target'];
+  warnings: string[];
+}
+
+export function buildReport(fields: ReportFields): LoadReport {
   const snap = fields.stats.snapshot();
   const durationMs = fields.finishedAt - fields.startedAt;
+  const exitCode =
+    fields.interrupted && fields.aborted
+      ? EXIT.INTERRUPTED
+      : fields.error
+        ? EXIT.FATAL
+        : fields.interrupted
+          ? EXIT.INTERRUPTED
+          : snap.rejected > 0
+            ? EXIT.REJECTED
+            : EXIT.OK;
   return {
+    updated: snap.updated,
+    inserted: snap.inserted,
+    skipped: snap.skipped,
+    rejected: snap.rejected,
     tool: 'pxstream',
     type: fields.type,
     input: fields.input,
@@ -91,19 +134,23 @@ export function buildReport(fields: {
     retries: fields.sink.retries,
     http429: fields.sink.http429,
     rejectsFile: fields.rejectsFile,
-    exitCode: fields.exitCode,
+    exitCode,
     error: fields.error,
     interrupted: fields.interrupted,
+    complete: fields.complete,
+    checkpoint: fields.checkpoint,
     resumedAtRow: fields.resumedAtRow,
+    target: fields.target,
+    warnings: fields.warnings,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
   };
 }
 
-export async function writeReport(path: string, report: RunReport, redact: (text: string) => string) {
+export async function writeReport(path: string, report: LoadReport, redact: (text: string) => string) {
   try {
     await writeFile(path, `${redact(JSON.stringify(report, null, 2))}\n`);
   } catch (error) {
-    throw new CliError(`cannot write the report ${path}: ${reason(error)}`, EXIT.FATAL);
+    throw loadError('LOAD_OUTPUT_UNWRITABLE', `cannot write the report ${path}: ${reason(error)}`, error);
   }
 }
 
@@ -124,7 +171,7 @@ export async function checkWritable(path: string, what: string): Promise<void> {
       await unlink(path);
     }
   } catch (error) {
-    throw new CliError(`cannot write the ${what} ${path}: ${reason(error)}`, EXIT.FATAL);
+    throw loadError('LOAD_OUTPUT_UNWRITABLE', `cannot write the ${what} ${path}: ${reason(error)}`, error);
   }
 }
 
@@ -135,9 +182,4 @@ function reason(error: unknown): string {
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'ENOTDIR') return 'a part of the path is not a directory';
   return (error as Error).message;
-}
-
-/** Gainsight's closing line, kept exactly: `DONE: N updated, N inserted, N skipped, N errors`. */
-export function doneLine(stats: RunStats): string {
-  return `DONE: ${stats.updated} updated, ${stats.inserted} inserted, ${stats.skipped} skipped, ${stats.rejected} errors`;
 }

@@ -1,4 +1,4 @@
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import {
   type Checkpoint,
   fingerprintHead,
@@ -10,9 +10,9 @@ import {
 } from '@pxstream/checkpoint';
 import type { PxConfig } from '@pxstream/config';
 import { checkInputEncoding } from './encoding.js';
-import { CliError, EXIT } from './exit-codes.js';
+import { LoadError } from './errors.js';
 import type { OpenedInput } from './input.js';
-import type { LoadOptions } from './options.js';
+import type { RunSettings } from './settings.js';
 
 /** What a load knows about checkpoints: where its own goes, and the one it resumes. */
 export interface ResumePlan {
@@ -27,16 +27,19 @@ export interface ResumePlan {
 }
 
 /**
- * The checkpoint file: `--checkpoint`, else beside the report (`run.json` ->
+ * The checkpoint file: the one asked for, else beside the report (`run.json` ->
  * `run.checkpoint.json`), else `<input name>_checkpoint.json` in the working directory.
+ * Objects get none unless one is asked for: nothing tells a resumed cursor from another.
  */
-export function checkpointPath(options: LoadOptions, input: OpenedInput, cwd: string): string {
-  if (options.checkpointPath) return resolve(cwd, options.checkpointPath);
-  if (options.reportPath) {
-    const report = resolve(cwd, options.reportPath);
+export function checkpointPath(settings: RunSettings, input: OpenedInput): string | undefined {
+  if (settings.checkpoint === false) return undefined;
+  if (settings.checkpoint) return settings.checkpoint;
+  if (input.kind === 'objects') return undefined;
+  if (settings.report) {
+    const report = settings.report;
     return join(dirname(report), `${basename(report, extname(report))}.checkpoint.json`);
   }
-  return join(cwd, `${input.path ? input.name : 'pxstream'}_checkpoint.json`);
+  return join(settings.cwd, `${input.path ? input.name : 'pxstream'}_checkpoint.json`);
 }
 
 /**
@@ -44,7 +47,7 @@ export function checkpointPath(options: LoadOptions, input: OpenedInput, cwd: st
  * resuming into another PX (another data center or base URL) would skip rows it never got.
  * The key, rate and concurrency are left out: they change how, not what.
  */
-export function settingsHash(config: PxConfig, options: LoadOptions): string {
+export function settingsHash(config: PxConfig, options: RunSettings): string {
   return stableHash({
     type: options.type,
     format: options.format,
@@ -62,40 +65,48 @@ export function settingsHash(config: PxConfig, options: LoadOptions): string {
 /** Reads the input's head (encoding check, fingerprint) and, with `--resume`, the checkpoint. */
 export async function planResume(
   config: PxConfig,
-  options: LoadOptions,
+  options: RunSettings,
   input: OpenedInput,
-  cwd: string,
 ): Promise<ResumePlan> {
   const head = await input.head(HEAD_BYTES);
-  checkInputEncoding(head, input.path ? basename(input.path) : 'stdin');
+  if (input.kind !== 'objects') checkInputEncoding(head, input.path ? basename(input.path) : input.name);
   const fingerprint = fingerprintHead(head, input.size ?? null);
   const hash = settingsHash(config, options);
-  const empty = head.length === 0;
+  const empty = head.length === 0 && input.kind !== 'objects';
   // A dry run sends nothing, and the embedded emulator forgets everything at exit: neither resumes.
   if (options.dryRun || options.emulator)
     return { path: undefined, fingerprint, settingsHash: hash, from: undefined, empty };
-  const path = checkpointPath(options, input, cwd);
+  const path = checkpointPath(options, input);
   if (!options.resume) return { path, fingerprint, settingsHash: hash, from: undefined, empty };
+  if (path === undefined) {
+    throw new LoadError('LOAD_INVALID_OPTION', 'resume needs a checkpoint: name one (checkpoint option)');
+  }
   let from: Checkpoint;
   try {
     from = await readCheckpoint(path);
   } catch (error) {
-    throw new CliError(`--resume: ${(error as Error).message}`, EXIT.FATAL);
+    throw new LoadError(
+      (error as LoadError).code ?? 'CHECKPOINT_INVALID',
+      `--resume: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   const changed = fingerprintMismatch(from.input.fingerprint, fingerprint);
   if (changed) {
-    throw new CliError(
+    throw new LoadError(
+      'RESUME_REFUSED',
       `--resume refused: the input is not the one the checkpoint was written for (${changed}); ` +
         `load it afresh without --resume, or delete ${path}`,
-      EXIT.FATAL,
     );
   }
   if (from.settingsHash !== hash) {
-    throw new CliError(
+    throw new LoadError(
+      'RESUME_REFUSED',
       '--resume refused: the config or the flags that decide the bodies (type, format, --insert-missing, ' +
         `row range, mapping, product keys, timezone, attribute types, PX base URL or data center) changed ` +
         `since the checkpoint ${path}`,
-      EXIT.FATAL,
     );
   }
   return { path, fingerprint, settingsHash: hash, from, empty };

@@ -5,7 +5,9 @@ import { createStepStream, type RowStep, type RowStepTransform } from '@pxstream
 import { compileMapper, type Mapper } from '@pxstream/mapper';
 import { createCsvSource } from '@pxstream/source-csv';
 import { createJsonlSource } from '@pxstream/source-jsonl';
+import { createObjectSource } from '@pxstream/source-objects';
 import { createValidator } from '@pxstream/validator';
+import type { OpenedInput } from './input.js';
 import type { InputFormat } from './options.js';
 
 export type AttributeMetadataList = Parameters<typeof resolveFieldTypes>[2] extends infer O
@@ -40,8 +42,12 @@ export function buildRowStages(
   return { mapper, steps: (...more) => createStepStream(mapper, validator, ...more) };
 }
 
-/** A source for the format; `resumeFrom` starts it mid-file (the bytes given start there). */
-export function createSource(format: InputFormat, resumeFrom?: ResumePosition) {
+/**
+ * A source for the input and its format; `resumeFrom` starts it mid-file (the bytes given start
+ * there). Objects need no parsing: the object source numbers them.
+ */
+export function createSource(input: OpenedInput, format: InputFormat, resumeFrom?: ResumePosition) {
+  if (input.kind === 'objects') return createObjectSource();
   if (format === 'jsonl') return createJsonlSource(resumeFrom ? { resumeFrom } : {});
   if (!resumeFrom) return createCsvSource();
   const { columns, delimiter, line, index, byteOffset } = resumeFrom;

@@ -1,9 +1,9 @@
 import { type Rejection, startPipeline } from '@pxstream/core';
 import { createDiscardSink } from './dry-run-sink.js';
-import { CliError, EXIT } from './exit-codes.js';
+import { loadError } from './errors.js';
 import type { OpenedInput } from './input.js';
-import type { Logger } from './logger.js';
-import type { LoadOptions } from './options.js';
+import type { LoadLog } from './log.js';
+import type { RunSettings } from './settings.js';
 import { createSource, type RowStages } from './stages.js';
 
 /**
@@ -12,26 +12,25 @@ import { createSource, type RowStages } from './stages.js';
  */
 export async function runStrictCheck(ctx: {
   input: OpenedInput;
-  options: LoadOptions;
+  settings: RunSettings;
   stages: RowStages;
-  log: Logger;
-  cleanups: Array<() => Promise<void>>;
+  log: LoadLog;
 }): Promise<void> {
-  const { input, options, stages, log } = ctx;
-  if (!input.path) {
-    throw new CliError(
-      '--strict needs a file: stdin cannot be read twice (save it to a file first)',
-      EXIT.USAGE,
+  const { input, settings, stages, log } = ctx;
+  if (input.kind !== 'file') {
+    throw loadError(
+      'LOAD_INVALID_OPTION',
+      `--strict needs a file: ${input.name} cannot be read twice (save it to a file first)`,
     );
   }
-  const source = createSource(options.format);
+  const source = createSource(input, settings.format);
   let first: Rejection | undefined;
   const handle = startPipeline({
     input: input.open(),
     source,
     stages: [stages.steps()],
     sink: createDiscardSink(),
-    range: { first: options.startRow, last: options.lastRow },
+    range: { first: settings.startRow, last: settings.lastRow },
     onRejection: (rejection) => {
       if (first) return;
       first = rejection;
@@ -47,9 +46,9 @@ export async function runStrictCheck(ctx: {
   });
   await handle.done;
   if (first) {
-    throw new CliError(
+    throw loadError(
+      'STRICT_REJECTED',
       `--strict: line ${first.row.line}: ${first.code}: ${first.message} (nothing was sent)`,
-      EXIT.FATAL,
     );
   }
   log.info(`--strict: ${handle.stats.read} rows checked, none rejected; sending`);

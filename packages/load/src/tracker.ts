@@ -7,7 +7,7 @@ import {
   removeCheckpoint,
   type Settlement,
 } from '@pxstream/checkpoint';
-import { RunStats } from '@pxstream/core';
+import { type RowEnvelope, RunStats } from '@pxstream/core';
 import type { RejectsWriter } from '@pxstream/sink-errors';
 import { csvResumeAfter } from '@pxstream/source-csv';
 import { jsonlResumeAfter } from '@pxstream/source-jsonl';
@@ -41,9 +41,11 @@ export class RunTracker {
   ) {
     const { plan, rejects } = ctx;
     const resumeAfter =
-      ctx.format === 'csv'
-        ? (row: Parameters<typeof csvResumeAfter>[0]): ResumePosition => csvResumeAfter(row)
-        : (row: Parameters<typeof jsonlResumeAfter>[0]): ResumePosition => jsonlResumeAfter(row);
+      ctx.input.kind === 'objects'
+        ? (row: RowEnvelope): ResumePosition => ({ index: row.index + 1, line: row.line + 1, byteOffset: 0 })
+        : ctx.format === 'csv'
+          ? (row: RowEnvelope): ResumePosition => csvResumeAfter(row)
+          : (row: RowEnvelope): ResumePosition => jsonlResumeAfter(row);
     this.ledger = new RowLedger<ResumePosition>({
       firstIndex: ctx.firstIndex,
       ...(plan.from ? { committed: RunStats.restore(plan.from.counters) } : {}),

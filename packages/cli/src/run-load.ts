@@ -1,0 +1,149 @@
+import { createRedactor, errorMessage } from '@pxstream/core';
+import { EXIT, LoadError, type LoadReport, load, type RowEvent, USAGE_ERROR_CODES } from '@pxstream/load';
+import type { CliIO } from './io.js';
+import { createLogger, type Logger } from './logger.js';
+import type { CliLoadOptions } from './options.js';
+import { ProgressLine } from './progress.js';
+
+/** How many rejections are echoed on stderr without --verbose (the rest are in the file). */
+const ECHOED_REJECTIONS = 5;
+
+/**
+ * The load command: hands the options to `load()` and prints what it reports. Returns the exit
+ * code; never throws for expected failures.
+ */
+export async function runLoad(options: CliLoadOptions, io: CliIO): Promise<number> {
+  const log = createLogger(io, options, () => createRedactor([io.env.PX_API_KEY]));
+  if (options.input === undefined && !options.stdinDash && io.stdin.isTTY) {
+    log.fatal(
+      'no input: give a file, or pipe the data in (cat users.csv | pxstream ...); "-" reads the terminal',
+    );
+    return EXIT.USAGE;
+  }
+  const stop = new AbortController();
+  const force = new AbortController();
+  let interrupts = 0;
+  const unsubscribe = io.onInterrupt(() => {
+    interrupts++;
+    if (interrupts === 1) {
+      progress?.clear();
+      log.info('interrupted: stopped reading; finishing the rows in flight (Ctrl-C again to abort them)');
+      stop.abort();
+    } else force.abort();
+  });
+  const progress =
+    io.stderr.isTTY && !options.quiet && !options.verbose ? new ProgressLine(io.stderr) : undefined;
+  try {
+    const report = await load({
+      config: options.configPath,
+      type: options.type,
+      input: options.input ?? io.stdin,
+      inputName: 'stdin',
+      ...(options.format ? { format: options.format } : {}),
+      insertMissing: options.insertMissing,
+      dryRun: options.dryRun,
+      ...(options.dryRun ? { output: io.stdout } : {}),
+      strict: options.strict,
+      startRow: options.startRow,
+      lastRow: options.lastRow,
+      rate: options.rate,
+      concurrency: options.concurrency,
+      timeoutMs: options.timeoutMs,
+      baseUrl: options.baseUrl,
+      emulator: options.emulator,
+      rejects: options.errorsPath,
+      report: options.reportPath,
+      checkpoint: options.checkpointPath,
+      resume: options.resume,
+      signal: stop.signal,
+      forceSignal: force.signal,
+      ...(progress ? { onProgress: progress.update } : {}),
+      onRow: rowPrinter(log),
+      onLog: (entry) => {
+        progress?.clear();
+        if (entry.level === 'warn') log.warn(entry.message);
+        else log.info(entry.message);
+      },
+      env: io.env,
+      cwd: io.cwd,
+    });
+    progress?.clear();
+    summarize(io, options, log, report);
+    return report.exitCode;
+  } catch (error) {
+    progress?.clear();
+    const message = errorMessage(error);
+    if (error instanceof LoadError && USAGE_ERROR_CODES.has(error.code)) {
+      log.fatal(message);
+      return EXIT.USAGE;
+    }
+    const report = error instanceof LoadError ? error.report : undefined;
+    if (!report || report.exitCode !== EXIT.INTERRUPTED) log.fatal(message);
+    if (!report) return EXIT.FATAL;
+    summarize(io, options, log, report);
+    return report.exitCode;
+  } finally {
+    unsubscribe();
+  }
+}
+
+/** Verbose: a line per row; otherwise the first rejections only (all are in the rejects file). */
+function rowPrinter(log: Logger): (event: RowEvent) => void {
+  let echoed = 0;
+  return (event) => {
+    if ('rejection' in event) {
+      const r = event.rejection;
+      const text = `line ${r.row.line}: rejected [${r.stage} ${r.code}${r.status ? ` ${r.status}` : ''}] ${r.message}`;
+      if (log.isVerbose) log.verbose(text);
+      else if (echoed < ECHOED_REJECTIONS) {
+        echoed++;
+        log.warn(
+          echoed === ECHOED_REJECTIONS ? `${text} (further rejections only in the rejects file)` : text,
+        );
+      }
+    } else if (log.isVerbose) {
+      const o = event.outcome;
+      log.verbose(`line ${o.row.line}: ${o.outcome}${o.reason ? ` (${o.reason})` : ''} ${o.row.key ?? ''}`);
+    }
+  };
+}
+
+function summarize(io: CliIO, options: CliLoadOptions, log: Logger, report: LoadReport): void {
+  if (!options.quiet) {
+    // In a dry run stdout carries the JSON lines, so the summary goes to stderr.
+    const out = options.dryRun ? io.stderr : io.stdout;
+    const rows = report.rows;
+    if (options.dryRun) log.info(`dry run: ${rows.dryRun} bodies printed, nothing sent`);
+    if (rows.notSent > 0 && !options.dryRun)
+      log.info(`${rows.notSent} rows read but not sent (the run stopped early)`);
+    if (rows.rejected > 0 && report.rejectsFile)
+      log.info(`${rows.rejected} rejected rows written to ${report.rejectsFile}`);
+    out.write(`${doneLine(report)}\n`);
+  }
+  if (!report.complete) {
+    const advice = resumeAdvice(report);
+    if (advice) log.info(advice);
+  }
+}
+
+/** Gainsight's closing line, kept exactly: `DONE: N updated, N inserted, N skipped, N errors`. */
+export function doneLine(report: LoadReport): string {
+  return `DONE: ${report.updated} updated, ${report.inserted} inserted, ${report.skipped} skipped, ${report.rejected} errors`;
+}
+
+/**
+ * What to do after a load that did not reach the end: with a checkpoint, resume; without one
+ * (nothing was read), run the same command again once the cause is fixed.
+ */
+function resumeAdvice(report: LoadReport): string | undefined {
+  const again = report.checkpoint
+    ? `run the same command with --resume to carry on (checkpoint: ${report.checkpoint})`
+    : 'run the same command again';
+  if (report.error?.code === 'PX_DAILY_QUOTA') {
+    const now = new Date();
+    const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+    const minutes = Math.ceil((midnight - now.getTime()) / 60_000);
+    return `PX's daily request quota is spent; it resets at 00:00 UTC (in ${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m): then ${again}`;
+  }
+  return report.checkpoint ? again : undefined;
+}

@@ -1,0 +1,74 @@
+import { PxStreamError, type PxStreamErrorOptions } from '@pxstream/core';
+import type { LoadReport } from './report.js';
+
+/**
+ * Codes `load()` itself raises. Errors of the stages keep their own codes (`CONFIG_*`,
+ * `MAP_UNKNOWN_COLUMN`, `CHECKPOINT_*`, `PX_AUTH_FAILED`, `PX_DAILY_QUOTA`...): `load()`
+ * rejects with a `LoadError` that carries the code of the error that stopped it.
+ */
+export type LoadErrorCode =
+  /** An option `load()` cannot run with (the CLI's usage errors). */
+  | 'LOAD_INVALID_OPTION'
+  /** An output file (rejects, report, checkpoint) would overwrite the input, the config or another output. */
+  | 'LOAD_OUTPUT_CONFLICT'
+  /** An output file cannot be written (checked before anything is sent). */
+  | 'LOAD_OUTPUT_UNWRITABLE'
+  /** The input cannot be opened or read. */
+  | 'INPUT_UNREADABLE'
+  /** The input is not UTF-8 text: UTF-16, another encoding, or binary. */
+  | 'INPUT_NOT_UTF8'
+  /** The input's format cannot be told (stdin that is neither CSV nor JSON). */
+  | 'INPUT_FORMAT_UNKNOWN'
+  /** A dry run's output was closed by its reader (`| head`). */
+  | 'OUTPUT_CLOSED'
+  /** `--strict`: a row was rejected while checking the input; nothing was sent. */
+  | 'STRICT_REJECTED'
+  /** The PX base URL answers, but not as PX's API (no route, an HTML page). */
+  | 'PX_WRONG_BASE_URL'
+  /** The attribute metadata could not be read before the run. */
+  | 'PX_METADATA_UNREADABLE'
+  /** `resume`: the input or the settings changed since the checkpoint. */
+  | 'RESUME_REFUSED';
+
+/** Codes that mean "the call was wrong", not "the run failed": the CLI exits 2 on them. */
+export const USAGE_ERROR_CODES: ReadonlySet<string> = new Set([
+  'LOAD_INVALID_OPTION',
+  'LOAD_OUTPUT_CONFLICT',
+]);
+
+/**
+ * What `load()` rejects with: a `PxStreamError` with a stable `code`. When the run had started
+ * (rows were read), `report` holds its report as it ended, the same object a `report` file gets.
+ */
+export class LoadError extends PxStreamError {
+  override readonly name = 'LoadError';
+  report: LoadReport | undefined;
+
+  constructor(code: string, message: string, options: PxStreamErrorOptions & { report?: LoadReport } = {}) {
+    super(code, message, { fatal: true, ...options });
+    this.report = options.report;
+  }
+}
+
+export function loadError(code: LoadErrorCode, message: string, cause?: unknown): LoadError {
+  return new LoadError(code, message, cause === undefined ? {} : { cause });
+}
+
+/** The error as a `LoadError` (its own code kept), with the report attached when there is one. */
+export function asLoadError(error: unknown, report?: LoadReport): LoadError {
+  if (error instanceof LoadError) {
+    if (report && !error.report) error.report = report;
+    return error;
+  }
+  if (error instanceof PxStreamError) {
+    return new LoadError(error.code, error.message, {
+      cause: error,
+      ...(error.status === undefined ? {} : { status: error.status }),
+      ...(error.line === undefined ? {} : { line: error.line }),
+      ...(error.field === undefined ? {} : { field: error.field }),
+      ...(report ? { report } : {}),
+    });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new LoadError('INTERNAL', message, { cause: error, ...(report ? { report } : {}) });
+}

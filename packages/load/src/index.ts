@@ -1,0 +1,14 @@
+export type { LoadErrorCode } from './errors.js';
+export { LoadError, USAGE_ERROR_CODES } from './errors.js';
+export { load } from './load.js';
+export type {
+  InputFormat,
+  InputObject,
+  LoadInput,
+  LoadOptions,
+  LoadProgress,
+  LogEntry,
+  RowEvent,
+} from './options.js';
+export type { LoadReport } from './report.js';
+export { EXIT } from './report.js';

@@ -1,0 +1,109 @@
+import type { Readable, Writable } from 'node:stream';
+import type { PxConfig, RecordType } from '@pxstream/config';
+import type { Rejection, RowOutcome } from '@pxstream/core';
+
+/** Input formats: CSV, JSON-lines, and (plain objects given as an iterable) objects. */
+export type InputFormat = 'csv' | 'jsonl';
+
+/** A plain object of an `Iterable`/`AsyncIterable` input: its keys are what the mapping's values name. */
+export type InputObject = Record<string, unknown>;
+
+/** What `load()` reads: a file path, a byte stream, or plain objects (a database cursor, say). */
+export type LoadInput = string | Readable | Iterable<InputObject> | AsyncIterable<InputObject>;
+
+export interface LoadOptions {
+  /** A Gainsight loader config: the path of its JSON file, or the object itself. */
+  config: string | Record<string, unknown>;
+  type: RecordType;
+  input: LoadInput;
+  /** Default: from the file's extension (`.jsonl`, `.ndjson`, `.json`), else CSV. */
+  format?: InputFormat;
+  /** USER and ACCOUNT: create the records PX does not have (PUT, then POST on 404). */
+  insertMissing?: boolean;
+  /** Map and validate every row, send nothing; each body goes to `output` as a JSON line, if given. */
+  dryRun?: boolean;
+  /** Dry run: where the bodies are written, one JSON object per line (the CLI: stdout). */
+  output?: Writable;
+  /** Check the whole input (and the mapped attributes) first; the first bad row stops the load. */
+  strict?: boolean;
+  /** First and last data row (0-based, inclusive), Gainsight's `-n` and `-l`. */
+  startRow?: number;
+  lastRow?: number;
+  /** Requests per second (default: the config's `rate`, else 150). */
+  rate?: number;
+  /** Requests in flight at most (default: the config's, else sized from the rate). */
+  concurrency?: number;
+  /** Per-request timeout in ms (default 30,000). */
+  timeoutMs?: number;
+  /** PX API base URL, overriding the config's data center and `baseUrl`. */
+  baseUrl?: string;
+  /** Load into a PX emulator started for this load (for trials: no key, no network). */
+  emulator?: boolean;
+  /**
+   * The rejects file. Default `<input name>_rejects.csv|.jsonl` in `cwd` (`pxstream_rejects.*`
+   * for a stream or objects), created only when a row is rejected. `false`: no file (use `onRow`).
+   */
+  rejects?: string | false;
+  /** Write the report as JSON to this file too. */
+  report?: string;
+  /**
+   * The checkpoint file, kept during the load so that `resume` can carry on after a stop.
+   * Default `<report>.checkpoint.json` beside `report`, else `<input name>_checkpoint.json` in
+   * `cwd`; for objects, none unless given. `false`: none.
+   */
+  checkpoint?: string | false;
+  /** Continue from the checkpoint of an earlier load of the same input and settings. */
+  resume?: boolean;
+  /** Stops the load as Ctrl-C does: no more rows are read, rows in flight finish. */
+  signal?: AbortSignal;
+  /** Stops it harder, as a second Ctrl-C: requests in flight are aborted too. */
+  forceSignal?: AbortSignal;
+  /** Counters while the load runs, at most every `progressIntervalMs` (default 250). */
+  onProgress?: (progress: LoadProgress) => void;
+  progressIntervalMs?: number;
+  /** Every row as it ends: an outcome, or a rejection (also in the rejects file). */
+  onRow?: (event: RowEvent) => void;
+  /** What the load has to say (warnings, notes), key-free. Warnings are also in the report. */
+  onLog?: (entry: LogEntry) => void;
+  /** Environment for `PX_API_KEY`, `PX_BASE_URL`, `PX_PRODUCT_KEY`. Default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Directory relative paths are resolved in. Default `process.cwd()`. */
+  cwd?: string;
+  /** Name of a stream input in messages and default file names. Default `stdin`. */
+  inputName?: string;
+}
+
+export type RowEvent = { outcome: RowOutcome } | { rejection: Rejection };
+
+export interface LogEntry {
+  level: 'info' | 'warn';
+  message: string;
+}
+
+export interface LoadProgress {
+  read: number;
+  updated: number;
+  inserted: number;
+  skipped: number;
+  rejected: number;
+  dryRun: number;
+  /** Rows that reached an end, earlier runs' included after a resume. */
+  finished: number;
+  /** Rows finished by earlier runs (resume): not part of this run's speed. */
+  finishedBefore: number;
+  /** Bytes of the input finished (the rows below the watermark), when the input is a file. */
+  bytesDone: number | undefined;
+  /** Where this run started in the file (a resume starts mid-file). */
+  startBytes: number;
+  /** The file's size, when known. */
+  size: number | undefined;
+  requests: number;
+  retries: number;
+  http429: number;
+  /** Requests per second the adaptive limiter allows now. */
+  currentRate: number | undefined;
+  elapsedMs: number;
+}
+
+/** A config after `loadConfig`, as `load()` works with it. */
+export type LoadedConfig = PxConfig;
