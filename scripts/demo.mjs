@@ -15,7 +15,7 @@ if (real && (process.env.PX_PRODUCT_KEY ?? '').trim() === '') {
   process.exit(2);
 }
 const args = [
-  'packages/cli/bin/pxstream.js',
+  'packages/pxstream/bin/pxstream.js',
   ...(real ? [] : ['--emulator']),
   '--insert-missing',
   '--config',

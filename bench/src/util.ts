@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CLI = join(ROOT, 'packages/cli/bin/pxstream.js');
+export const CLI = join(ROOT, 'packages/pxstream/bin/pxstream.js');
 export const EMULATOR = join(ROOT, 'packages/emulator/bin/pxstream-emulator.js');
 export const EXAMPLE_CONFIG = join(ROOT, 'examples/pxstream.json');
 export const BENCH_KEY = 'bench-key-0123456789';

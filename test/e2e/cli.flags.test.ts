@@ -112,11 +112,15 @@ describe('pxstream flags', () => {
   });
 
   it('the bin entry and the root `pxstream` script run the CLI', async () => {
+    // The bin belongs to the package users install, `pxstream`; @pxstream/cli has none of its own.
+    const pxstream = JSON.parse(await readFile(join(ROOT, 'packages/pxstream/package.json'), 'utf8'));
+    assert.equal(pxstream.name, 'pxstream');
+    assert.equal(join(ROOT, 'packages/pxstream', pxstream.bin.pxstream), BIN);
     const cli = JSON.parse(await readFile(join(ROOT, 'packages/cli/package.json'), 'utf8'));
-    assert.equal(join(ROOT, 'packages/cli', cli.bin.pxstream), BIN);
+    assert.equal(cli.bin, undefined);
     assert.match(await readFile(BIN, 'utf8'), /^#!\/usr\/bin\/env node\n/);
     const root = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));
-    assert.equal(root.scripts.pxstream, 'node packages/cli/bin/pxstream.js');
+    assert.equal(root.scripts.pxstream, 'node packages/pxstream/bin/pxstream.js');
     const npm = spawnSync('npm', ['run', '--silent', 'pxstream', '--', '--help'], {
       cwd: ROOT,
       encoding: 'utf8',

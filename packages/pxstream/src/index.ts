@@ -1,0 +1,39 @@
+/**
+ * pxstream: load users, accounts, custom events and user preferences into Gainsight PX.
+ *
+ * `load()` is the one call: it runs a whole load (pre-flight, rejects file, checkpoint and
+ * resume, report) and resolves to its report. The stages it is built of are re-exported for
+ * pipelines of your own (see the README's "Stages" section).
+ */
+
+export { loadConfig, type PxConfig, parseConfig, type RecordType, resolveFieldTypes } from '@pxstream/config';
+export {
+  createStepStream,
+  isPxStreamError,
+  PxStreamError,
+  type Rejection,
+  type RowEnvelope,
+  type RowOutcome,
+  type RunStats,
+  startPipeline,
+} from '@pxstream/core';
+export {
+  type InputFormat,
+  type InputObject,
+  LoadError,
+  type LoadErrorCode,
+  type LoadInput,
+  type LoadOptions,
+  type LoadProgress,
+  type LoadReport,
+  type LogEntry,
+  load,
+  type RowEvent,
+} from '@pxstream/load';
+export { compileMapper, type Mapper, type MapperOptions } from '@pxstream/mapper';
+export { createRejectsStream, openRejectsWriter } from '@pxstream/sink-errors';
+export { createPxClient, createPxSink, type PxSinkOptions, type PxSinkStats } from '@pxstream/sink-px';
+export { type CsvSourceOptions, createCsvSource } from '@pxstream/source-csv';
+export { createJsonlSource } from '@pxstream/source-jsonl';
+export { createObjectSource, type ObjectSourceOptions } from '@pxstream/source-objects';
+export { createValidator, type ValidatorOptions } from '@pxstream/validator';
