@@ -1,26 +1,19 @@
 /**
- * The life of one API request, in this order: count the arrival, auth (401), limits (429),
- * route (404/405), latency, fault draw, body, handler, answer. Auth and limits answer at
- * once, like a gateway in front of the service; latency and faults only touch requests to
- * a real route.
+ * The life of one API request, in this order: count the arrival, auth (401), limits (429;
+ * the simulated other client's arrivals due are replayed first), route (404/405), latency,
+ * fault draw, body, handler, answer. Auth and limits answer at once, like a gateway in front
+ * of the service; latency and faults only touch requests to a real route. A throttle gives
+ * the request's budget back. The timeline counts each outcome in the second it happens.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Handler } from './context.js';
+import { gatewayPage, serverError, throttled } from './fault-answers.js';
 import { type Answer, AnswerError, badRequest, pxError } from './http-error.js';
 import { readBody, send, sendTrickled } from './respond.js';
 import { decodeId, type Router, type Target } from './router.js';
 import type { EmulatorState } from './state.js';
-
-const BAD_GATEWAY_PAGE =
-  '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>\n';
-
-function serverError(status: number): Answer {
-  if (status === 502) return { status, raw: { text: BAD_GATEWAY_PAGE, contentType: 'text/html' } };
-  if (status === 503) return pxError(503, 'Service temporarily unavailable');
-  return pxError(500, 'Internal server error');
-}
 
 /** Drops the connection without an answer (an RST where the platform allows it). */
 export function dropConnection(socket: Socket): void {
@@ -68,14 +61,18 @@ export async function handleApiRequest(
   const header = req.headers['x-aptrinsic-api-key'];
   const key = typeof header === 'string' ? header : undefined;
   if (!state.isKey(key)) return answer(pxError(401, 'Invalid or missing API key (X-APTRINSIC-API-KEY)'));
-  const verdict = state.limiter.check(key!);
+  const verdict = state.checkLimits(key!);
   if (!verdict.ok) {
+    state.timeline.add('rateLimited');
     const refused = pxError(429, verdict.message!);
     if (state.config.retryAfter) refused.headers = { 'retry-after': String(verdict.retryAfter) };
     return answer(refused);
   }
-  if (match.kind === 'none')
+  if (match.kind !== 'found') state.timeline.add('admitted');
+  if (match.kind === 'none') {
+    if (state.config.noRouteHtml) return answer(gatewayPage(404));
     return answer({ status: 404, body: { errorMessage: `No route for ${method} ${req.url}` } });
+  }
   if (match.kind === 'method') {
     return answer({
       ...pxError(405, `Method ${method} not allowed`),
@@ -85,9 +82,22 @@ export async function handleApiRequest(
 
   const delay = state.faults.delayMs();
   if (delay > 0) await sleep(delay);
-  if (res.destroyed) return;
+  if (res.destroyed) {
+    state.timeline.add('admitted'); // it passed the limits; the client gave up during the latency
+    return;
+  }
   const fault = state.faults.draw(method);
   if (fault) state.stats.fault(fault.kind);
+  if (fault?.kind === 'throttle') {
+    state.release(verdict.admission!);
+    state.timeline.add('throttled');
+    const f = state.config.faults;
+    return answer(throttled(state.config.retryAfter ? (f.throttleRetryAfterSec ?? 1) : undefined));
+  }
+  state.timeline.add('admitted');
+  if (fault) state.timeline.add('faults');
+  if (fault?.kind === 'gateway403' || fault?.kind === 'gateway504')
+    return answer(gatewayPage(fault.kind === 'gateway403' ? 403 : 504));
   if (fault?.kind === 'resetBefore' || fault?.kind === 'hang') {
     state.stats.outcome(routeKey, fault.kind);
     if (fault.kind === 'resetBefore') dropConnection(req.socket);

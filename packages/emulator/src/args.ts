@@ -1,40 +1,9 @@
 /** The emulator's command-line flags, parsed into `EmulatorOptions` (shared with `pxstream emulator`). */
 import { parseArgs } from 'node:util';
-import type { CustomAttributeSpec, EmulatorOptions, FaultOptions } from './options.js';
+import { readConfigFile } from './config-file.js';
+import type { CustomAttributeSpec, EmulatorOptions, FaultOptions, RateLimitOptions } from './options.js';
 
-export const EMULATOR_HELP = `Usage: pxstream-emulator [options]
-
-A Gainsight PX REST API emulator on loopback, for tests, benchmarks and safe trials.
-
-Server:
-  --port <n>                      port (default 0: any free port)
-  --host <addr>                   loopback address: 127.0.0.1 (default), ::1 or localhost
-  --api-key <key>                 accepted X-APTRINSIC-API-KEY (repeatable; default emulator-key)
-Limits (PX's by default):
-  --rate <n>                      requests per second per key (default 200)
-  --burst <n>                     token bucket size (default: --rate)
-  --no-rate-limit                 no per-second limit
-  --daily-quota <n>               requests per key per UTC day (default 1000000)
-  --no-daily-quota                no daily quota
-  --no-retry-after                send no Retry-After header on 429
-Latency and faults (off by default; probabilities in [0, 1]):
-  --latency <ms>                  fixed delay before each answer
-  --jitter <ms>                   extra uniform random delay in [0, ms)
-  --seed <n>                      seed of the fault and jitter generators (default 1)
-  --fault-server-error <p>        answer 500, 502 (HTML) or 503 without processing
-  --fault-reset-before <p>        drop the connection before processing
-  --fault-reset-after <p>         apply the write, then drop the connection unanswered
-  --fault-hang <p>                never answer (nothing applied)
-  --fault-trickle <p>             answer correctly, a few bytes at a time
-  --trickle-delay <ms>            delay between trickled chunks (default 50)
-  --trickle-bytes <n>             bytes per trickled chunk (default 16)
-  --fault-methods <list>          faults only for these methods, e.g. POST,PUT
-Model:
-  --custom-attribute <spec>       [user.|account.]apiName:TYPE[:STATE] (repeatable), e.g.
-                                  user.plan:STRING, account.tier:NUMBER:DISABLED (no prefix: user)
-  --accept-string-types           accept "42.0" and "true" for numbers and booleans (as PX does)
-  -h, --help                      show this help
-`;
+export { EMULATOR_HELP } from './help.js';
 
 export class EmulatorArgsError extends Error {
   override readonly name = 'EmulatorArgsError';
@@ -45,12 +14,15 @@ const FLAGS = {
   port: { type: 'string' },
   host: { type: 'string' },
   'api-key': { type: 'string', multiple: true },
+  config: { type: 'string' },
   rate: { type: 'string' },
+  limiter: { type: 'string' },
   burst: { type: 'string' },
   'no-rate-limit': { type: 'boolean' },
   'daily-quota': { type: 'string' },
   'no-daily-quota': { type: 'boolean' },
   'no-retry-after': { type: 'boolean' },
+  'other-client': { type: 'string' },
   latency: { type: 'string' },
   jitter: { type: 'string' },
   seed: { type: 'string' },
@@ -61,7 +33,12 @@ const FLAGS = {
   'fault-trickle': { type: 'string' },
   'trickle-delay': { type: 'string' },
   'trickle-bytes': { type: 'string' },
+  throttle: { type: 'string' },
+  'throttle-retry-after': { type: 'string' },
+  'fault-gateway-403': { type: 'string' },
+  'fault-gateway-504': { type: 'string' },
   'fault-methods': { type: 'string' },
+  'no-route-html': { type: 'boolean' },
   'custom-attribute': { type: 'string', multiple: true },
   'accept-string-types': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -105,8 +82,52 @@ export function parseCustomAttribute(spec: string): {
   return { model, attribute };
 }
 
+const SHAPES = ['bucket', 'sliding', 'fixed'];
+
+function rateLimit(str: (flag: string) => string | undefined): RateLimitOptions | undefined {
+  const shape = str('limiter');
+  if (shape !== undefined && !SHAPES.includes(shape))
+    throw new EmulatorArgsError(`--limiter: expected bucket, sliding or fixed, got ${JSON.stringify(shape)}`);
+  if (str('rate') === undefined && str('burst') === undefined && shape === undefined) return undefined;
+  const perSecond = str('rate') !== undefined ? number('rate', str('rate')!, 0.001) : 200;
+  if (shape === 'sliding' || shape === 'fixed') {
+    if (str('burst') !== undefined) throw new EmulatorArgsError(`--burst applies to --limiter bucket only`);
+    if (!Number.isInteger(perSecond))
+      throw new EmulatorArgsError(`--rate: a ${shape} window needs a whole number, got ${perSecond}`);
+    return { perSecond, shape };
+  }
+  const burst = str('burst') !== undefined ? number('burst', str('burst')!, 1) : perSecond;
+  return shape === undefined ? { perSecond, burst } : { perSecond, burst, shape: 'bucket' };
+}
+
+/** Adds `--config`'s custom attributes under those of the flags (a flag overrides the same apiName). */
+function withConfigAttributes(
+  fromFlags: EmulatorOptions['customAttributes'],
+  fromConfig: { user: CustomAttributeSpec[]; account: CustomAttributeSpec[] },
+): EmulatorOptions['customAttributes'] {
+  const out: NonNullable<EmulatorOptions['customAttributes']> = {};
+  for (const model of ['user', 'account'] as const) {
+    const flags = fromFlags?.[model] ?? [];
+    const overridden = new Set(flags.map((spec) => spec.apiName));
+    const merged = [...fromConfig[model].filter((spec) => !overridden.has(spec.apiName)), ...flags];
+    if (merged.length > 0) out[model] = merged;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 /** Parses the flags into options; `--help` is accepted and ignored (see `wantsHelp`). */
 export function parseEmulatorArgs(argv: string[]): EmulatorOptions {
+  return parseEmulatorCommand(argv).options;
+}
+
+/**
+ * The flags as options, plus the API key read from `--config` (the first accepted key, never
+ * to be printed). Throws `EmulatorArgsError`, or `EmulatorConfigFileError` for `--config`.
+ */
+export function parseEmulatorCommand(argv: string[]): {
+  options: EmulatorOptions;
+  configApiKey: string | undefined;
+} {
   let values: Record<string, string | string[] | boolean | undefined>;
   try {
     ({ values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }));
@@ -118,18 +139,15 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions {
   if (str('port') !== undefined) options.port = number('port', str('port')!, 0, 65535);
   if (str('host') !== undefined) options.host = str('host')!;
   if (values['api-key']) options.apiKeys = values['api-key'] as string[];
+  const rate = rateLimit(str);
   if (values['no-rate-limit']) options.rateLimit = false;
-  else if (str('rate') !== undefined || str('burst') !== undefined) {
-    const perSecond = str('rate') !== undefined ? number('rate', str('rate')!, 0.001) : 200;
-    options.rateLimit = {
-      perSecond,
-      burst: str('burst') !== undefined ? number('burst', str('burst')!, 1) : perSecond,
-    };
-  }
+  else if (rate !== undefined) options.rateLimit = rate;
   if (values['no-daily-quota']) options.dailyQuota = false;
   else if (str('daily-quota') !== undefined)
     options.dailyQuota = Math.floor(number('daily-quota', str('daily-quota')!));
   if (values['no-retry-after']) options.retryAfter = false;
+  if (str('other-client') !== undefined)
+    options.otherClient = { perSecond: number('other-client', str('other-client')!, 0.001) };
   if (str('latency') !== undefined || str('jitter') !== undefined) {
     options.latency = {
       fixedMs: number('latency', str('latency') ?? '0'),
@@ -143,6 +161,9 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions {
     ['fault-reset-after', 'resetAfter'],
     ['fault-hang', 'hang'],
     ['fault-trickle', 'trickle'],
+    ['throttle', 'throttle'],
+    ['fault-gateway-403', 'gateway403'],
+    ['fault-gateway-504', 'gateway504'],
   ];
   for (const [flag, key] of probability) {
     if (str(flag) !== undefined) (faults as Record<string, number>)[key] = number(flag, str(flag)!, 0, 1);
@@ -152,6 +173,12 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions {
     faults.trickleChunkDelayMs = number('trickle-delay', str('trickle-delay')!);
   if (str('trickle-bytes') !== undefined)
     faults.trickleChunkBytes = number('trickle-bytes', str('trickle-bytes')!, 1);
+  if (str('throttle-retry-after') !== undefined) {
+    const seconds = number('throttle-retry-after', str('throttle-retry-after')!);
+    if (!Number.isInteger(seconds))
+      throw new EmulatorArgsError(`--throttle-retry-after: expected whole seconds, got ${seconds}`);
+    faults.throttleRetryAfterSec = seconds;
+  }
   if (str('fault-methods') !== undefined) {
     const methods = str('fault-methods')!
       .split(',')
@@ -169,7 +196,21 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions {
     (options.customAttributes[model] ??= []).push(attribute);
   }
   if (values['accept-string-types']) options.acceptStringTypes = true;
-  return options;
+  if (values['no-route-html']) options.noRouteHtml = true;
+  let configApiKey: string | undefined;
+  if (str('config') !== undefined) {
+    const file = readConfigFile(str('config')!);
+    const customAttributes = withConfigAttributes(options.customAttributes, file.customAttributes);
+    if (customAttributes) options.customAttributes = customAttributes;
+    configApiKey = file.apiKey;
+    if (configApiKey !== undefined) {
+      options.apiKeys = [
+        configApiKey,
+        ...(options.apiKeys ?? ['emulator-key']).filter((k) => k !== configApiKey),
+      ];
+    }
+  }
+  return { options, configApiKey };
 }
 
 export function wantsHelp(argv: string[]): boolean {

@@ -1,5 +1,5 @@
 /** The `pxstream-emulator` command: parse flags, start, print the URL, stop on SIGINT/SIGTERM. */
-import { EMULATOR_HELP, parseEmulatorArgs, wantsHelp } from './args.js';
+import { EMULATOR_HELP, parseEmulatorCommand, wantsHelp } from './args.js';
 import { startEmulator } from './server.js';
 
 export interface EmulatorCliIO {
@@ -23,6 +23,12 @@ function signalled(): { promise: Promise<string>; dispose: () => void } {
   return { promise, dispose };
 }
 
+/** The key to print: the first one, unless it is the config's (a secret), then the next one. */
+function shownKey(keys: string[], configApiKey: string | undefined): string {
+  if (configApiKey === undefined || keys[0] !== configApiKey) return keys[0]!;
+  return keys.length > 1 ? `the config's apiKey, or ${keys[1]}` : "the config's apiKey";
+}
+
 /** Runs the emulator until stopped; returns the exit code (2 for bad flags). */
 export async function runEmulatorCli(argv: string[], io: EmulatorCliIO): Promise<number> {
   if (wantsHelp(argv)) {
@@ -30,15 +36,22 @@ export async function runEmulatorCli(argv: string[], io: EmulatorCliIO): Promise
     return 0;
   }
   let emulator: Awaited<ReturnType<typeof startEmulator>>;
+  let configApiKey: string | undefined;
+  let keys: string[];
   try {
-    emulator = await startEmulator(parseEmulatorArgs(argv));
+    const command = parseEmulatorCommand(argv);
+    configApiKey = command.configApiKey;
+    keys = command.options.apiKeys ?? ['emulator-key'];
+    emulator = await startEmulator(command.options);
   } catch (error) {
     io.stderr.write(`pxstream-emulator: ${error instanceof Error ? error.message : String(error)}\n`);
     io.stderr.write('Try --help.\n');
     return 2;
   }
   const signals = io.stop ? undefined : signalled();
-  io.stdout.write(`PX emulator listening on ${emulator.baseUrl} (API key: ${emulator.apiKey})\n`);
+  io.stdout.write(
+    `PX emulator listening on ${emulator.baseUrl} (API key: ${shownKey(keys, configApiKey)})\n`,
+  );
   await (io.stop ?? signals!.promise);
   signals?.dispose();
   await emulator.close();

@@ -1,6 +1,7 @@
 /**
  * The control plane under `/__emulator/`: no auth, no limits, no faults, not counted in the
- * API stats. reset, seed (JSON or streamed NDJSON), dump (streamed NDJSON), stats, config.
+ * API stats. reset, seed (JSON or streamed NDJSON), dump (streamed NDJSON), stats, timeline,
+ * memory, config.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Answer, AnswerError, badRequest, pxError } from './http-error.js';
@@ -111,6 +112,7 @@ export async function handleControlRequest(
     seed: 'POST',
     dump: 'GET',
     stats: 'GET',
+    timeline: 'GET',
     memory: 'GET',
     config: 'PATCH',
   };
@@ -134,6 +136,8 @@ export async function handleControlRequest(
         return await writeNdjson(res, dumpItems(state, target));
       case 'stats':
         return send(res, { status: 200, body: state.snapshot() });
+      case 'timeline':
+        return send(res, { status: 200, body: state.timelineSnapshot() });
       case 'memory':
         return send(res, { status: 200, body: memory(target.query.get('gc') === 'true') });
       default: {

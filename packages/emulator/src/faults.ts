@@ -1,15 +1,25 @@
 /**
  * Fault and latency draws from seeded generators. One draw per eligible request picks at
  * most one fault: the probabilities are stacked in a fixed order (serverError, resetBefore,
- * resetAfter, hang, trickle), so each kind happens at its own rate and the same seed and
- * the same request order give the same sequence. Latency jitter has its own generator, so
+ * resetAfter, hang, trickle, throttle, gateway403, gateway504), so each kind happens at its
+ * own rate and the same seed and the same request order give the same sequence (the kinds
+ * added last leave the sequences of the first ones unchanged). Latency jitter has its own generator, so
  * turning latency on does not change which requests fail.
  */
 import type { FaultOptions, LatencyOptions } from './options.js';
 import { mulberry32, type Random } from './prng.js';
 import type { FaultKind } from './stats.js';
 
-const ORDER: FaultKind[] = ['serverError', 'resetBefore', 'resetAfter', 'hang', 'trickle'];
+export const FAULT_ORDER: readonly FaultKind[] = [
+  'serverError',
+  'resetBefore',
+  'resetAfter',
+  'hang',
+  'trickle',
+  'throttle',
+  'gateway403',
+  'gateway504',
+];
 const SERVER_ERRORS = [500, 502, 503] as const;
 
 export interface FaultDraw {
@@ -60,13 +70,13 @@ export class FaultPlan {
   /** The fault for one request, if any. */
   draw(method: string): FaultDraw | undefined {
     const f = this.faults;
-    const total =
-      (f.serverError ?? 0) + (f.resetBefore ?? 0) + (f.resetAfter ?? 0) + (f.hang ?? 0) + (f.trickle ?? 0);
+    let total = 0;
+    for (const kind of FAULT_ORDER) total += f[kind] ?? 0;
     if (total <= 0) return undefined;
     if (f.methods && !f.methods.includes(method as 'GET')) return undefined;
     const r = this.random();
     let edge = 0;
-    for (const kind of ORDER) {
+    for (const kind of FAULT_ORDER) {
       edge += f[kind] ?? 0;
       if (r < edge) {
         if (kind !== 'serverError') return { kind };

@@ -8,15 +8,20 @@ export {
 export type { EmulatorCliIO } from './bin.js';
 export { main, runEmulatorCli } from './bin.js';
 export { EmulatorOptionError } from './config.js';
+export { EmulatorConfigFileError } from './config-file.js';
 export type { AttributeMetadata } from './metadata.js';
 export type {
   CustomAttributeSpec,
   EmulatorHandle,
   EmulatorOptions,
   EmulatorStats,
+  EmulatorTimeline,
   FaultOptions,
   LatencyOptions,
+  OtherClientOptions,
   PxAttributeType,
   RateLimitOptions,
+  RateLimitShape,
+  TimelineSecond,
 } from './options.js';
 export { startEmulator } from './server.js';

@@ -16,11 +16,25 @@ export interface CustomAttributeSpec {
   state?: 'ENABLED' | 'DISABLED' | 'DELETED';
 }
 
+/**
+ * The limiter's shape (px-api.md "Rate limits": PX's is undocumented). `bucket`: a token
+ * bucket; `sliding`: at most `perSecond` admitted requests in any 1000 ms (monotonic clock);
+ * `fixed`: at most `perSecond` admitted requests per wall-clock second.
+ */
+export type RateLimitShape = 'bucket' | 'sliding' | 'fixed';
+
 export interface RateLimitOptions {
-  /** Tokens added per second (PX: about 200). */
+  /** Requests per second per key (PX: about 200). `sliding` and `fixed` need a whole number. */
   perSecond: number;
-  /** Bucket size: how many requests may arrive at once. Default: `perSecond`. */
+  /** Bucket size: how many requests may arrive at once. Default: `perSecond`. `bucket` only. */
   burst?: number;
+  /** Default `bucket`. */
+  shape?: RateLimitShape;
+}
+
+/** Another client of the same key (the customer's other integration), `perSecond` evenly spaced. */
+export interface OtherClientOptions {
+  perSecond: number;
 }
 
 export interface LatencyOptions {
@@ -47,6 +61,14 @@ export interface FaultOptions {
   trickleChunkDelayMs?: number;
   /** Bytes per trickled chunk. Default 16. */
   trickleChunkBytes?: number;
+  /** Answer 429 "Rate limit exceeded" at random (a throttle), using no rate-limit budget. */
+  throttle?: number;
+  /** `Retry-After` seconds of a throttle's 429 (whole, >= 0). Default 1. */
+  throttleRetryAfterSec?: number;
+  /** Answer 403 with a gateway's HTML page (nothing applied). */
+  gateway403?: number;
+  /** Answer 504 with a gateway's HTML page (nothing applied). */
+  gateway504?: number;
   /** Route kinds faults apply to; default all API routes (never the control plane). */
   methods?: Array<'GET' | 'POST' | 'PUT' | 'DELETE'>;
 }
@@ -58,7 +80,7 @@ export interface EmulatorOptions {
   port?: number;
   /** Accepted `X-APTRINSIC-API-KEY` values. Default `['emulator-key']`. */
   apiKeys?: string[];
-  /** Token bucket per key; `false` turns it off. Default `{ perSecond: 200, burst: 200 }`. */
+  /** Per-second limit per key; `false` turns it off. Default `{ perSecond: 200, burst: 200 }` (a token bucket). */
   rateLimit?: RateLimitOptions | false;
   /** Requests per key per day; `false` turns it off. Default 1,000,000. */
   dailyQuota?: number | false;
@@ -72,6 +94,13 @@ export interface EmulatorOptions {
   customAttributes?: { user?: CustomAttributeSpec[]; account?: CustomAttributeSpec[] };
   /** Accept numbers and booleans sent as strings (as real PX does). Default false: strict. */
   acceptStringTypes?: boolean;
+  /**
+   * A simulated second client of the first key, using its per-second budget (not the daily
+   * quota). Default `false`.
+   */
+  otherClient?: OtherClientOptions | false;
+  /** Answer paths that match no API route with a 404 HTML page, as a gateway does. Default false (PX JSON). */
+  noRouteHtml?: boolean;
 }
 
 /** What `startEmulator` returns. */
@@ -88,10 +117,20 @@ export interface EmulatorHandle {
     changes: Partial<
       Pick<
         EmulatorOptions,
-        'apiKeys' | 'rateLimit' | 'dailyQuota' | 'retryAfter' | 'latency' | 'faults' | 'acceptStringTypes'
+        | 'apiKeys'
+        | 'rateLimit'
+        | 'dailyQuota'
+        | 'retryAfter'
+        | 'latency'
+        | 'faults'
+        | 'acceptStringTypes'
+        | 'otherClient'
+        | 'noRouteHtml'
       >
     >,
   ): void;
+  /** Per-second counts since the start or the last reset (the last 3,600 seconds). */
+  timeline(): EmulatorTimeline;
   /** Clear records, events, preferences and stats. */
   reset(): void;
   close(): Promise<void>;
@@ -102,14 +141,52 @@ export interface EmulatorStats {
   requests: number;
   /** Count per `METHOD route` (route with the id replaced by `{id}`) and status, e.g. `{"PUT /v1/users/{id}": {"204": 10}}`. */
   byRoute: Record<string, Record<string, number>>;
-  /** 429 answers (rate limit and quota). */
+  /** 429 answers (rate limit, quota and throttles). */
   rateLimited: number;
   /** Highest number of API requests received in any one-second window. */
   maxPerSecond: number;
   /** Faults injected, per kind. */
-  faults: Record<'serverError' | 'resetBefore' | 'resetAfter' | 'hang' | 'trickle', number>;
+  faults: Record<
+    | 'serverError'
+    | 'resetBefore'
+    | 'resetAfter'
+    | 'hang'
+    | 'trickle'
+    | 'throttle'
+    | 'gateway403'
+    | 'gateway504',
+    number
+  >;
   /** Records created per type (201 answers plus creates applied before a reset-after). */
   created: { users: number; accounts: number; events: number };
   /** Current record counts. */
   records: { users: number; accounts: number; events: number; preferences: number };
+  /** The simulated other client's requests (never in `requests`, `rateLimited`, `maxPerSecond`). */
+  otherClient: { admitted: number; refused: number };
+}
+
+/** One second of the timeline: what happened during it. */
+export interface TimelineSecond {
+  /** Seconds since the start (or the last reset), on the monotonic clock. */
+  second: number;
+  /** Wall-clock epoch ms at the start of this second. */
+  wallMs: number;
+  /** Real requests that passed the limits and were not throttled (404/405 and faulted ones included). */
+  admitted: number;
+  /** 429s of the rate limiter or the daily quota. */
+  rateLimited: number;
+  /** 429s of the random throttle. */
+  throttled: number;
+  /** The other client's requests admitted and refused. */
+  otherAdmitted: number;
+  otherRefused: number;
+  /** Faults injected, throttles excepted. */
+  faults: number;
+}
+
+export interface EmulatorTimeline {
+  /** Wall-clock epoch ms of second 0. */
+  startedAt: number;
+  /** Every second from the oldest kept (at most 3,600) to the current one, empty ones included. */
+  seconds: TimelineSecond[];
 }

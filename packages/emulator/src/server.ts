@@ -47,6 +47,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     baseUrl: `${url}/v1`,
     apiKey: config.apiKeys[0]!,
     stats: () => state.snapshot(),
+    timeline: () => state.timelineSnapshot(),
     configure: (changes) => state.configure(changes),
     reset: () => state.reset(),
     close() {

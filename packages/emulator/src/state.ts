@@ -2,45 +2,102 @@
 import { applyChanges, type ConfigChanges, type ResolvedConfig } from './config.js';
 import { FaultPlan } from './faults.js';
 import { Lister } from './list.js';
-import type { EmulatorStats } from './options.js';
-import { Limiter } from './rate-limit.js';
+import type { EmulatorStats, EmulatorTimeline } from './options.js';
+import { OtherClient } from './other-client.js';
+import { type Admission, Limiter, type LimitVerdict } from './rate-limit.js';
 import { StatsCollector } from './stats.js';
 import { Store } from './store.js';
+import { Timeline } from './timeline.js';
+
+/** The clocks of the limits, stats and timeline (injected by tests). */
+export interface Clocks {
+  /** Monotonic ms. */
+  clock: () => number;
+  /** Wall-clock epoch ms. */
+  wallClock: () => number;
+}
+
+const REAL_CLOCKS: Clocks = { clock: () => performance.now(), wallClock: () => Date.now() };
 
 export class EmulatorState {
   readonly store = new Store();
   readonly lister = new Lister();
-  readonly stats = new StatsCollector();
+  readonly stats: StatsCollector;
+  readonly timeline: Timeline;
   readonly limiter: Limiter;
   readonly faults: FaultPlan;
   private keys: Set<string>;
+  private other: OtherClient | undefined;
 
-  constructor(readonly config: ResolvedConfig) {
-    this.limiter = new Limiter(config.rateLimit, config.dailyQuota);
+  constructor(
+    readonly config: ResolvedConfig,
+    private readonly clocks: Clocks = REAL_CLOCKS,
+  ) {
+    this.stats = new StatsCollector(clocks.clock);
+    this.timeline = new Timeline(clocks.clock, clocks.wallClock);
+    this.limiter = new Limiter(config.rateLimit, config.dailyQuota, clocks.clock, clocks.wallClock);
     this.faults = new FaultPlan(config.faults, config.latency);
     this.keys = new Set(config.apiKeys);
+    this.startOtherClient();
   }
 
   isKey(key: string | undefined): boolean {
     return key !== undefined && this.keys.has(key);
   }
 
+  private startOtherClient(): void {
+    const other = this.config.otherClient;
+    this.other = other === false ? undefined : new OtherClient(other.perSecond, this.clocks.clock());
+  }
+
+  /**
+   * Replays the other client's arrivals due by now against the first key's limit, each at its
+   * own time (its wall-clock time derived from the monotonic one).
+   */
+  catchUpOtherClient(): void {
+    if (!this.other) return;
+    const now = this.clocks.clock();
+    const wall = this.clocks.wallClock();
+    const key = this.config.apiKeys[0]!;
+    this.other.catchUp(now, (at) => {
+      const admitted = this.limiter.admitOther(key, at, wall - (now - at));
+      if (admitted) this.stats.other.admitted++;
+      else this.stats.other.refused++;
+      this.timeline.add(admitted ? 'otherAdmitted' : 'otherRefused', at);
+    });
+  }
+
+  /** The limits for one real request of `key` (the other client's arrivals due first). */
+  checkLimits(key: string): LimitVerdict {
+    this.catchUpOtherClient();
+    return this.limiter.check(key);
+  }
+
+  /** A request admitted by `checkLimits` was throttled: its budget and quota are given back. */
+  release(admission: Admission): void {
+    this.limiter.release(admission);
+  }
+
   configure(changes: ConfigChanges): void {
+    this.catchUpOtherClient(); // the arrivals so far, under the limits they arrived under
     applyChanges(this.config, changes);
     if (changes.apiKeys !== undefined) this.keys = new Set(this.config.apiKeys);
     if (changes.rateLimit !== undefined) this.limiter.setRate(this.config.rateLimit);
     if (changes.dailyQuota !== undefined) this.limiter.setQuota(this.config.dailyQuota);
     if (changes.faults !== undefined) this.faults.setFaults(this.config.faults);
     if (changes.latency !== undefined) this.faults.setLatency(this.config.latency);
+    if (changes.otherClient !== undefined) this.startOtherClient();
   }
 
-  /** Clears records, events, preferences, scrolls, stats and limiter state; reseeds faults. */
+  /** Clears records, events, preferences, scrolls, stats, timeline and limiter state; reseeds faults. */
   reset(): void {
     this.store.clear();
     this.lister.clear();
     this.stats.reset();
+    this.timeline.reset();
     this.limiter.reset();
     this.faults.reseed();
+    this.startOtherClient();
   }
 
   records(): EmulatorStats['records'] {
@@ -53,6 +110,12 @@ export class EmulatorState {
   }
 
   snapshot(): EmulatorStats {
+    this.catchUpOtherClient();
     return this.stats.snapshot(this.records());
+  }
+
+  timelineSnapshot(): EmulatorTimeline {
+    this.catchUpOtherClient();
+    return this.timeline.snapshot();
   }
 }

@@ -2,19 +2,32 @@
  * Counters of the API traffic. `maxPerSecond` is an exact sliding-window maximum: every
  * arrival is timestamped (monotonic clock) and the count of arrivals in the last 1000 ms,
  * ending at each arrival, is compared with the maximum. A ring buffer holds the timestamps
- * of the last second only.
+ * of the last second only. The simulated other client is counted apart (`other`): it is
+ * never in `requests`, `rateLimited` or `maxPerSecond`.
  */
 import type { EmulatorStats } from './options.js';
 
 export type FaultKind = keyof EmulatorStats['faults'];
+
+const noFaults = (): EmulatorStats['faults'] => ({
+  serverError: 0,
+  resetBefore: 0,
+  resetAfter: 0,
+  hang: 0,
+  trickle: 0,
+  throttle: 0,
+  gateway403: 0,
+  gateway504: 0,
+});
 
 export class StatsCollector {
   requests = 0;
   rateLimited = 0;
   maxPerSecond = 0;
   byRoute: Record<string, Record<string, number>> = {};
-  faults: EmulatorStats['faults'] = { serverError: 0, resetBefore: 0, resetAfter: 0, hang: 0, trickle: 0 };
+  faults: EmulatorStats['faults'] = noFaults();
   created = { users: 0, accounts: 0, events: 0 };
+  other = { admitted: 0, refused: 0 };
   private ring = new Float64Array(1024);
   private head = 0;
   private count = 0;
@@ -59,8 +72,9 @@ export class StatsCollector {
     this.rateLimited = 0;
     this.maxPerSecond = 0;
     this.byRoute = {};
-    this.faults = { serverError: 0, resetBefore: 0, resetAfter: 0, hang: 0, trickle: 0 };
+    this.faults = noFaults();
     this.created = { users: 0, accounts: 0, events: 0 };
+    this.other = { admitted: 0, refused: 0 };
     this.head = 0;
     this.count = 0;
   }
@@ -76,6 +90,7 @@ export class StatsCollector {
       faults: { ...this.faults },
       created: { ...this.created },
       records,
+      otherClient: { ...this.other },
     };
   }
 }

@@ -30,9 +30,19 @@ describe('startEmulator', () => {
         byRoute: {},
         rateLimited: 0,
         maxPerSecond: 0,
-        faults: { serverError: 0, resetBefore: 0, resetAfter: 0, hang: 0, trickle: 0 },
+        faults: {
+          serverError: 0,
+          resetBefore: 0,
+          resetAfter: 0,
+          hang: 0,
+          trickle: 0,
+          throttle: 0,
+          gateway403: 0,
+          gateway504: 0,
+        },
         created: { users: 0, accounts: 0, events: 0 },
         records: { users: 0, accounts: 0, events: 0, preferences: 0 },
+        otherClient: { admitted: 0, refused: 0 },
       });
       assert.equal((await client(px, 'k2')('POST', '/v1/users', user('u1'))).status, 201);
       const stats = px.stats();
