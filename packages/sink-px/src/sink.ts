@@ -1,9 +1,12 @@
 /**
  * The sink: an object-mode Writable over `PxClient.send`. It takes rows while fewer than
  * `maxPending` are unfinished and holds the write callback otherwise, so upstream (the file
- * read) slows to PX's pace and memory stays flat. Each row ends with exactly one `outcome` or
- * `rejection` event, unless a fatal error destroyed the sink first: then the rows still
- * unfinished get no event at all, and the caller counts them as not sent.
+ * read) slows to PX's pace and memory stays flat. Rows that share a record id (`row.key`)
+ * are sent one after the other in file order (see `KeyQueue`); rows waiting for their id are
+ * bounded apart, so that an id repeated many times in a row does not starve the others. Each
+ * row ends with exactly one `outcome` or `rejection` event, unless a fatal error destroyed the
+ * sink first: then the rows still unfinished get no event at all, and the caller counts them
+ * as not sent.
  */
 import { Writable } from 'node:stream';
 import { isRecordType, type RecordType } from '@pxstream/config';
@@ -17,6 +20,7 @@ import {
 } from '@pxstream/core';
 import { Client } from './client.js';
 import { invalidArgument } from './errors.js';
+import { KeyQueue } from './key-queue.js';
 import { type PxClientOptions, resolveClientOptions } from './options.js';
 import type { SendResult } from './send.js';
 import { Session } from './session.js';
@@ -32,6 +36,11 @@ export interface PxSinkOptions extends PxClientOptions {
    * concurrency: enough to keep every connection busy while the next rows wait their turn.
    */
   maxPending?: number;
+  /**
+   * Rows waiting for an earlier row of their id at most, on top of `maxPending`. Default four
+   * times `maxPending`.
+   */
+  maxWaiting?: number;
   /** Writable buffer in rows, before `write()` returns false. Default 16. */
   highWaterMark?: number;
 }
@@ -41,8 +50,10 @@ export class PxSink extends Writable {
   readonly type: RecordType;
   readonly insertMissing: boolean;
   readonly maxPending: number;
-  /** Rows written whose `send` has not settled. */
+  readonly maxWaiting: number;
+  /** Rows written whose `send` has not settled (waiting for their id included). */
   private unsettled = 0;
+  private readonly keys = new KeyQueue<RowEnvelope>();
   private heldCallback: ((error?: Error | null) => void) | undefined;
   private finalCallback: ((error?: Error | null) => void) | undefined;
 
@@ -63,6 +74,10 @@ export class PxSink extends Writable {
     if (!Number.isInteger(this.maxPending) || this.maxPending < 1) {
       throw invalidArgument(`maxPending must be a positive integer, got ${String(options.maxPending)}`);
     }
+    this.maxWaiting = options.maxWaiting ?? this.maxPending * 4;
+    if (!Number.isInteger(this.maxWaiting) || this.maxWaiting < 1) {
+      throw invalidArgument(`maxWaiting must be a positive integer, got ${String(options.maxWaiting)}`);
+    }
     const session = new Session(resolved);
     this.client = new Client(session);
     // Stop at once on a fatal answer, not when the row that got it settles.
@@ -74,12 +89,28 @@ export class PxSink extends Writable {
     return this.client.stats();
   }
 
+  /** Rows waiting for an earlier row of their id to end. */
+  get waitingForKey(): number {
+    return this.keys.waiting;
+  }
+
   override _write(
     row: RowEnvelope,
     _encoding: BufferEncoding,
     callback: (error?: Error | null) => void,
   ): void {
     this.unsettled++;
+    if (this.keys.admit(row.key, row)) this.start(row);
+    if (this.mayTakeMore()) callback();
+    else this.heldCallback = callback;
+  }
+
+  private mayTakeMore(): boolean {
+    const waiting = this.keys.waiting;
+    return this.unsettled - waiting < this.maxPending && waiting < this.maxWaiting;
+  }
+
+  private start(row: RowEnvelope): void {
     this.client
       .send(this.type, row, { insertMissing: this.insertMissing })
       .then(
@@ -89,11 +120,9 @@ export class PxSink extends Writable {
           this.destroy(isPxStreamError(error) || error instanceof Error ? error : new Error(String(error)));
         },
       )
-      .finally(() => this.settled())
+      .finally(() => this.settled(row))
       // A listener that throws must not become an unhandled rejection: it stops the sink.
       .catch((error: unknown) => this.destroy(error instanceof Error ? error : new Error(String(error))));
-    if (this.unsettled < this.maxPending) callback();
-    else this.heldCallback = callback;
   }
 
   override _final(callback: (error?: Error | null) => void): void {
@@ -104,6 +133,7 @@ export class PxSink extends Writable {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     // Aborts requests in flight and queued; their rows get no event (they were not finished).
     this.client.close();
+    this.keys.clear();
     this.heldCallback = undefined;
     this.finalCallback = undefined;
     callback(error);
@@ -129,11 +159,14 @@ export class PxSink extends Writable {
     this.emit(OUTCOME_EVENT, outcome);
   }
 
-  private settled(): void {
+  private settled(row: RowEnvelope): void {
     this.unsettled--;
     if (this.destroyed) return;
+    // The next row of the same id, held back until this one ended, goes now.
+    const next = this.keys.release(row.key);
+    if (next) this.start(next);
     const held = this.heldCallback;
-    if (held && this.unsettled < this.maxPending) {
+    if (held && this.mayTakeMore()) {
       this.heldCallback = undefined;
       held();
     }

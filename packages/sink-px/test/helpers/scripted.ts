@@ -22,7 +22,8 @@ export interface Reply {
   body?: string | object;
 }
 
-export type Script = (request: Seen, index: number) => Reply;
+/** The answer to a request, at once or later (a slow PX). */
+export type Script = (request: Seen, index: number) => Reply | Promise<Reply>;
 
 export interface Scripted {
   baseUrl: string;
@@ -46,7 +47,9 @@ export async function scripted(script: Script): Promise<Scripted> {
         at: performance.now(),
       };
       seen.push(request);
-      const reply = script(request, seen.length - 1);
+      void Promise.resolve(script(request, seen.length - 1)).then((reply) => answer(reply));
+    });
+    const answer = (reply: Reply) => {
       if (reply.status === 0) {
         req.socket.resetAndDestroy();
         return;
@@ -59,7 +62,7 @@ export async function scripted(script: Script): Promise<Scripted> {
             : JSON.stringify(reply.body);
       res.writeHead(reply.status, { 'content-length': Buffer.byteLength(body), ...reply.headers });
       res.end(body);
-    });
+    };
   });
   let connections = 0;
   server.on('connection', () => connections++);
