@@ -79,3 +79,35 @@ export function isDuplicateMessage(message: string): boolean {
 export function isQuotaMessage(message: string): boolean {
   return /quota/i.test(message);
 }
+
+/**
+ * True when a 404's body is PX's own "not found" for a record (`{"externalapierror":
+ * {"status":"NOT_FOUND",...}}`): the id is not there. Anything else (a gateway's HTML page,
+ * `{"errorMessage":"No route..."}`, an empty body) means the request never reached a PX
+ * route: a wrong base URL, not a missing record.
+ */
+export function isRecordNotFound(text: string): boolean {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('{')) return false;
+  try {
+    const body = JSON.parse(trimmed) as { externalapierror?: { status?: unknown } };
+    return body?.externalapierror?.status === 'NOT_FOUND';
+  } catch {
+    return false;
+  }
+}
+
+/** The message of a 404 that is not a record's: names the likely fix. */
+export function wrongBaseUrlMessage(baseUrl: string, what: string, bodyMessage: string): string {
+  const path = (() => {
+    try {
+      return new URL(baseUrl).pathname.replace(/\/+$/, '');
+    } catch {
+      return '';
+    }
+  })();
+  const fix = /\/v\d+$/.test(path)
+    ? 'check that the base URL is the PX API (e.g. https://api.aptrinsic.com/v1)'
+    : `the base URL must end in /v1 (set baseUrl to ${baseUrl.replace(/\/+$/, '')}/v1)`;
+  return `PX answered ${what} with 404 and no record error (${bodyMessage}) at ${baseUrl}: ${fix}`;
+}

@@ -7,6 +7,8 @@ import { PxStreamError, type PxStreamErrorOptions } from '@pxstream/core';
 export type PxSinkErrorCode =
   /** 401/403: the key is wrong or revoked. Fatal: the whole run stops. */
   | 'PX_AUTH_FAILED'
+  /** 404 without PX's record error (no route, a gateway page): the base URL is wrong. Fatal. */
+  | 'PX_WRONG_BASE_URL'
   /** 429 whose body says the daily quota is used up. Fatal: retrying cannot help today. */
   | 'PX_DAILY_QUOTA'
   /** Any other 4xx (or unexpected status) for one row: that row is rejected, the run goes on. */

@@ -1,6 +1,6 @@
 export type { AttributeMetadata, PxClient } from './client.js';
 export { createPxClient } from './client.js';
-export { errorBodyMessage } from './error-body.js';
+export { errorBodyMessage, isRecordNotFound } from './error-body.js';
 export type { PxSinkError, PxSinkErrorCode } from './errors.js';
 export type { PxClientOptions } from './options.js';
 export { DEFAULT_RATE, DEFAULT_TIMEOUT_MS, defaultConcurrency } from './options.js';

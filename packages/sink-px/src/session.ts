@@ -6,7 +6,13 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createRedactor, type Redactor } from '@pxstream/core';
-import { errorBodyMessage, isQuotaMessage, oneLine } from './error-body.js';
+import {
+  errorBodyMessage,
+  isQuotaMessage,
+  isRecordNotFound,
+  oneLine,
+  wrongBaseUrlMessage,
+} from './error-body.js';
 import { type PxSinkError, sinkError } from './errors.js';
 import { Transport, TransportError } from './http.js';
 import { AdaptiveLimiter } from './limiter.js';
@@ -123,6 +129,17 @@ export class Session {
             fatal: true,
             status,
           }),
+        );
+      }
+      // A 404 that is not PX's "not found" of a record never reached a PX route: every other
+      // request would miss too, so the run stops here instead of skipping or rejecting rows.
+      if (status === 404 && !isRecordNotFound(text)) {
+        throw this.stop(
+          sinkError(
+            'PX_WRONG_BASE_URL',
+            wrongBaseUrlMessage(this.baseUrl, `${spec.method} ${spec.path}`, this.bodyMessage(status, text)),
+            { fatal: true, status },
+          ),
         );
       }
       if (status === 429) {

@@ -39,7 +39,7 @@ describe('issue 5: the API key is redacted before a message is cut short', () =>
       const client = createPxClient({ baseUrl: px.baseUrl, apiKey: SECRET_KEY, maxAttempts: 1 });
       const metadata = await client.getAttributeMetadata('user').catch((error: Error) => error);
       client.close();
-      assert.equal((metadata as { code?: string }).code, 'PX_HTTP_404');
+      assert.equal((metadata as { code?: string }).code, 'PX_WRONG_BASE_URL');
       const sink = createPxSink({ baseUrl: px.baseUrl, apiKey: SECRET_KEY, type: 'USER', rate: 100 });
       const quota = await load(sink, [userRow(0, 'u')]).catch((error: Error) => error);
       assert.equal((quota as { code?: string }).code, 'PX_DAILY_QUOTA');

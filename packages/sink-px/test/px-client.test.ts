@@ -105,8 +105,9 @@ describe('px client: the plain async API', () => {
 
     const missing = await scripted(() => ({ status: 404, body: { errorMessage: 'No route' } }));
     const old = createPxClient({ baseUrl: missing.baseUrl, apiKey: SECRET_KEY });
+    // A 404 that is not PX's record error: no PX route there, a wrong base URL (fatal, named).
     await assert.rejects(old.getAttributeMetadata('user'), {
-      code: 'PX_HTTP_404',
+      code: 'PX_WRONG_BASE_URL',
       status: 404,
       message: /No route/,
     });
