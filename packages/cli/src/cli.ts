@@ -12,6 +12,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     const command = parseLoadCommand(argv, {
       out: (text) => io.stdout.write(text),
       err: (text) => io.stderr.write(text),
+      columns: io.stdout.columns ?? io.stderr.columns,
     });
     return await runLoad(command.options, io);
   } catch (error) {

@@ -3,7 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 /** Everything the CLI touches outside itself, injected so it can run in-process in tests. */
 export interface CliIO {
   stdin: Readable & { isTTY?: boolean };
-  stdout: Writable & { isTTY?: boolean };
+  stdout: Writable & { isTTY?: boolean; columns?: number };
   stderr: Writable & { isTTY?: boolean; columns?: number };
   env: NodeJS.ProcessEnv;
   cwd: string;

@@ -8,18 +8,23 @@ import {
   parsePositiveNumber,
   parseRecordType,
 } from './options.js';
+import { VERSION } from './version.js';
+import { wrapText } from './wrap.js';
 
 export interface ParsedCommand {
   kind: 'load';
   options: CliLoadOptions;
 }
 
-const DESCRIPTION = `Load users, accounts, custom events and user preferences (CSV or JSON-lines) into Gainsight PX.
+const DESCRIPTION = `Load users, accounts, custom events and user preferences (CSV, JSON-lines or a JSON array, gzip too) into Gainsight PX.
 
 Invocation:
-  pxstream [options] [input]                              input file, or stdin when absent or "-"
-  pxstream [options] <config.json> <TYPE> <input>         Gainsight loader's classic form
-  pxstream emulator [options]                             run the PX emulator (see: pxstream emulator --help)`;
+  pxstream [options] [input]
+      input file, or stdin when absent or "-"
+  pxstream [options] <config.json> <TYPE> <input>
+      Gainsight loader's classic form
+  pxstream emulator [options]
+      run the PX emulator (see: pxstream emulator --help)`;
 
 const EXAMPLES = `
 Examples:
@@ -27,7 +32,8 @@ Examples:
   pxstream -t ACCOUNT -c px.json --insert-missing accounts.jsonl
   pxstream --insertMissing --dryRun config.json USER users.csv | jq .
   pxstream --emulator -t USER -c examples/pxstream.json -i examples/users.csv
-  pxstream -t USER -c px.json -i --resume users.csv        continue after Ctrl-C, a crash or the daily quota
+  pxstream -t USER -c px.json -i --resume users.csv
+      continue after Ctrl-C, a crash or the daily quota
 
 Exit codes: 0 all rows loaded, 1 fatal error (also PX's daily quota: resume later with --resume), 2 usage error, 3 finished with rejected rows, 130 interrupted.`;
 
@@ -67,9 +73,19 @@ function hiddenAlias(flags: string, attribute: string, parser?: (v: string) => u
   return option;
 }
 
-export function buildProgram(write: { out: (s: string) => void; err: (s: string) => void }): Command {
+export interface HelpOutput {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  /** Columns of the terminal the help is shown on (default 80). */
+  columns?: number | undefined;
+}
+
+export function buildProgram(write: HelpOutput): Command {
+  // Help text is wrapped at word boundaries to the terminal (commander wraps only the options).
+  const width = Math.max(40, Math.min(write.columns ?? 80, 120));
   const program = new Command('pxstream')
-    .description(DESCRIPTION)
+    .description(wrapText(DESCRIPTION, width, 4))
+    .version(VERSION, '-V, --version', 'print the version')
     .argument('[args...]', 'input, or <config.json> <TYPE> <input>')
     .option('-t, --type <type>', `record type: ${RECORD_TYPES.join(', ')}`)
     .option('-c, --config <file>', 'config file (Gainsight loader format)', './pxstream.json')
@@ -121,18 +137,16 @@ export function buildProgram(write: { out: (s: string) => void; err: (s: string)
     .addOption(hiddenAlias('--lastRow <n>', 'lastRowAlias', parseNonNegativeInt('--lastRow')))
     .addOption(hiddenAlias('--baseUrl <url>', 'baseUrlAlias'))
     .addOption(hiddenAlias('--updateOnly', 'updateOnly'))
-    .addHelpText('after', EXAMPLES)
+    .addHelpText('after', wrapText(EXAMPLES, width, 4))
     .helpOption('-h, --help', 'show this help')
     .exitOverride()
+    .configureHelp({ helpWidth: width })
     .configureOutput({ writeOut: write.out, writeErr: write.err, outputError: () => {} });
   return program;
 }
 
 /** Parses the load command's arguments; throws CliError (usage) or returns what to run. */
-export function parseLoadCommand(
-  argv: string[],
-  write: { out: (s: string) => void; err: (s: string) => void },
-) {
+export function parseLoadCommand(argv: string[], write: HelpOutput) {
   const program = buildProgram(write);
   try {
     program.parse(argv, { from: 'user' });

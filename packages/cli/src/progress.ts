@@ -1,24 +1,31 @@
 import type { LoadProgress } from '@pxstream/load';
 
-/** A one-line progress display on a terminal, rewritten in place as the load reports progress. */
+/** Erases from the cursor to the end of the line (ANSI EL). */
+const ERASE_LINE_END = '\x1b[K';
+
+/**
+ * A one-line progress display on a terminal, rewritten in place as the load reports progress.
+ * The line is cut to the terminal's width as it is now (a resize is honoured at the next draw)
+ * and what the last draw left is erased, never padded with spaces that could wrap.
+ */
 export class ProgressLine {
-  private lastLength = 0;
+  private shown = false;
 
   constructor(private readonly out: NodeJS.WritableStream & { columns?: number }) {}
 
   /** Draws the line for `progress` (the load calls this a few times a second). */
   readonly update = (progress: LoadProgress): void => {
     const line = formatProgress(progress);
-    const width = (this.out.columns ?? 120) - 1;
+    const width = Math.max(1, (this.out.columns ?? 80) - 1);
     const text = line.length > width ? line.slice(0, width) : line;
-    this.out.write(`\r${text}${' '.repeat(Math.max(0, this.lastLength - text.length))}`);
-    this.lastLength = text.length;
+    this.out.write(`\r${text}${ERASE_LINE_END}`);
+    this.shown = true;
   };
 
-  /** Wipes the line, so that what is printed next starts on a clean line. */
+  /** Wipes the line, so that what is printed next (a notice, the summary) starts on a clean line. */
   clear(): void {
-    if (this.lastLength > 0) this.out.write(`\r${' '.repeat(this.lastLength)}\r`);
-    this.lastLength = 0;
+    if (this.shown) this.out.write(`\r${ERASE_LINE_END}`);
+    this.shown = false;
   }
 }
 

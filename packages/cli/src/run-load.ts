@@ -3,7 +3,7 @@ import { EXIT, LoadError, type LoadReport, load, type RowEvent, USAGE_ERROR_CODE
 import type { CliIO } from './io.js';
 import { createLogger, type Logger } from './logger.js';
 import type { CliLoadOptions } from './options.js';
-import { ProgressLine } from './progress.js';
+import { formatDuration, ProgressLine } from './progress.js';
 
 /** How many rejections are echoed on stderr without --verbose (the rest are in the file). */
 const ECHOED_REJECTIONS = 5;
@@ -73,6 +73,8 @@ export async function runLoad(options: CliLoadOptions, io: CliIO): Promise<numbe
   } catch (error) {
     progress?.clear();
     const message = errorMessage(error);
+    // A dry run whose reader went away (`| head`) ends quietly, as Unix tools do.
+    if (error instanceof LoadError && error.code === 'OUTPUT_CLOSED') return EXIT.OK;
     if (error instanceof LoadError && USAGE_ERROR_CODES.has(error.code)) {
       log.fatal(message);
       return EXIT.USAGE;
@@ -119,6 +121,7 @@ function summarize(io: CliIO, options: CliLoadOptions, log: Logger, report: Load
     if (rows.rejected > 0 && report.rejectsFile)
       log.info(`${rows.rejected} rejected rows written to ${report.rejectsFile}`);
     out.write(`${doneLine(report)}\n`);
+    log.info(figuresLine(report));
   }
   if (!report.complete) {
     const advice = resumeAdvice(report);
@@ -129,6 +132,13 @@ function summarize(io: CliIO, options: CliLoadOptions, log: Logger, report: Load
 /** Gainsight's closing line, kept exactly: `DONE: N updated, N inserted, N skipped, N errors`. */
 export function doneLine(report: LoadReport): string {
   return `DONE: ${report.updated} updated, ${report.inserted} inserted, ${report.skipped} skipped, ${report.rejected} errors`;
+}
+
+/** The line after DONE: elapsed time, rows/s, requests, retries and 429s. */
+export function figuresLine(report: LoadReport): string {
+  const seconds = report.durationMs / 1000;
+  const elapsed = seconds < 60 ? `${seconds.toFixed(1)} s` : formatDuration(report.durationMs);
+  return `${elapsed}, ${report.rowsPerSecond} rows/s, ${report.requests} requests, ${report.retries} retries, ${report.http429} 429s`;
 }
 
 /**

@@ -16,7 +16,7 @@ import { LoadLog } from './log.js';
 import type { LoadOptions } from './options.js';
 import { checkOutputPaths } from './outputs.js';
 import { type PassResult, runPass } from './pass.js';
-import { fetchMetadata, startEmbeddedEmulator } from './px-setup.js';
+import { preflight, startEmbeddedEmulator } from './px-setup.js';
 import { noRejectsFile } from './rejects.js';
 import { buildReport, checkWritable, type LoadReport, writeReport } from './report.js';
 import { planResume, type ResumePlan } from './resume.js';
@@ -41,13 +41,14 @@ export async function load(options: LoadOptions): Promise<LoadReport> {
   try {
     const config = await readConfig(options, settings, env);
     log.redact = createRedactor([config.apiKey, env.PX_API_KEY]);
-    for (const warning of config.warnings) log.warn(warning);
     applyOverrides(config, options);
     if (settings.emulator) {
       const emulator = await startEmbeddedEmulator(config);
       cleanups.push(() => emulator.close());
-      log.info(`embedded PX emulator at ${emulator.baseUrl}`);
     }
+    // The first thing a real load says: where the rows go (never with the key).
+    if (!settings.dryRun) log.info(targetLine(config, settings));
+    for (const warning of config.warnings) log.warn(warning);
     if (!settings.dryRun) requireKey(config, options);
     const input = await openInput(options.input, settings.cwd, options.inputName);
     const plan = await planResume(config, settings, input);
@@ -83,7 +84,7 @@ export async function load(options: LoadOptions): Promise<LoadReport> {
     // Like the rejects file: a report that cannot be written stops the load before sending.
     if (settings.report) await checkWritable(settings.report, 'report');
     if (plan.from) log.info(resumeLine(plan));
-    const metadata = await fetchMetadata(config, settings, log);
+    const metadata = await preflight(config, settings, log);
     if (metadata) {
       const { warnings } = checkMappedAttributes(
         settings.type,
@@ -122,6 +123,9 @@ export async function load(options: LoadOptions): Promise<LoadReport> {
     if (result.complete && result.stats.read === 0 && (settings.startRow ?? 0) > 0 && !plan.from) {
       log.warn(`no row loaded: the input has no data row at or after --start-row ${settings.startRow}`);
     }
+    if (result.repeatedIds) log.info(repeatedLine(result.repeatedIds, settings.dryRun));
+    const hint = noMatchHint(result, settings);
+    if (hint) log.warn(hint);
     const report = finalReport({
       result,
       settings,
@@ -195,6 +199,35 @@ function applyOverrides(config: PxConfig, options: LoadOptions): void {
   }
 }
 
+function repeatedLine(ids: number, dryRun: boolean): string {
+  const which = ids === 1 ? '1 id was' : `${ids} ids were`;
+  return dryRun
+    ? `${which} on more than one row: a load applies their rows in file order, so the last row of each wins`
+    : `${which} on more than one row: their rows were applied in file order, so the last row of each won`;
+}
+
+function targetLine(config: PxConfig, settings: RunSettings): string {
+  const where = settings.emulator ? `the embedded PX emulator at ${config.baseUrl}` : config.baseUrl;
+  const products = config.productKeys.length > 0 ? `, product ${config.productKeys.join(', ')}` : '';
+  return `loading ${settings.type} into ${where}${products}`;
+}
+
+/**
+ * Every row PX was asked about was skipped as "no match" (update mode): the ids are not in
+ * PX. Said once at the end, with the flag that creates them where there is one.
+ */
+function noMatchHint(result: PassResult, settings: RunSettings): string | undefined {
+  const stats = result.stats;
+  const noMatch = stats.skippedByReason.get('no match') ?? 0;
+  if (settings.dryRun || noMatch === 0 || stats.updated + stats.inserted > 0) return undefined;
+  const what = settings.type === 'ACCOUNT' ? 'accounts' : 'users';
+  const fix =
+    settings.type === 'USER_PREFERENCES'
+      ? 'preferences apply only to users PX already has: load the users first'
+      : '--insert-missing (insertMissing) creates them';
+  return `none of the ${noMatch} ${what} was found in PX: every row was skipped as "no match"; ${fix}`;
+}
+
 function rejectsFilePath(settings: RunSettings, input: OpenedInput, plan: ResumePlan, log: LoadLog) {
   if (settings.rejects === false) return undefined;
   const extension = settings.format === 'csv' && input.kind !== 'objects' ? 'csv' : 'jsonl';
@@ -244,6 +277,7 @@ function finalReport(run: {
     checkpoint: result.resumable ? (plan.path ?? null) : null,
     resumedAtRow: plan.from ? (plan.from.position?.index ?? 0) : null,
     target: settings.dryRun ? null : { baseUrl: config.baseUrl, productKeys: [...config.productKeys] },
+    repeatedIds: result.repeatedIds,
     warnings: run.log.warnings,
   });
 }

@@ -12,9 +12,11 @@ import type { LineBreak, RejectsWriter } from '@pxstream/sink-errors';
 import { createDryRunSink } from './dry-run-sink.js';
 import type { OpenedInput } from './input.js';
 import type { LoadLog } from './log.js';
+import { MappingPresence } from './mapping-presence.js';
 import type { LoadOptions } from './options.js';
 import { ProgressTicker } from './progress.js';
 import { createSink, DEFAULT_RATE, type SinkHandle } from './px-setup.js';
+import { RepeatCounter } from './repeat-counter.js';
 import type { SinkFigures } from './report.js';
 import type { ResumePlan } from './resume.js';
 import { maybeRecordedStep, SendLease } from './send-lease.js';
@@ -34,6 +36,8 @@ export interface PassResult {
   /** A checkpoint was left behind: `resume` can carry on. */
   resumable: boolean;
   sinkFigures(): SinkFigures;
+  /** Ids on more than one row of this run (null for events, where one user has many rows). */
+  repeatedIds: number | null;
 }
 
 export interface PassContext {
@@ -60,6 +64,12 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
   const source = createSource(input, settings.format, seek);
   const firstIndex = Math.max(settings.startRow ?? 0, position?.index ?? 0);
   const events = eventSafety(ctx, firstIndex);
+  // JSON inputs have no header to check the mapping against: watch the first records instead.
+  const presence =
+    settings.format === 'csv' && input.kind !== 'objects'
+      ? undefined
+      : new MappingPresence(ctx.config.fieldMapping[settings.type] ?? {}, (message) => ctx.log.warn(message));
+  const repeats = settings.type === 'CUSTOM_EVENT' ? undefined : new RepeatCounter();
   const tracker = new RunTracker({
     lease: events.lease,
     plan,
@@ -93,7 +103,7 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
     input: input.open(seek?.byteOffset),
     source,
     stages: [
-      stages.steps(...events.steps),
+      stages.steps(presence ? [presence] : [], repeats ? [repeats, ...events.steps] : events.steps),
       ...(events.lease ? [events.lease.gate(() => tracker.writeNow())] : []),
     ],
     sink,
@@ -176,6 +186,13 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
     forceSignal?.removeEventListener('abort', onForce);
     output?.off('error', onOutputError);
   }
+  presence?.report();
+  let repeatedIds: number | null = null;
+  try {
+    repeatedIds = repeats ? repeats.count() : null;
+  } catch (caught) {
+    error ??= caught;
+  }
   const complete = error === undefined && !interrupted && handle.stats.notSent === 0;
   let resumable = false;
   try {
@@ -184,7 +201,7 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
     error ??= caught;
     resumable = plan.path !== undefined;
   }
-  return { stats: handle.stats, error, interrupted, aborted, complete, resumable, sinkFigures };
+  return { stats: handle.stats, error, interrupted, aborted, complete, resumable, sinkFigures, repeatedIds };
 }
 
 /** A rejection whose texts quote the row: the key may be in them (a value that holds it). */

@@ -40,36 +40,49 @@ export async function startEmbeddedEmulator(config: PxConfig): Promise<EmulatorH
 }
 
 /**
- * Reads PX's attribute metadata once, when the load will talk to PX anyway, or when a dry run
- * maps custom attributes that `attributeTypes` does not type. A rejected key is fatal here,
- * before any row is read.
+ * The pre-flight check, before any row is read: one cheap authenticated request to PX for every
+ * record type (the attribute metadata of the type's model; of users for events and
+ * preferences), so that a wrong key, a base URL without `/v1` or a refused port stops the load
+ * at once with a coded error instead of failing row by row. For USER and ACCOUNT the metadata
+ * is kept (it types the custom attributes). A dry run asks only when it maps custom attributes
+ * that `attributeTypes` does not type, and then a failure is only a warning.
  */
-export async function fetchMetadata(
+export async function preflight(
   config: PxConfig,
   settings: PxSettings,
   log: LoadLog,
 ): Promise<AttributeMetadataList | undefined> {
-  const model = settings.type === 'ACCOUNT' ? 'account' : settings.type === 'USER' ? 'user' : undefined;
-  if (!model || !config.apiKey) return undefined;
-  const mapping = config.fieldMapping[settings.type] ?? {};
-  const untyped = Object.keys(mapping).some(
-    (field) => field.startsWith('customAttributes.') && config.attributeTypes[field] === undefined,
-  );
-  if (settings.dryRun && !untyped) return undefined;
+  const model = settings.type === 'ACCOUNT' ? 'account' : 'user';
+  const typed = settings.type === 'USER' || settings.type === 'ACCOUNT';
+  if (!config.apiKey) return undefined;
+  if (settings.dryRun) {
+    const mapping = config.fieldMapping[settings.type] ?? {};
+    const untyped = Object.keys(mapping).some(
+      (field) => field.startsWith('customAttributes.') && config.attributeTypes[field] === undefined,
+    );
+    if (!typed || !untyped) return undefined;
+  }
   const client = createPxClient({
     baseUrl: config.baseUrl,
     apiKey: config.apiKey,
     timeoutMs: settings.timeoutMs,
+    // A refused port or a dead host is said in seconds, not after a full row's retries.
+    maxAttempts: 3,
   });
   try {
-    return (await client.getAttributeMetadata(model)) as AttributeMetadataList;
+    const metadata = (await client.getAttributeMetadata(model)) as AttributeMetadataList;
+    return typed ? metadata : undefined;
   } catch (error) {
+    const code = isPxStreamError(error) ? error.code : undefined;
     const status = isPxStreamError(error) ? error.status : undefined;
     if (status === 401 || status === 403) {
       throw new LoadError('PX_AUTH_FAILED', `PX rejected the API key (HTTP ${status}) at ${config.baseUrl}`, {
         status,
         cause: error,
       });
+    }
+    if (code === 'PX_WRONG_BASE_URL') {
+      throw new LoadError(code, errorMessage(error), { ...(status ? { status } : {}), cause: error });
     }
     if (settings.dryRun) {
       log.warn(
@@ -79,7 +92,7 @@ export async function fetchMetadata(
     }
     throw loadError(
       'PX_METADATA_UNREADABLE',
-      `cannot read PX attribute metadata at ${config.baseUrl}: ${errorMessage(error)}`,
+      `cannot reach PX at ${config.baseUrl} before loading: ${errorMessage(error)}`,
       error,
     );
   } finally {

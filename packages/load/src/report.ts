@@ -57,6 +57,11 @@ export interface LoadReport {
   resumedAtRow: number | null;
   /** Where the rows went: PX's base URL and product keys (never the API key); null in a dry run. */
   target: { baseUrl: string; productKeys: string[] } | null;
+  /**
+   * Ids on more than one row of this run (rows with one id are applied in file order, so the
+   * last one wins); null for custom events, where one user has many rows.
+   */
+  repeatedIds: number | null;
   /** The warnings the load gave (mapped attributes PX lacks, unused mappings...). */
   warnings: string[];
   /** Peak resident memory of the process, in bytes. */
@@ -84,6 +89,7 @@ export interface ReportFields {
   checkpoint: string | null;
   resumedAtRow: number | null;
   target: LoadReport['target'];
+  repeatedIds: number | null;
   warnings: string[];
 }
 
@@ -141,6 +147,7 @@ export function buildReport(fields: ReportFields): LoadReport {
     checkpoint: fields.checkpoint,
     resumedAtRow: fields.resumedAtRow,
     target: fields.target,
+    repeatedIds: fields.repeatedIds,
     warnings: fields.warnings,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
   };

@@ -18,8 +18,8 @@ export type AttributeMetadataList = Parameters<typeof resolveFieldTypes>[2] exte
 
 export interface RowStages {
   mapper: Mapper;
-  /** A fresh stream of the mapper and validator, then the steps given. */
-  steps: (...more: RowStep[]) => RowStepTransform;
+  /** A fresh stream of the steps `before`, the mapper and validator, then the steps `after`. */
+  steps: (before?: readonly RowStep[], after?: readonly RowStep[]) => RowStepTransform;
 }
 
 /** Compiles the mapper and validator once; `steps()` wraps them in a fresh stream per pass. */
@@ -39,7 +39,10 @@ export function buildRowStages(
   });
   // The mapper's converters produce the field types already: the validator keeps its rules only.
   const validator = createValidator({ type, fieldTypes, metadata, trustMappedTypes: true });
-  return { mapper, steps: (...more) => createStepStream(mapper, validator, ...more) };
+  return {
+    mapper,
+    steps: (before = [], after = []) => createStepStream(...before, mapper, validator, ...after),
+  };
 }
 
 /**
