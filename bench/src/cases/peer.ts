@@ -90,6 +90,7 @@ async function sequentialLoader(
     source: createCsvSource(),
     stages: [createStepStream(mapper, createValidator({ type: 'USER', fieldTypes }))],
     sink,
+    onRejection: () => {},
   }).done;
   return { rows: done, rejected: stats.rejected, ms: performance.now() - started };
 }

@@ -6,6 +6,7 @@ export type CoreErrorCode =
   | 'IO_READ_FAILED'
   | 'IO_WRITE_FAILED'
   | 'INVALID_ARGUMENT'
+  | 'REJECTION_UNHANDLED'
   | 'INTERNAL';
 
 export interface PxStreamErrorOptions {

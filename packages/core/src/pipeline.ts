@@ -26,9 +26,10 @@ export interface RunPipelineOptions {
   range?: RowRange;
   /**
    * The one error channel every rejection of the run is routed to, as it happens. It is
-   * called synchronously and must not block; writing to a file stream is fine.
+   * called synchronously and must not block; writing to a file stream is fine. Required: a
+   * rejection is never dropped for want of a listener.
    */
-  onRejection?: (rejection: Rejection) => void;
+  onRejection: (rejection: Rejection) => void;
   /** Called once per row that reached an end in the sink. */
   onOutcome?: (outcome: RowOutcome) => void;
   /** Counters to update; a new one is created when absent. */
@@ -67,7 +68,7 @@ export function startPipeline(options: RunPipelineOptions): PipelineHandle {
 
   const record = (rejection: Rejection) => {
     stats.recordRejection(rejection);
-    options.onRejection?.(rejection);
+    options.onRejection(rejection);
   };
   source.on(REJECTION_EVENT, (rejection: Rejection) => {
     gate.observe(rejection.row.index);

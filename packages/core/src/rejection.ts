@@ -1,3 +1,4 @@
+import { PxStreamError } from './errors.js';
 import type { RowEnvelope } from './row.js';
 
 /** The stages a row passes through, in order. */
@@ -26,6 +27,34 @@ export interface Rejection {
 
 /** The event name every stage stream uses to announce a rejection. */
 export const REJECTION_EVENT = 'rejection';
+
+/** A stage stream: it announces rejections as events and can be destroyed. */
+interface RejectingStage {
+  listenerCount(event: string): number;
+  emit(event: string, ...args: unknown[]): boolean;
+  destroy(error?: Error): unknown;
+}
+
+/**
+ * Announces a rejection on a stage stream. A rejection is never lost silently: when nobody
+ * listens for it (a stage piped by hand without a rejections sink), the stage fails instead,
+ * with `REJECTION_UNHANDLED` naming the row. `startPipeline` always listens (its `onRejection`
+ * is required); anyone wiring stages into `stream.pipeline()` listens on each stage.
+ */
+export function emitRejection(stage: RejectingStage, rejection: Rejection): void {
+  if (stage.listenerCount(REJECTION_EVENT) > 0) {
+    stage.emit(REJECTION_EVENT, rejection);
+    return;
+  }
+  stage.destroy(
+    new PxStreamError(
+      'REJECTION_UNHANDLED',
+      `line ${rejection.row.line} was rejected (${rejection.code}: ${rejection.message}) and no one listens ` +
+        'for rejections: give startPipeline an onRejection, or listen for "rejection" on every stage',
+      { fatal: true, stage: rejection.stage, line: rejection.row.line },
+    ),
+  );
+}
 
 export function isRejection(value: unknown): value is Rejection {
   return (

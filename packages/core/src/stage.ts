@@ -1,6 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Rejection, StageName } from './rejection.js';
-import { isRejection, REJECTION_EVENT } from './rejection.js';
+import { emitRejection, isRejection } from './rejection.js';
 import type { RowEnvelope } from './row.js';
 import type { CountedStage, StageCounts } from './stats.js';
 import { newStageCounts } from './stats.js';
@@ -70,7 +70,7 @@ export class RowStepTransform extends Transform implements CountedStage {
       if (isRejection(result)) {
         counts.rejected++;
         this.counts.rejected++;
-        this.emit(REJECTION_EVENT, result);
+        emitRejection(this, result);
         callback();
         return;
       }

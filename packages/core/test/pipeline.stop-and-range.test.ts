@@ -78,6 +78,7 @@ describe('pipeline row range', () => {
         const stats = await runPipeline({
           input: Readable.from([Buffer.from(lines(10))]),
           source: new LineSource(),
+          onRejection: () => {},
           stages: shape.stages(),
           sink: slowSink((row) => seen.push(row.index)),
           range,
@@ -139,6 +140,7 @@ describe('pipeline stop', () => {
     const handle = startPipeline({
       input: Readable.from([Buffer.from(lines(1000))]),
       source: new LineSource(),
+      onRejection: () => {},
       sink: slowSink((row) => {
         if (row.index === 10) handle.abort();
       }),

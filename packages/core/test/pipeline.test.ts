@@ -126,7 +126,7 @@ describe('runPipeline', () => {
         }
       },
     });
-    const handle = startPipeline({ source: source(rows(5)), sink });
+    const handle = startPipeline({ source: source(rows(5)), sink, onRejection: () => {} });
     await assert.rejects(handle.done, /auth failed/);
     const snap = handle.stats.snapshot();
     assert.equal(snap.updated, 2);

@@ -11,9 +11,9 @@
 import { Writable } from 'node:stream';
 import { isRecordType, type RecordType } from '@pxstream/config';
 import {
+  emitRejection,
   isPxStreamError,
   OUTCOME_EVENT,
-  REJECTION_EVENT,
   type Rejection,
   type RowEnvelope,
   type RowOutcome,
@@ -149,7 +149,7 @@ export class PxSink extends Writable {
         message: result.message,
         ...(result.status === undefined ? {} : { status: result.status }),
       };
-      this.emit(REJECTION_EVENT, rejection);
+      emitRejection(this, rejection);
       return;
     }
     const outcome: RowOutcome =

@@ -52,7 +52,7 @@ describe('px sink: fatal answers stop the run at once', () => {
       sink.on(OUTCOME_EVENT, () => eventsAfterError++);
       sink.on('rejection', () => eventsAfterError++);
     });
-    const handle = startPipeline({ source: source(rows), sink });
+    const handle = startPipeline({ source: source(rows), sink, onRejection: () => {} });
     const error = await handle.done.then(
       () => assert.fail('the run should fail'),
       (e: unknown) => e as { code: string; status: number; fatal: boolean; message: string },

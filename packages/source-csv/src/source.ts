@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { CountedStage, RowEnvelope, StageCounts } from '@pxstream/core';
-import { REJECTION_EVENT } from '@pxstream/core';
+import { emitRejection } from '@pxstream/core';
 import { CsvEngine, type CsvResumePoint } from './engine.js';
 import { fatalCsvError } from './errors.js';
 
@@ -50,7 +50,7 @@ class CsvSourceStream extends Transform implements CsvSource {
       {
         header: (columns) => this.emit('header', columns),
         row: (row: RowEnvelope) => this.push(row),
-        rejection: (rejection) => this.emit(REJECTION_EVENT, rejection),
+        rejection: (rejection) => emitRejection(this, rejection),
       },
     );
   }

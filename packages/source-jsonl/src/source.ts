@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { CountedStage, RowEnvelope, StageCounts } from '@pxstream/core';
-import { REJECTION_EVENT } from '@pxstream/core';
+import { emitRejection } from '@pxstream/core';
 import { JsonlEngine, type JsonlResumePoint } from './engine.js';
 import { fatalJsonlError } from './errors.js';
 
@@ -29,7 +29,7 @@ class JsonlSourceStream extends Transform implements JsonlSource {
       { maxLineSize: options.maxLineSize ?? DEFAULT_MAX_LINE_SIZE, resumeFrom: options.resumeFrom },
       {
         row: (row: RowEnvelope) => this.push(row),
-        rejection: (rejection) => this.emit(REJECTION_EVENT, rejection),
+        rejection: (rejection) => emitRejection(this, rejection),
       },
     );
   }

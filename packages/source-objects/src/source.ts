@@ -1,9 +1,9 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import {
   type CountedStage,
+  emitRejection,
   type JsonObject,
   newStageCounts,
-  REJECTION_EVENT,
   type Rejection,
   type RowEnvelope,
   type StageCounts,
@@ -49,7 +49,7 @@ export class ObjectSource extends Transform implements CountedStage {
         message: `item ${index + 1} is ${describe(value)}, not an object`,
         raw: safeText(value),
       };
-      this.emit(REJECTION_EVENT, rejection);
+      emitRejection(this, rejection);
       callback();
       return;
     }
