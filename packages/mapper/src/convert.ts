@@ -55,7 +55,9 @@ export function convertValue(
 
 function toStringValue(raw: unknown): Converted | ConversionFailure {
   if (typeof raw === 'string') return raw;
-  if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
+  if (typeof raw === 'number' || typeof raw === 'boolean' || typeof raw === 'bigint') return String(raw);
+  // A Date from an object input (a database cursor): its ISO 8601 text.
+  if (raw instanceof Date) return Number.isNaN(raw.getTime()) ? FAILURES.date : raw.toISOString();
   return FAILURES.nested;
 }
 
@@ -84,6 +86,7 @@ function toBoolean(raw: unknown): Converted | ConversionFailure | undefined {
 function toNumber(raw: unknown): Converted | ConversionFailure | undefined {
   let value: number;
   if (typeof raw === 'number') value = raw;
+  else if (typeof raw === 'bigint') value = Number(raw);
   else if (typeof raw === 'string') {
     const text = raw.trim();
     if (text === '') return undefined;
@@ -102,6 +105,11 @@ function toInteger(raw: unknown): Converted | ConversionFailure | undefined {
 
 function toDateTime(raw: unknown, clock: ZoneClock): Converted | ConversionFailure | undefined {
   if (typeof raw === 'number') return Number.isSafeInteger(raw) ? raw : FAILURES.date;
+  // A Date (object inputs) is an instant: epoch milliseconds, whatever the config's timezone.
+  if (raw instanceof Date) {
+    const ms = raw.getTime();
+    return Number.isNaN(ms) ? FAILURES.date : ms;
+  }
   if (typeof raw !== 'string') return typeof raw === 'object' ? FAILURES.nested : FAILURES.date;
   const text = raw.trim();
   if (text === '') return undefined;

@@ -116,6 +116,30 @@ const tables: [name: string, type: PxType, integer: boolean, rows: Row[]][] = [
       [true, 'true'],
       [{ a: 1 }, 'MAP_INVALID_VALUE'],
       [['a'], 'MAP_INVALID_VALUE'],
+      // Typed values from object inputs (a database cursor).
+      [new Date(Date.UTC(2024, 2, 10, 8, 30)), '2024-03-10T08:30:00.000Z'],
+      [new Date(Number.NaN), 'MAP_INVALID_DATE'],
+      [42n, '42'],
+    ],
+  ],
+  [
+    'DATE_TIME from typed values',
+    'DATE_TIME',
+    false,
+    [
+      [new Date(Date.UTC(2024, 2, 10, 8, 30)), Date.UTC(2024, 2, 10, 8, 30)],
+      [new Date(Number.NaN), 'MAP_INVALID_DATE'],
+      [1_700_000_000_000, 1_700_000_000_000],
+      [null, undefined],
+    ],
+  ],
+  [
+    'NUMBER from a bigint',
+    'NUMBER',
+    true,
+    [
+      [12n, 12],
+      [2n ** 60n, 'MAP_INVALID_NUMBER'],
     ],
   ],
 ];
@@ -123,7 +147,13 @@ const tables: [name: string, type: PxType, integer: boolean, rows: Row[]][] = [
 for (const [name, type, integer, rows] of tables) {
   describe(`convertValue ${name}`, () => {
     for (const [input, expected] of rows) {
-      it(`${JSON.stringify(input)} -> ${JSON.stringify(expected) ?? 'omitted'}`, () => {
+      const shown = (value: unknown) =>
+        typeof value === 'bigint'
+          ? `${value}n`
+          : value instanceof Date
+            ? `Date(${value.getTime()})`
+            : JSON.stringify(value);
+      it(`${shown(input)} -> ${shown(expected) ?? 'omitted'}`, () => {
         assert.deepEqual(run(input, type, integer), expected);
       });
     }
