@@ -44,7 +44,8 @@ export function parseFormat(value: string): InputFormat {
   const lower = value.toLowerCase();
   if (lower === 'csv') return 'csv';
   if (lower === 'jsonl' || lower === 'ndjson') return 'jsonl';
-  throw usageError(`unknown format "${value}": expected csv or jsonl`);
+  if (lower === 'json') return 'json';
+  throw usageError(`unknown format "${value}": expected csv, jsonl or json`);
 }
 
 export function parseNonNegativeInt(flag: string) {

@@ -91,7 +91,7 @@ export function buildProgram(write: HelpOutput): Command {
     .option('-c, --config <file>', 'config file (Gainsight loader format)', './pxstream.json')
     .option(
       '-f, --format <format>',
-      'input format: csv or jsonl (default: from the file extension; stdin: csv)',
+      'input format: csv, jsonl or json (a JSON array); default: from the file extension, else from the first bytes. gzip is read as such',
     )
     .option('-i, --insert-missing', 'insert records that do not exist yet (PUT, then POST on 404)')
     .option('-d, --dry-run', 'print each body that would be sent as JSON lines on stdout; send nothing')

@@ -1,19 +1,26 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, pipeline, Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { loadError } from './errors.js';
 import type { InputObject, LoadInput } from './options.js';
 
 /** The input of a load, opened and checked: a file, a byte stream (stdin), or plain objects. */
 export interface OpenedInput {
   readonly kind: 'file' | 'stream' | 'objects';
+  /** gzip-compressed (told by its magic bytes): read through gunzip, so it cannot seek. */
+  readonly compressed: boolean;
+  /** A resume can seek to a byte offset: an uncompressed file. */
+  readonly seekable: boolean;
   /** A name for messages and the default output files: the file's base name, `stdin`... */
   readonly name: string;
   /** Absolute path, for a file. */
   readonly path: string | undefined;
-  /** Size in bytes when known (files), for percent and ETA. */
+  /** Size in bytes of what is read when known (uncompressed files), for percent and ETA. */
   readonly size: number | undefined;
+  /** The file's size on disk, for its fingerprint (compressed too); undefined for streams. */
+  readonly fileSize: number | undefined;
   /**
    * Opens the input (again, for strict mode's second pass, files only): bytes from a byte
    * offset, or, for objects, an object-mode stream of them.
@@ -50,42 +57,97 @@ function isIterable(value: unknown): value is Iterable<InputObject> | AsyncItera
 async function openFile(path: string, cwd: string): Promise<OpenedInput> {
   const absolute = resolve(cwd, path);
   let size: number;
+  let compressed: boolean;
   try {
     const info = await stat(absolute);
     if (info.isDirectory()) throw new Error('is a directory');
     size = info.size;
     // Opening proves we may read it (permissions), not only that it exists.
-    await (await open(absolute, 'r')).close();
+    compressed = isGzip(await readHead(absolute, 2));
   } catch (error) {
     throw loadError('INPUT_UNREADABLE', `cannot read input ${path}: ${readReason(error)}`, error);
   }
+  const read = (fromByte = 0) => createReadStream(absolute, { start: fromByte, highWaterMark: 64 * 1024 });
   return {
     kind: 'file',
-    name: basename(absolute, extname(absolute)),
+    compressed,
+    seekable: !compressed,
+    name: baseName(absolute),
     path: absolute,
-    size,
-    open: (fromByte = 0) => createReadStream(absolute, { start: fromByte, highWaterMark: 64 * 1024 }),
-    async head(bytes: number) {
-      const handle = await open(absolute, 'r');
-      try {
-        const buffer = Buffer.alloc(bytes);
-        const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
-        return buffer.subarray(0, bytesRead);
-      } finally {
-        await handle.close();
-      }
-    },
+    size: compressed ? undefined : size,
+    fileSize: size,
+    open: (fromByte = 0) => (compressed ? gunzip(read(), absolute) : read(fromByte)),
+    head: (bytes: number) =>
+      compressed ? firstBytes(gunzip(read(), absolute), bytes) : readHead(absolute, bytes),
   };
 }
 
-function openStream(stream: Readable, name: string): OpenedInput {
+/** `users.csv.gz` -> `users`: the name of the default output files. */
+function baseName(path: string): string {
+  const name = basename(path).replace(/\.gz$/i, '');
+  return name.slice(0, name.length - extname(name).length) || name;
+}
+
+async function readHead(path: string, bytes: number): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** gzip's magic bytes: warehouse exports usually arrive compressed. */
+function isGzip(head: Buffer): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/** The decompressed bytes of a gzip stream; a corrupt one fails as an unreadable input. */
+function gunzip(compressed: Readable, name: string): Readable {
+  const out = new PassThrough({ highWaterMark: 64 * 1024 });
+  pipeline(compressed, createGunzip(), out, (error) => {
+    if (error && !out.destroyed) {
+      out.destroy(
+        loadError('INPUT_UNREADABLE', `cannot read input ${name}: not valid gzip (${error.message})`, error),
+      );
+    }
+  });
+  return out;
+}
+
+/** Up to `bytes` from the start of a stream that is read only for them, then closed. */
+async function firstBytes(stream: Readable, bytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  try {
+    for await (const chunk of stream) {
+      chunks.push(chunk as Buffer);
+      length += (chunk as Buffer).length;
+      if (length >= bytes) break;
+    }
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(chunks).subarray(0, bytes);
+}
+
+function openStream(raw: Readable, name: string): OpenedInput {
   let consumed = false;
+  let stream = raw;
+  let compressed = false;
   let peeked: { head: Buffer; ended: boolean } | undefined;
-  return {
+  const input: OpenedInput = {
     kind: 'stream',
+    get compressed() {
+      return compressed;
+    },
+    seekable: false,
     name,
     path: undefined,
     size: undefined,
+    fileSize: undefined,
     open() {
       if (consumed) throw loadError('INPUT_UNREADABLE', `${name} can be read only once`);
       consumed = true;
@@ -94,19 +156,31 @@ function openStream(stream: Readable, name: string): OpenedInput {
       return stream;
     },
     async head(size: number) {
-      peeked ??= await peekStream(stream, size, name);
+      if (!peeked) {
+        const first = await peekStream(raw, size, name);
+        if (isGzip(first.head)) {
+          // Compressed stdin: the head (and the rows) come out of gunzip.
+          compressed = true;
+          stream = gunzip(first.ended ? Readable.from([first.head]) : raw, name);
+          peeked = await peekStream(stream, size, name);
+        } else peeked = first;
+      }
       return peeked.head.subarray(0, size);
     },
   };
+  return input;
 }
 
 function openObjects(objects: Iterable<InputObject> | AsyncIterable<InputObject>): OpenedInput {
   let consumed = false;
   return {
     kind: 'objects',
+    compressed: false,
+    seekable: false,
     name: 'objects',
     path: undefined,
     size: undefined,
+    fileSize: undefined,
     open() {
       if (consumed) throw loadError('INPUT_UNREADABLE', 'the objects can be read only once');
       consumed = true;

@@ -1,5 +1,6 @@
 import { unlink } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { HEAD_BYTES } from '@pxstream/checkpoint';
 import {
   checkBaseUrl,
   checkMappedAttributes,
@@ -13,14 +14,14 @@ import { openRejectsWriter, type RejectsWriter } from '@pxstream/sink-errors';
 import { asLoadError, LoadError, loadError } from './errors.js';
 import { type OpenedInput, openInput } from './input.js';
 import { LoadLog } from './log.js';
-import type { LoadOptions } from './options.js';
+import type { InputFormat, LoadOptions } from './options.js';
 import { checkOutputPaths } from './outputs.js';
 import { type PassResult, runPass } from './pass.js';
 import { preflight, startEmbeddedEmulator } from './px-setup.js';
 import { noRejectsFile } from './rejects.js';
 import { buildReport, checkWritable, type LoadReport, writeReport } from './report.js';
 import { planResume, type ResumePlan } from './resume.js';
-import { type RunSettings, resolveSettings } from './settings.js';
+import { type RunSettings, resolveSettings, type SourceFormat, sniffFormat } from './settings.js';
 import { buildRowStages } from './stages.js';
 import { runStrictCheck } from './strict.js';
 
@@ -33,24 +34,26 @@ import { runStrictCheck } from './strict.js';
  */
 export async function load(options: LoadOptions): Promise<LoadReport> {
   const startedAt = Date.now();
-  const settings = resolveSettings(options);
+  const given = resolveSettings(options);
   const env = options.env ?? process.env;
   const log = new LoadLog(options.onLog);
   log.redact = createRedactor([env.PX_API_KEY]);
   const cleanups: Array<() => Promise<void>> = [];
   try {
-    const config = await readConfig(options, settings, env);
+    const config = await readConfig(options, given, env);
     log.redact = createRedactor([config.apiKey, env.PX_API_KEY]);
     applyOverrides(config, options);
-    if (settings.emulator) {
+    if (given.emulator) {
       const emulator = await startEmbeddedEmulator(config);
       cleanups.push(() => emulator.close());
     }
     // The first thing a real load says: where the rows go (never with the key).
-    if (!settings.dryRun) log.info(targetLine(config, settings));
+    if (!given.dryRun) log.info(targetLine(config, given));
     for (const warning of config.warnings) log.warn(warning);
-    if (!settings.dryRun) requireKey(config, options);
-    const input = await openInput(options.input, settings.cwd, options.inputName);
+    if (!given.dryRun) requireKey(config, options);
+    const input = await openInput(options.input, given.cwd, options.inputName);
+    const head = await input.head(HEAD_BYTES);
+    const settings: RunSettings = { ...given, format: sourceFormat(given.format, input, head) };
     const plan = await planResume(config, settings, input);
     if (plan.empty) log.warn(`${input.path ? input.name : input.name} is empty: no rows to load`);
     const rejectsPath = rejectsFilePath(settings, input, plan, log);
@@ -70,7 +73,7 @@ export async function load(options: LoadOptions): Promise<LoadReport> {
     const rejects = rejectsPath
       ? await openRejectsWriter({
           path: rejectsPath,
-          format: settings.format,
+          format: settings.format === 'csv' ? 'csv' : 'jsonl',
           redact: log.redact,
           // A write failing mid-run (disk full) stops the load: no row may end unrecorded.
           onError: (error) => onRejectsError(error),
@@ -149,7 +152,7 @@ export async function load(options: LoadOptions): Promise<LoadReport> {
 
 async function readConfig(
   options: LoadOptions,
-  settings: RunSettings,
+  settings: Pick<RunSettings, 'cwd' | 'type'>,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<PxConfig> {
   const { config } = options;
@@ -206,7 +209,13 @@ function repeatedLine(ids: number, dryRun: boolean): string {
     : `${which} on more than one row: their rows were applied in file order, so the last row of each won`;
 }
 
-function targetLine(config: PxConfig, settings: RunSettings): string {
+/** What the rows are read as: objects, the format asked for or named, or what the first bytes say. */
+function sourceFormat(given: InputFormat | undefined, input: OpenedInput, head: Buffer): SourceFormat {
+  if (input.kind === 'objects') return 'objects';
+  return given ?? sniffFormat(head);
+}
+
+function targetLine(config: PxConfig, settings: Pick<RunSettings, 'emulator' | 'type'>): string {
   const where = settings.emulator ? `the embedded PX emulator at ${config.baseUrl}` : config.baseUrl;
   const products = config.productKeys.length > 0 ? `, product ${config.productKeys.join(', ')}` : '';
   return `loading ${settings.type} into ${where}${products}`;
@@ -230,7 +239,7 @@ function noMatchHint(result: PassResult, settings: RunSettings): string | undefi
 
 function rejectsFilePath(settings: RunSettings, input: OpenedInput, plan: ResumePlan, log: LoadLog) {
   if (settings.rejects === false) return undefined;
-  const extension = settings.format === 'csv' && input.kind !== 'objects' ? 'csv' : 'jsonl';
+  const extension = settings.format === 'csv' ? 'csv' : 'jsonl';
   const chosen =
     settings.rejects ?? resolve(settings.cwd, `${input.path ? input.name : 'pxstream'}_rejects.${extension}`);
   const earlier = plan.from?.rejects.path;

@@ -2,8 +2,8 @@ import type { Readable, Writable } from 'node:stream';
 import type { PxConfig, RecordType } from '@pxstream/config';
 import type { Rejection, RowOutcome } from '@pxstream/core';
 
-/** Input formats: CSV, JSON-lines, and (plain objects given as an iterable) objects. */
-export type InputFormat = 'csv' | 'jsonl';
+/** Input formats: CSV, JSON-lines, and one JSON array of records. Each may be gzip-compressed. */
+export type InputFormat = 'csv' | 'jsonl' | 'json';
 
 /** A plain object of an `Iterable`/`AsyncIterable` input: its keys are what the mapping's values name. */
 export type InputObject = Record<string, unknown>;
@@ -16,7 +16,10 @@ export interface LoadOptions {
   config: string | Record<string, unknown>;
   type: RecordType;
   input: LoadInput;
-  /** Default: from the file's extension (`.jsonl`, `.ndjson`, `.json`), else CSV. */
+  /**
+   * Default: from the file's extension (`.csv`, `.jsonl`/`.ndjson`, `.json`, before a `.gz`),
+   * else from the first bytes (`[`: a JSON array, `{`: JSON-lines, else CSV). Not used for objects.
+   */
   format?: InputFormat;
   /** USER and ACCOUNT: create the records PX does not have (PUT, then POST on 404). */
   insertMissing?: boolean;

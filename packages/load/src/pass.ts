@@ -60,13 +60,13 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
   // Resuming a file seeks to the checkpoint's byte offset; a stream cannot seek, so its rows
   // below the watermark are read again and skipped.
   const position = plan.from?.position ?? undefined;
-  const seek = position && input.kind === 'file' ? position : undefined;
+  const seek = position && input.seekable ? position : undefined;
   const source = createSource(input, settings.format, seek);
   const firstIndex = Math.max(settings.startRow ?? 0, position?.index ?? 0);
   const events = eventSafety(ctx, firstIndex);
   // JSON inputs have no header to check the mapping against: watch the first records instead.
   const presence =
-    settings.format === 'csv' && input.kind !== 'objects'
+    settings.format === 'csv'
       ? undefined
       : new MappingPresence(ctx.config.fieldMapping[settings.type] ?? {}, (message) => ctx.log.warn(message));
   const repeats = settings.type === 'CUSTOM_EVENT' ? undefined : new RepeatCounter();
@@ -166,9 +166,7 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
     ? new ProgressTicker(options.onProgress, options.progressIntervalMs ?? 250, {
         stats: handle.stats,
         bytesDone: () =>
-          input.kind === 'file'
-            ? (tracker.ledger.resumePoint?.byteOffset ?? seek?.byteOffset ?? 0)
-            : undefined,
+          input.seekable ? (tracker.ledger.resumePoint?.byteOffset ?? seek?.byteOffset ?? 0) : undefined,
         startBytes: seek?.byteOffset ?? 0,
         size: input.size,
         sink: () => sinkHandle?.sink.stats(),

@@ -70,7 +70,7 @@ export async function planResume(
 ): Promise<ResumePlan> {
   const head = await input.head(HEAD_BYTES);
   if (input.kind !== 'objects') checkInputEncoding(head, input.path ? basename(input.path) : input.name);
-  const fingerprint = fingerprintHead(head, input.size ?? null);
+  const fingerprint = fingerprintHead(head, input.fileSize ?? null);
   const hash = settingsHash(config, options);
   const empty = head.length === 0 && input.kind !== 'objects';
   // A dry run sends nothing, and the embedded emulator forgets everything at exit: neither resumes.

@@ -3,10 +3,13 @@ import { RECORD_TYPES, type RecordType } from '@pxstream/config';
 import { loadError } from './errors.js';
 import type { InputFormat, LoadOptions } from './options.js';
 
+/** What the rows are read as: a format, or objects given as such. */
+export type SourceFormat = InputFormat | 'objects';
+
 /** The options of one load, checked and with their defaults, as the run's parts read them. */
 export interface RunSettings {
   type: RecordType;
-  format: InputFormat;
+  format: SourceFormat;
   insertMissing: boolean;
   dryRun: boolean;
   strict: boolean;
@@ -22,10 +25,33 @@ export interface RunSettings {
   cwd: string;
 }
 
-/** The format of a file from its extension; streams and unknown extensions are CSV. */
-export function formatFromPath(path: string | undefined): InputFormat {
-  if (path === undefined) return 'csv';
-  return /\.(jsonl|ndjson|json)$/i.test(path) ? 'jsonl' : 'csv';
+const FORMATS: readonly InputFormat[] = ['csv', 'jsonl', 'json'];
+
+/** The format a file's extension names (`.gz` looked through), or undefined when it names none. */
+export function formatFromPath(path: string | undefined): InputFormat | undefined {
+  if (path === undefined) return undefined;
+  const name = path.replace(/\.gz$/i, '');
+  if (/\.(jsonl|ndjson)$/i.test(name)) return 'jsonl';
+  if (/\.json$/i.test(name)) return 'json';
+  if (/\.(csv|tsv|txt)$/i.test(name)) return 'csv';
+  return undefined;
+}
+
+/**
+ * The format of an input the extension does not name (stdin, `export.dat`), from its first
+ * bytes: `[` opens a JSON array, `{` a JSON object per line; anything else is read as CSV,
+ * whose header check then says plainly when the mapping does not fit.
+ */
+export function sniffFormat(head: Buffer): InputFormat {
+  let at = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  while (
+    at < head.length &&
+    (head[at] === 0x20 || head[at] === 0x09 || head[at] === 0x0a || head[at] === 0x0d)
+  )
+    at++;
+  if (head[at] === 0x5b) return 'json';
+  if (head[at] === 0x7b) return 'jsonl';
+  return 'csv';
 }
 
 const whole = (name: string, value: number | undefined) => {
@@ -34,8 +60,14 @@ const whole = (name: string, value: number | undefined) => {
   }
 };
 
-/** Checks the options that do not need the config or the input, and resolves paths. */
-export function resolveSettings(options: LoadOptions): RunSettings {
+/**
+ * Checks the options that do not need the config or the input, and resolves paths. The format
+ * is the one asked for or the one the extension names; `undefined` is decided from the input's
+ * first bytes once it is open.
+ */
+export function resolveSettings(
+  options: LoadOptions,
+): Omit<RunSettings, 'format'> & { format: InputFormat | undefined } {
   const cwd = options.cwd ?? process.cwd();
   const type = String(options.type ?? '').toUpperCase() as RecordType;
   if (!RECORD_TYPES.includes(type)) {
@@ -66,8 +98,8 @@ export function resolveSettings(options: LoadOptions): RunSettings {
   }
   const format =
     options.format ?? formatFromPath(typeof options.input === 'string' ? options.input : undefined);
-  if (format !== 'csv' && format !== 'jsonl') {
-    throw loadError('LOAD_INVALID_OPTION', `unknown format "${String(format)}": expected csv or jsonl`);
+  if (format !== undefined && !FORMATS.includes(format)) {
+    throw loadError('LOAD_INVALID_OPTION', `unknown format "${String(format)}": expected csv, jsonl or json`);
   }
   const path = (value: string | false | undefined) =>
     typeof value === 'string' ? resolve(cwd, value) : value;

@@ -4,11 +4,12 @@ import { resolveFieldTypes } from '@pxstream/config';
 import { createStepStream, type RowStep, type RowStepTransform } from '@pxstream/core';
 import { compileMapper, type Mapper } from '@pxstream/mapper';
 import { createCsvSource } from '@pxstream/source-csv';
+import { createJsonArraySource } from '@pxstream/source-json';
 import { createJsonlSource } from '@pxstream/source-jsonl';
 import { createObjectSource } from '@pxstream/source-objects';
 import { createValidator } from '@pxstream/validator';
 import type { OpenedInput } from './input.js';
-import type { InputFormat } from './options.js';
+import type { SourceFormat } from './settings.js';
 
 export type AttributeMetadataList = Parameters<typeof resolveFieldTypes>[2] extends infer O
   ? O extends { metadata?: infer M }
@@ -49,8 +50,9 @@ export function buildRowStages(
  * A source for the input and its format; `resumeFrom` starts it mid-file (the bytes given start
  * there). Objects need no parsing: the object source numbers them.
  */
-export function createSource(input: OpenedInput, format: InputFormat, resumeFrom?: ResumePosition) {
-  if (input.kind === 'objects') return createObjectSource();
+export function createSource(input: OpenedInput, format: SourceFormat, resumeFrom?: ResumePosition) {
+  if (input.kind === 'objects' || format === 'objects') return createObjectSource();
+  if (format === 'json') return createJsonArraySource(resumeFrom ? { resumeFrom } : {});
   if (format === 'jsonl') return createJsonlSource(resumeFrom ? { resumeFrom } : {});
   if (!resumeFrom) return createCsvSource();
   const { columns, delimiter, line, index, byteOffset } = resumeFrom;
