@@ -17,6 +17,7 @@ export {
   type RunStats,
   startPipeline,
 } from '@pxstream/core';
+export { type EmulatorHandle, type EmulatorOptions, startEmulator } from '@pxstream/emulator';
 export {
   type InputFormat,
   type InputObject,
