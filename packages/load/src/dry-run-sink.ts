@@ -2,22 +2,76 @@ import { Writable } from 'node:stream';
 import { OUTCOME_EVENT, type RowEnvelope } from '@pxstream/core';
 
 /**
+ * About this many characters of body lines go to the output in one write. One write per row
+ * cost a system call each: 200,656 writes per 200k rows, and into a pipe nearly every one
+ * came back `false` and waited for 'drain' (1.6-2.0 s of system time per 1M rows). Batched
+ * at 16K characters: about 5,600 writes, the same bytes.
+ */
+export const DRY_RUN_BATCH_CHARS = 16 * 1024;
+
+/**
  * The dry-run sink: writes each body that would be sent as one JSON object per line (so the
- * output pipes into jq), honouring the output's backpressure, and sends nothing. Without an
- * output the bodies are only counted.
+ * output pipes into jq), and sends nothing. Lines are gathered into batches written once
+ * they reach `DRY_RUN_BATCH_CHARS`, and at least once per turn of the event loop, so output
+ * never waits on more input. Backpressure holds end to end: while the output has not drained,
+ * no row is taken, so a slow reader slows the file read. Without an output the bodies are
+ * only counted.
  */
 export function createDryRunSink(
   out: NodeJS.WritableStream | undefined,
   redact: (text: string) => string,
 ): Writable {
+  let batch = '';
+  let scheduled: NodeJS.Immediate | undefined;
+  /** The output said `false`: nothing more is written, and no row taken, until it drains. */
+  let blocked = false;
+  let waiting: (() => void) | undefined;
+
+  const flush = (): void => {
+    if (scheduled) clearImmediate(scheduled);
+    scheduled = undefined;
+    if (blocked || batch === '' || !out) return;
+    const text = batch;
+    batch = '';
+    // Whole lines only: the key cannot straddle a batch's edge, so one pass redacts them all.
+    if (!out.write(redact(text))) {
+      blocked = true;
+      out.once('drain', () => {
+        blocked = false;
+        const resume = waiting;
+        waiting = undefined;
+        flush();
+        resume?.();
+      });
+    }
+  };
+  /** Calls `next` once the output may take more (at once, unless it has not drained). */
+  const whenWritable = (next: () => void): void => {
+    if (blocked) waiting = next;
+    else next();
+  };
+
   const sink: Writable = new Writable({
     objectMode: true,
     highWaterMark: 64,
     write(row: RowEnvelope, _encoding, callback) {
-      const ok = out ? out.write(`${redact(JSON.stringify(row.body))}\n`) : true;
+      if (out) batch += `${JSON.stringify(row.body)}\n`;
       sink.emit(OUTCOME_EVENT, { row, outcome: 'dry-run' });
-      if (ok) callback();
-      else out!.once('drain', () => callback());
+      if (batch.length >= DRY_RUN_BATCH_CHARS) flush();
+      else if (!scheduled && batch !== '') scheduled = setImmediate(flush);
+      whenWritable(() => callback());
+    },
+    final(callback) {
+      flush();
+      whenWritable(() => {
+        flush();
+        callback();
+      });
+    },
+    destroy(error, callback) {
+      if (scheduled) clearImmediate(scheduled);
+      scheduled = undefined;
+      callback(error);
     },
   });
   return sink;
