@@ -7,7 +7,7 @@ import { httpCode, type PxSinkErrorCode } from './errors.js';
 import { PRIORITY } from './limiter.js';
 import type { SendOutcome, SendRejected, SendResult } from './result.js';
 import { backoffDelay, isRetryableStatus } from './retry.js';
-import type { RequestSpec, Session } from './session.js';
+import type { RequestSpec, RequestTicket, Session } from './session.js';
 
 export type Failure =
   | { kind: 'status'; status: number; message: string }
@@ -39,8 +39,11 @@ export class Attempts {
   priority: number = PRIORITY.first;
   /** A create of ours may have been applied (lost answer, or 500/502/504 to a POST). */
   createMayExist = false;
-
-  constructor(readonly session: Session) {}
+  constructor(
+    readonly session: Session,
+    /** How far the current request got (see `RequestTicket`): what a stop leaves in doubt. */
+    readonly ticket: RequestTicket = { state: 'waiting' },
+  ) {}
 
   /**
    * A new request of the row (the POST after the PUT's 404, the PUT after a duplicate): it gets
@@ -90,7 +93,7 @@ export class Attempts {
         session.counters.retries++;
       }
       this.requests++;
-      const exchange = await session.exchange(spec, this.priority);
+      const exchange = await session.exchange(spec, this.priority, this.ticket);
       // Once a row has started, its next requests go before the first request of new rows.
       if (this.priority === PRIORITY.first) this.priority = PRIORITY.next;
       if (exchange.kind === 'answer') {

@@ -21,7 +21,7 @@ import {
 import { holdsValues, parseJson } from './record-match.js';
 import type { SendResult } from './result.js';
 import { backoffDelay } from './retry.js';
-import type { RequestSpec, Session } from './session.js';
+import type { RequestSpec, RequestTicket, Session } from './session.js';
 
 export type { SendOutcome, SendResult } from './result.js';
 
@@ -34,6 +34,8 @@ export interface SendInput {
 export interface SendOptions {
   /** USER/ACCOUNT: create (POST) the record when the update finds none. */
   insertMissing?: boolean;
+  /** Kept up to date with how far the row's current request got (see `RequestTicket`). */
+  ticket?: RequestTicket;
 }
 
 const isSuccess = (status: number) => status >= 200 && status < 300;
@@ -46,7 +48,7 @@ export async function sendRow(
   input: SendInput,
   options: SendOptions = {},
 ): Promise<SendResult> {
-  const run = new Attempts(session);
+  const run = new Attempts(session, options.ticket);
   const body = input.body;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return run.reject('PX_INVALID_ROW', 'the row has no request body');

@@ -37,6 +37,16 @@ export interface RequestSpec {
   body?: unknown;
 }
 
+/**
+ * How far one request got, for a caller that must know, after a stop, whether it may have
+ * reached PX: `waiting` (for the limiter: never sent), `sent` (on the wire, no answer yet: in
+ * doubt if it is cut now), `answered` (PX said something: nothing is in doubt), `unsent` (no
+ * connection ever came up).
+ */
+export interface RequestTicket {
+  state: 'waiting' | 'sent' | 'answered' | 'unsent';
+}
+
 export class Session {
   readonly baseUrl: string;
   readonly retry: RetryOptions;
@@ -93,10 +103,11 @@ export class Session {
    * throws the fatal error on 401/403 or an exhausted daily quota, and `PX_ABORTED` once the
    * session is closed.
    */
-  async exchange(spec: RequestSpec, priority: number): Promise<Exchange> {
+  async exchange(spec: RequestSpec, priority: number, ticket?: RequestTicket): Promise<Exchange> {
     this.throwIfStopped();
+    if (ticket) ticket.state = 'waiting';
     try {
-      return await this.limiter.schedule((epoch) => this.run(spec, epoch), priority);
+      return await this.limiter.schedule((epoch) => this.run(spec, epoch, ticket), priority);
     } catch (error) {
       // Whatever the limiter threw after a stop (its own error, bottleneck's "stopped"), the
       // reason is the stop: report that.
@@ -105,12 +116,13 @@ export class Session {
     }
   }
 
-  private async run(spec: RequestSpec, epoch: number): Promise<Exchange> {
+  private async run(spec: RequestSpec, epoch: number, ticket?: RequestTicket): Promise<Exchange> {
     this.throwIfStopped();
     const counters = this.counters;
     counters.sent++;
     counters.inFlight++;
     const started = performance.now();
+    if (ticket) ticket.state = 'sent';
     try {
       const response = await this.transport.request({
         method: spec.method,
@@ -119,6 +131,7 @@ export class Session {
         timeoutMs: this.timeoutMs,
         signal: this.controller.signal,
       });
+      if (ticket) ticket.state = 'answered';
       counters.latency.add(performance.now() - started);
       counters.countStatus(response.status);
       const { status, text } = response;
@@ -163,6 +176,7 @@ export class Session {
       return { kind: 'answer', status, text, retryAfterMs };
     } catch (error) {
       if (!(error instanceof TransportError)) throw error;
+      if (ticket && !error.requestSent) ticket.state = 'unsent';
       if (error.kind === 'aborted') this.throwIfStopped();
       counters.countStatus(error.kind);
       const failure = error.kind === 'aborted' ? 'reset' : error.kind;

@@ -20,9 +20,11 @@ import {
 } from '@pxstream/core';
 import { Client } from './client.js';
 import { invalidArgument } from './errors.js';
+import type { GuardVerdict, SendGuard } from './guard.js';
 import { KeyQueue } from './key-queue.js';
 import { type PxClientOptions, resolveClientOptions } from './options.js';
 import type { SendResult } from './send.js';
+import type { RequestTicket } from './session.js';
 import { Session } from './session.js';
 import type { PxSinkStats } from './stats.js';
 
@@ -43,6 +45,8 @@ export interface PxSinkOptions extends PxClientOptions {
   maxWaiting?: number;
   /** Writable buffer in rows, before `write()` returns false. Default 16. */
   highWaterMark?: number;
+  /** Consulted before each row is sent and told how it ended (see `SendGuard`). */
+  guard?: SendGuard | undefined;
 }
 
 export class PxSink extends Writable {
@@ -54,6 +58,9 @@ export class PxSink extends Writable {
   /** Rows written whose `send` has not settled (waiting for their id included). */
   private unsettled = 0;
   private readonly keys = new KeyQueue<RowEnvelope>();
+  private readonly guard: SendGuard | undefined;
+  /** Rows started (admitted or being admitted) and not settled, with how far their request got. */
+  private readonly started = new Map<RowEnvelope, RequestTicket>();
   private heldCallback: ((error?: Error | null) => void) | undefined;
   private finalCallback: ((error?: Error | null) => void) | undefined;
 
@@ -78,6 +85,7 @@ export class PxSink extends Writable {
     if (!Number.isInteger(this.maxWaiting) || this.maxWaiting < 1) {
       throw invalidArgument(`maxWaiting must be a positive integer, got ${String(options.maxWaiting)}`);
     }
+    this.guard = options.guard;
     const session = new Session(resolved);
     this.client = new Client(session);
     // Stop at once on a fatal answer, not when the row that got it settles.
@@ -111,10 +119,34 @@ export class PxSink extends Writable {
   }
 
   private start(row: RowEnvelope): void {
+    const ticket: RequestTicket = { state: 'waiting' };
+    this.started.set(row, ticket);
+    const verdict = this.guard?.admit(row);
+    if (verdict instanceof Promise) {
+      verdict.then(
+        (decided) => this.go(row, decided, ticket),
+        (error: unknown) => this.destroy(error instanceof Error ? error : new Error(String(error))),
+      );
+    } else this.go(row, verdict, ticket);
+  }
+
+  private go(row: RowEnvelope, verdict: GuardVerdict | undefined, ticket: RequestTicket): void {
+    if (this.destroyed) return;
+    if (verdict) {
+      this.started.delete(row);
+      this.announceVerdict(row, verdict);
+      this.settled(row);
+      return;
+    }
     this.client
-      .send(this.type, row, { insertMissing: this.insertMissing })
+      .send(this.type, row, { insertMissing: this.insertMissing, ticket })
       .then(
-        (result) => this.announce(row, result),
+        (result) => {
+          if (this.destroyed) return;
+          this.started.delete(row);
+          this.guard?.settled(row, result);
+          this.announce(row, result);
+        },
         (error: unknown) => {
           if (this.destroyed) return;
           this.destroy(isPxStreamError(error) || error instanceof Error ? error : new Error(String(error)));
@@ -133,10 +165,21 @@ export class PxSink extends Writable {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     // Aborts requests in flight and queued; their rows get no event (they were not finished).
     this.client.close();
+    // Rows started and unfinished: the guard learns whether each may have reached PX.
+    for (const [row, ticket] of this.started) this.guard?.abandoned(row, ticket.state === 'sent');
+    this.started.clear();
     this.keys.clear();
     this.heldCallback = undefined;
     this.finalCallback = undefined;
     callback(error);
+  }
+
+  private announceVerdict(row: RowEnvelope, verdict: GuardVerdict): void {
+    if (verdict.outcome === 'skipped') {
+      this.emit(OUTCOME_EVENT, { row, outcome: 'skipped', reason: verdict.reason } satisfies RowOutcome);
+    } else {
+      emitRejection(this, { row, stage: 'send', code: verdict.code, message: verdict.message });
+    }
   }
 
   private announce(row: RowEnvelope, result: SendResult): void {

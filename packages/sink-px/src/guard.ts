@@ -1,0 +1,28 @@
+/**
+ * A hook around every row the sink sends, for what knows more than the sink: the incremental
+ * sync ledger (skip a row PX already holds; mark an event before it goes out). The sink calls
+ * it in each id's file order, so a verdict always sees the rows before it settled.
+ */
+import type { RowEnvelope } from '@pxstream/core';
+import type { SendResult } from './result.js';
+
+/** Ends a row without a request: skipped (with why), or rejected (with a code). */
+export type GuardVerdict =
+  | { readonly outcome: 'skipped'; readonly reason: string }
+  | { readonly outcome: 'rejected'; readonly code: string; readonly message: string };
+
+export interface SendGuard {
+  /**
+   * A row is about to be sent: every earlier row of its id has ended. Return a verdict to end
+   * it without a request, or undefined to send it; may wait (a durable mark before an event).
+   */
+  admit(row: RowEnvelope): GuardVerdict | undefined | Promise<GuardVerdict | undefined>;
+  /** A row admitted and sent ended with this result. */
+  settled(row: RowEnvelope, result: SendResult): void;
+  /**
+   * The sink stopped (a fatal answer, an abort) before a row it had admitted ended.
+   * `maybeRecorded`: its request was on the wire, so PX may have applied it; false when it was
+   * never sent, or PX answered it (401/403/429 apply nothing).
+   */
+  abandoned(row: RowEnvelope, maybeRecorded: boolean): void;
+}

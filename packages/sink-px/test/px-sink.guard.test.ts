@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { RowEnvelope } from '@pxstream/core';
+import { createPxSink, type SendGuard } from '../src/index.js';
+import { SECRET_KEY } from './helpers/emulator.js';
+import { everyRowEndedOnce, load, userRow } from './helpers/rows.js';
+import { pxError, scripted } from './helpers/scripted.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('px sink: the send guard (what the incremental-sync ledger hooks into)', () => {
+  it('a verdict ends a row without a request; rows sent are reported settled with their result', async () => {
+    const px = await scripted(() => ({ status: 204 }));
+    try {
+      const settled: string[] = [];
+      const guard: SendGuard = {
+        // Even rows: PX holds them already. Odd rows decided after a wait (a durable mark).
+        admit: (row) =>
+          row.index % 2 === 0 ? { outcome: 'skipped', reason: 'unchanged' } : sleep(5).then(() => undefined),
+        settled: (row, result) => settled.push(`${row.key}:${result.outcome}`),
+        abandoned: () => assert.fail('nothing is abandoned'),
+      };
+      const sink = createPxSink({ baseUrl: px.baseUrl, apiKey: SECRET_KEY, type: 'USER', rate: 1000, guard });
+      const rows = Array.from({ length: 10 }, (_, i) => userRow(i, `g-${i}`));
+      const result = await load(sink, rows);
+      assert.equal(everyRowEndedOnce(result, 10), undefined);
+      assert.equal(result.count('skipped'), 5);
+      assert.ok(
+        result.outcomes.filter((o) => o.outcome === 'skipped').every((o) => o.reason === 'unchanged'),
+      );
+      assert.equal(px.seen.length, 5, 'a request only for the rows the guard let through');
+      assert.deepEqual(
+        settled.sort(),
+        ['g-1', 'g-3', 'g-5', 'g-7', 'g-9'].map((id) => `${id}:updated`),
+      );
+    } finally {
+      await px.close();
+    }
+  });
+
+  it('a fatal answer: the row PX answered is not in doubt, the row on the wire is, the rows waiting are not', async () => {
+    const px = await scripted(async (request) => {
+      if (request.url.endsWith('/r-1')) {
+        await sleep(50);
+        return { status: 401, body: pxError('UNAUTHORIZED', 'bad key') };
+      }
+      await sleep(2000); // r-2 is on the wire when the 401 comes back
+      return { status: 204 };
+    });
+    try {
+      const abandoned = new Map<string, boolean>();
+      const guard: SendGuard = {
+        admit: () => undefined,
+        settled: () => {},
+        abandoned: (row: RowEnvelope, maybe) => abandoned.set(String(row.key), maybe),
+      };
+      const sink = createPxSink({
+        baseUrl: px.baseUrl,
+        apiKey: SECRET_KEY,
+        type: 'USER',
+        rate: 1000,
+        concurrency: 2,
+        guard,
+      });
+      const rows = [userRow(0, 'r-1'), userRow(1, 'r-2'), userRow(2, 'r-3'), userRow(3, 'r-4')];
+      await assert.rejects(load(sink, rows), { code: 'PX_AUTH_FAILED' });
+      assert.equal(abandoned.get('r-1'), false, 'answered 401: PX applied nothing');
+      assert.equal(abandoned.get('r-2'), true, 'on the wire when the run stopped: in doubt');
+      assert.equal(abandoned.get('r-3'), false, 'waiting for a slot: never sent');
+    } finally {
+      await px.close();
+    }
+  });
+});
