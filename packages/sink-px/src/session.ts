@@ -56,6 +56,8 @@ export class Session {
   private readonly transport: Transport;
   private readonly timeoutMs: number;
   private readonly controller = new AbortController();
+  /** Aborted by a fatal stop as by a close: backoffs end at once, no new request starts. */
+  private readonly stopping = new AbortController();
   private fatalError: PxSinkError | undefined;
   private readonly fatalListeners = new Set<(error: PxSinkError) => void>();
 
@@ -66,6 +68,7 @@ export class Session {
     this.redact = createRedactor([options.apiKey]);
     // Every request and backoff of every pending row listens to this one signal.
     setMaxListeners(0, this.controller.signal);
+    setMaxListeners(0, this.stopping.signal);
     this.limiter = new AdaptiveLimiter({ rate: options.rate, concurrency: options.concurrency });
     this.transport = new Transport({
       baseUrl: options.baseUrl,
@@ -190,20 +193,23 @@ export class Session {
   async sleep(ms: number): Promise<void> {
     if (ms <= 0) return this.throwIfStopped();
     try {
-      await sleep(ms, undefined, { signal: this.controller.signal });
+      await sleep(ms, undefined, { signal: this.stopping.signal });
     } catch {
       this.throwIfStopped();
     }
   }
 
   /**
-   * Stops everything at once: no queued request starts, requests in flight are aborted,
-   * connections close. Returns the error, to throw it.
+   * A fatal answer: no request starts any more (queued ones end with the error), but the
+   * requests already on the wire get their answers, so that none of them is left in doubt for
+   * nothing (after a 401 they get 401s: PX applied nothing; a 201 says it did). `close()` ends
+   * them. Returns the error, to throw it.
    */
   stop(error: PxSinkError): PxSinkError {
     if (this.fatalError || this.closed) return this.fatalError ?? error;
     this.fatalError = error;
-    this.shutdown();
+    this.stopping.abort();
+    this.limiter.stop();
     for (const listener of this.fatalListeners) listener(error);
     return error;
   }
@@ -215,6 +221,7 @@ export class Session {
   }
 
   private shutdown(): void {
+    this.stopping.abort();
     this.controller.abort();
     this.limiter.stop();
     this.transport.close();

@@ -49,6 +49,9 @@ export interface PxSinkOptions extends PxClientOptions {
   guard?: SendGuard | undefined;
 }
 
+/** How long the requests on the wire may take to answer after a fatal answer stopped the sink. */
+const FATAL_GRACE_MS = 5000;
+
 export class PxSink extends Writable {
   readonly client: Client;
   readonly type: RecordType;
@@ -61,6 +64,11 @@ export class PxSink extends Writable {
   private readonly guard: SendGuard | undefined;
   /** Rows started (admitted or being admitted) and not settled, with how far their request got. */
   private readonly started = new Map<RowEnvelope, RequestTicket>();
+  /** Rows started whose admission or request has not finished. */
+  private active = 0;
+  /** The fatal error (401/403, daily quota, wrong base URL) the sink is stopping on. */
+  private failure: Error | undefined;
+  private graceTimer: NodeJS.Timeout | undefined;
   private heldCallback: ((error?: Error | null) => void) | undefined;
   private finalCallback: ((error?: Error | null) => void) | undefined;
 
@@ -88,8 +96,8 @@ export class PxSink extends Writable {
     this.guard = options.guard;
     const session = new Session(resolved);
     this.client = new Client(session);
-    // Stop at once on a fatal answer, not when the row that got it settles.
-    session.onFatal((error) => this.destroy(error));
+    // On a fatal answer no row starts any more; the requests on the wire get their answers.
+    session.onFatal((error) => this.fail(error));
   }
 
   /** Live counters (see `PxSinkStats`). */
@@ -107,6 +115,11 @@ export class PxSink extends Writable {
     _encoding: BufferEncoding,
     callback: (error?: Error | null) => void,
   ): void {
+    // Stopping on a fatal answer: no row is taken any more (the destroy ends the pipeline).
+    if (this.failure) {
+      this.heldCallback = callback;
+      return;
+    }
     this.unsettled++;
     if (this.keys.admit(row.key, row)) this.start(row);
     if (this.mayTakeMore()) callback();
@@ -121,6 +134,7 @@ export class PxSink extends Writable {
   private start(row: RowEnvelope): void {
     const ticket: RequestTicket = { state: 'waiting' };
     this.started.set(row, ticket);
+    this.active++;
     const verdict = this.guard?.admit(row);
     if (verdict instanceof Promise) {
       verdict.then(
@@ -132,8 +146,14 @@ export class PxSink extends Writable {
 
   private go(row: RowEnvelope, verdict: GuardVerdict | undefined, ticket: RequestTicket): void {
     if (this.destroyed) return;
+    if (this.failure) {
+      // Stopping: never sent (reported abandoned, not in doubt, when the sink is destroyed).
+      this.ended();
+      return;
+    }
     if (verdict) {
       this.started.delete(row);
+      this.active--;
       this.announceVerdict(row, verdict);
       this.settled(row);
       return;
@@ -149,12 +169,35 @@ export class PxSink extends Writable {
         },
         (error: unknown) => {
           if (this.destroyed) return;
+          // The fatal answer itself, or a request it cut: the row stays started, to be
+          // reported abandoned with how far its request got.
+          if (this.failure) return;
           this.destroy(isPxStreamError(error) || error instanceof Error ? error : new Error(String(error)));
         },
       )
-      .finally(() => this.settled(row))
+      .finally(() => {
+        this.ended();
+        this.settled(row);
+      })
       // A listener that throws must not become an unhandled rejection: it stops the sink.
       .catch((error: unknown) => this.destroy(error instanceof Error ? error : new Error(String(error))));
+  }
+
+  /**
+   * A fatal answer came back: take and start no more rows, let the requests on the wire get
+   * their answers (a few seconds at most), then stop with the error.
+   */
+  private fail(error: Error): void {
+    if (this.failure || this.destroyed) return;
+    this.failure = error;
+    if (this.active === 0) this.destroy(error);
+    else this.graceTimer = setTimeout(() => this.destroy(error), FATAL_GRACE_MS);
+  }
+
+  /** A started row's admission or request finished. */
+  private ended(): void {
+    this.active--;
+    if (this.failure && this.active === 0 && !this.destroyed) this.destroy(this.failure);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
@@ -163,7 +206,8 @@ export class PxSink extends Writable {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    // Aborts requests in flight and queued; their rows get no event (they were not finished).
+    clearTimeout(this.graceTimer);
+    // Aborts requests still in flight and queued; their rows get no event (they were not finished).
     this.client.close();
     // Rows started and unfinished: the guard learns whether each may have reached PX.
     for (const [row, ticket] of this.started) this.guard?.abandoned(row, ticket.state === 'sent');
@@ -204,7 +248,7 @@ export class PxSink extends Writable {
 
   private settled(row: RowEnvelope): void {
     this.unsettled--;
-    if (this.destroyed) return;
+    if (this.destroyed || this.failure) return;
     // The next row of the same id, held back until this one ended, goes now.
     const next = this.keys.release(row.key);
     if (next) this.start(next);
