@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LoadProgress } from '@pxstream/load';
-import { formatDuration, formatProgress } from '../src/progress.js';
+import { formatDuration, formatProgress, ProgressLine } from '../src/progress.js';
 
 function progress(fields: Partial<LoadProgress>): LoadProgress {
   return {
@@ -75,5 +75,48 @@ describe('progress line', () => {
 
   it('formats durations', () => {
     assert.deepEqual([4_000, 65_000, 3_725_000].map(formatDuration), ['4s', '1m05s', '1h02m']);
+  });
+});
+
+describe('progress line on a terminal', () => {
+  const terminal = (columns: number) => {
+    let text = '';
+    return {
+      out: Object.assign(
+        {
+          write: (chunk: string) => {
+            text += chunk;
+            return true;
+          },
+        },
+        { columns },
+      ) as unknown as NodeJS.WritableStream & { columns: number },
+      text: () => text,
+    };
+  };
+
+  it('fits the width of the terminal as it is at each draw, and erases what the last draw left', () => {
+    const term = terminal(40);
+    const line = new ProgressLine(term.out);
+    const busy = progress({ read: 1_234_567, finished: 1_234_567, inserted: 1_200_000, elapsedMs: 60_000 });
+    line.update(busy);
+    const [first] = term.text().split('\x1b[K');
+    assert.equal(first, `\r${formatProgress(busy).slice(0, 39)}`, 'cut to columns - 1, never wrapped');
+    term.out.columns = 20; // the terminal was narrowed
+    line.update(busy);
+    const draws = term.text().split('\r').filter(Boolean);
+    assert.equal(draws[1], `${formatProgress(busy).slice(0, 19)}\x1b[K`);
+    assert.ok(!term.text().includes('  '), 'no padding that could wrap');
+  });
+
+  it('clears itself before a notice, so the notice (Ctrl-C) starts on its own line', () => {
+    const term = terminal(80);
+    const line = new ProgressLine(term.out);
+    line.update(progress({ finished: 5, elapsedMs: 1000 }));
+    line.clear();
+    assert.ok(term.text().endsWith('\r\x1b[K'), 'the cursor is back at the start of an empty line');
+    const before = term.text();
+    line.clear();
+    assert.equal(term.text(), before, 'nothing to clear twice');
   });
 });
