@@ -1,13 +1,13 @@
 /**
  * The start times of the latest requests, to hold request starts to the current rate however
- * they were scheduled. Bottleneck spaces starts by `minTime`, but:
- * - its timers fire a millisecond or more late or early (whole-millisecond clock, busy event
- *   loop), so now and then `rate + 1` starts would fall within one second, which is exactly
- *   what PX's limiter counts;
- * - jobs it registered before the rate was lowered keep their old, closer slots.
- * Each start books its moment here first: no closer than 90% of `1000 / rate` after the last
- * one (catches the old slots without fighting timer jitter), and never more than `floor(rate)`
- * starts in any window of a second (plus a few milliseconds for delivery jitter).
+ * they were scheduled: never more than `floor(rate)` starts in any window of a second (plus a
+ * few milliseconds for delivery jitter), which is exactly what a sliding or a fixed one-second
+ * window on the server counts. `StartGate` asks `earliest` before each start and `record`s it;
+ * the start is re-stamped with `started` when the request really goes (a promise continuation
+ * can run a few milliseconds after the gate let it through).
+ *
+ * `reserve` books a start the older way (spacing at 90% of `1000 / rate` from the last booked
+ * one, and the window), for callers that book ahead; the limiter no longer does.
  */
 const WINDOW_MS = 1000 + 5;
 const SPACING_SLACK = 0.9;
@@ -44,9 +44,45 @@ export class StartWindow {
     return { at, slot };
   }
 
-  /** The booked start of `slot` really happened at `now` (a timer fires late): later checks use that. */
+  /**
+   * The earliest moment at or after `now` when one more start keeps every window of `WINDOW_MS`
+   * at `floor(rate)` starts or fewer, counting the starts recorded with `record`. Nothing is
+   * booked: the caller records the start when it happens.
+   */
+  earliest(now: number, rate: number): number {
+    const limit = Math.min(Math.max(1, Math.floor(rate)), this.ring.length);
+    if (this.size < limit) return now;
+    // The n-th latest start: a new one may go once that one is a full window old.
+    const index = (this.next - limit + this.ring.length) % this.ring.length;
+    return Math.max(now, this.ring[index]! + WINDOW_MS);
+  }
+
+  /**
+   * A start let through at `now` (monotonic ms, never earlier than the previous one). Returns
+   * its slot, for `started` once the request really goes.
+   */
+  record(now: number): number {
+    const slot = this.next;
+    this.ring[slot] = now;
+    this.last = now;
+    this.next = (this.next + 1) % this.ring.length;
+    if (this.size < this.ring.length) this.size++;
+    return slot;
+  }
+
+  /**
+   * The start of `slot` really happened at `now` (a timer or a continuation runs late): later
+   * checks use that. The slots recorded after it are raised to `now` too, so that the stamps stay
+   * in order: a start that went late must not hide behind one recorded after it but sent first
+   * (the n-th latest slot would then not be the n-th latest start, and n + 1 starts could fit in
+   * a window).
+   */
   started(slot: number, now: number): void {
-    if (now > this.ring[slot]!) this.ring[slot] = now;
-    if (slot === (this.next - 1 + this.ring.length) % this.ring.length && now > this.last) this.last = now;
+    const length = this.ring.length;
+    for (let i = slot; i !== this.next; i = (i + 1) % length) {
+      if (!(now > this.ring[i]!)) break;
+      this.ring[i] = now;
+    }
+    if (now > this.last) this.last = now;
   }
 }

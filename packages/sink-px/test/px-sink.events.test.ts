@@ -104,9 +104,14 @@ describe('px sink: CUSTOM_EVENT (POST only, never retried into a duplicate)', ()
   it('503 and 429 are retried (PX did not process them); 500 and 502 are rejected as maybe recorded', async () => {
     const px = await start({
       faults: { seed: 21, serverError: 0.3 },
-      rateLimit: { perSecond: 100, burst: 5 },
+      // A bucket of one: any two requests within 20 ms meet a 429, however slowly a busy
+      // machine sends them on average. No Retry-After: each 429 would pause every start for a
+      // second, and this test is about which answers are retried, not about the pace.
+      rateLimit: { perSecond: 50, burst: 1 },
+      retryAfter: false,
     });
-    const sink = sinkFor(px, { rate: 400 });
+    // Enough attempts that none runs out: a rejection here can only be a 500 or a 502.
+    const sink = sinkFor(px, { rate: 400, maxAttempts: 30 });
     const result = await load(sink, events());
     assert.equal(everyRowEndedOnce(result, EVENTS), undefined);
     const statuses = sink.stats().byStatus;
