@@ -47,9 +47,14 @@ export interface PxSinkOptions extends PxClientOptions {
   highWaterMark?: number;
   /** Consulted before each row is sent and told how it ended (see `SendGuard`). */
   guard?: SendGuard | undefined;
+  /**
+   * After a fatal answer, how long the requests on the wire may take to answer before they are
+   * cut (their rows then in doubt). Default 5,000 ms.
+   */
+  fatalGraceMs?: number;
 }
 
-/** How long the requests on the wire may take to answer after a fatal answer stopped the sink. */
+/** How long, by default, the requests on the wire may take to answer after a fatal answer. */
 const FATAL_GRACE_MS = 5000;
 
 export class PxSink extends Writable {
@@ -69,6 +74,7 @@ export class PxSink extends Writable {
   /** The fatal error (401/403, daily quota, wrong base URL) the sink is stopping on. */
   private failure: Error | undefined;
   private graceTimer: NodeJS.Timeout | undefined;
+  private readonly fatalGraceMs: number;
   private heldCallback: ((error?: Error | null) => void) | undefined;
   private finalCallback: ((error?: Error | null) => void) | undefined;
 
@@ -94,6 +100,7 @@ export class PxSink extends Writable {
       throw invalidArgument(`maxWaiting must be a positive integer, got ${String(options.maxWaiting)}`);
     }
     this.guard = options.guard;
+    this.fatalGraceMs = options.fatalGraceMs ?? FATAL_GRACE_MS;
     const session = new Session(resolved);
     this.client = new Client(session);
     // On a fatal answer no row starts any more; the requests on the wire get their answers.
@@ -191,7 +198,7 @@ export class PxSink extends Writable {
     if (this.failure || this.destroyed) return;
     this.failure = error;
     if (this.active === 0) this.destroy(error);
-    else this.graceTimer = setTimeout(() => this.destroy(error), FATAL_GRACE_MS);
+    else this.graceTimer = setTimeout(() => this.destroy(error), this.fatalGraceMs);
   }
 
   /** A started row's admission or request finished. */

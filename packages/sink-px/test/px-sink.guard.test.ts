@@ -44,7 +44,7 @@ describe('px sink: the send guard (what the incremental-sync ledger hooks into)'
         await sleep(50);
         return { status: 401, body: pxError('UNAUTHORIZED', 'bad key') };
       }
-      await sleep(2000); // r-2 is on the wire when the 401 comes back
+      await sleep(5000); // r-2 is on the wire when the 401 comes back, and past the grace
       return { status: 204 };
     });
     try {
@@ -61,12 +61,54 @@ describe('px sink: the send guard (what the incremental-sync ledger hooks into)'
         rate: 1000,
         concurrency: 2,
         guard,
+        fatalGraceMs: 300,
       });
       const rows = [userRow(0, 'r-1'), userRow(1, 'r-2'), userRow(2, 'r-3'), userRow(3, 'r-4')];
       await assert.rejects(load(sink, rows), { code: 'PX_AUTH_FAILED' });
       assert.equal(abandoned.get('r-1'), false, 'answered 401: PX applied nothing');
       assert.equal(abandoned.get('r-2'), true, 'on the wire when the run stopped: in doubt');
       assert.equal(abandoned.get('r-3'), false, 'waiting for a slot: never sent');
+    } finally {
+      await px.close();
+    }
+  });
+
+  it('after a fatal answer, a request on the wire that gets its answer within the grace ends as usual', async () => {
+    const px = await scripted(async (request) => {
+      if (request.url.endsWith('/r-1')) {
+        await sleep(50);
+        return { status: 401, body: pxError('UNAUTHORIZED', 'bad key') };
+      }
+      await sleep(200);
+      return { status: 204 };
+    });
+    try {
+      const settled: string[] = [];
+      const abandoned = new Map<string, boolean>();
+      const guard: SendGuard = {
+        admit: () => undefined,
+        settled: (row, result) => settled.push(`${row.key}:${result.outcome}`),
+        abandoned: (row: RowEnvelope, maybe) => abandoned.set(String(row.key), maybe),
+      };
+      const sink = createPxSink({
+        baseUrl: px.baseUrl,
+        apiKey: SECRET_KEY,
+        type: 'USER',
+        rate: 1000,
+        concurrency: 2,
+        guard,
+      });
+      await assert.rejects(load(sink, [userRow(0, 'r-1'), userRow(1, 'r-2'), userRow(2, 'r-3')]), {
+        code: 'PX_AUTH_FAILED',
+      });
+      assert.deepEqual(settled, ['r-2:updated'], 'r-2 was answered 204 after the 401: counted, not in doubt');
+      assert.equal(abandoned.get('r-2'), undefined);
+      assert.equal(abandoned.get('r-1'), false);
+      assert.equal(
+        px.seen.some((r) => r.url.endsWith('/r-3')),
+        false,
+        'nothing started after the 401',
+      );
     } finally {
       await px.close();
     }
