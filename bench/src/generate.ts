@@ -19,6 +19,11 @@ export interface GenerateOptions {
   seed?: number;
   /** Id prefix (to make files whose ids do not meet). Default by type. */
   prefix?: string;
+  /**
+   * Rows whose first mapped value after the id is changed (a user's email, an account's name):
+   * the same file as without it otherwise, as tomorrow's export of a changed record.
+   */
+  changed?: (index: number) => boolean;
 }
 
 const FIRST = [
@@ -173,6 +178,7 @@ export async function generate(options: GenerateOptions): Promise<number> {
   let bytes = 0;
   for (let i = 0; i < options.rows; i++) {
     const values = rowValues(options.type, i, random, prefix);
+    if (options.changed?.(i)) values[1] = `changed.${i}.${String(values[1]).replaceAll(',', '')}`;
     if (options.format === 'csv') chunk += `${values.map(csvCell).join(',')}\n`;
     else {
       const record: Record<string, unknown> = {};

@@ -1,10 +1,13 @@
 /**
  * `pnpm bench`: every case in its own process, one after the other, then a table of ratios
  * and bench/RESULTS.md. `--smoke`: tiny sizes, no RESULTS.md (what CI runs). `--case <n>`: one case.
+ * Case 7 (the limiter table, see limiter-table.ts) writes its own section of RESULTS.md and its
+ * charts, also when run alone (`--case 7`, optionally `--server emulator|peer --variant sliding`).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { arg } from './case-args.js';
+import { runLimiterCases } from './limiter-table.js';
 import { machine, ROOT, runCase } from './util.js';
 
 const smoke = process.argv.includes('--smoke');
@@ -232,6 +235,11 @@ const cases: Record<string, () => Promise<Row[]>> = {
 };
 
 const rows: Row[] = [];
+// Case 7 (budget against every limiter, both servers) writes its own table and charts.
+if (only === '7') {
+  await runLimiterCases({ smoke, server: arg('server', ''), variant: arg('variant', '') });
+  process.exit(0);
+}
 // Numeric keys would come first in an object's own order: run the cases in this one.
 for (const name of ['1', '2', '2b', '3', '4', '5', '6']) {
   const run = cases[name] as () => Promise<Row[]>;
@@ -251,6 +259,7 @@ const table = [
 ].join('\n');
 process.stdout.write(`${table}\n`);
 if (!smoke && !only) await writeResults(table);
+if (!only) await runLimiterCases({ smoke, server: '', variant: '' });
 
 /**
  * Writes the table into bench/RESULTS.md between its markers, keeping the notes around them

@@ -55,6 +55,30 @@ describe('benchmark smoke run', () => {
     });
   }
 
+  // Case 7 on both PX servers: the emulator, and the peer written from px-api.md alone.
+  for (const server of ['emulator', 'peer']) {
+    for (const [name, args] of [
+      ['sliding window', ['--shape', 'sliding', '--rows', '300', '--rate', '200']],
+      ['another client', ['--shape', 'sliding', '--other', '100', '--rows', '200', '--rate', '200']],
+      ['10% faults with throttles', ['--faults', '--rows', '150', '--rate', '400']],
+    ] as const) {
+      it(`case 7, ${server}, ${name}: every user holds its row, none created twice`, async () => {
+        const r = await runCase<{
+          exact: boolean;
+          accounted: boolean;
+          duplicateCreates: number;
+          wrong: number;
+          requests: number;
+        }>('limiter.ts', ['--server', server, ...args]);
+        assert.equal(r.wrong, 0);
+        assert.equal(r.exact, true);
+        assert.equal(r.accounted, true);
+        assert.equal(r.duplicateCreates, 0);
+        assert.ok(r.requests >= 150);
+      });
+    }
+  }
+
   it('case 5, peer: the sequential loader and pxstream load the same rows', async () => {
     const r = await runCase<{ accounted: boolean; speedUp: number }>('peer.ts', [
       '--rows',

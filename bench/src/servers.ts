@@ -1,0 +1,175 @@
+/**
+ * The two PX servers the limiter cases run against, each in its own process, behind one
+ * interface: the emulator (`@pxstream/emulator`'s bin) and the peer written for the bench from
+ * px-api.md alone (`peer-px/`).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { BENCH_KEY, ROOT, startEmulatorProcess } from './util.js';
+
+export type ServerKind = 'emulator' | 'peer';
+export type Shape = 'bucket' | 'sliding' | 'fixed';
+export type Json = Record<string, unknown>;
+
+export interface ServerSpec {
+  rate: number;
+  shape: Shape;
+  latencyMs: number;
+  /** Another client of the same key, requests per second. */
+  other?: number;
+  throttle?: number;
+  throttleRetryAfterSec?: number;
+  serverError?: number;
+  resetBefore?: number;
+  resetAfter?: number;
+  seed?: number;
+}
+
+/** One second of the server's traffic on the key. */
+export interface ServerSecond {
+  /** Wall-clock start of the second (epoch ms). */
+  wallMs: number;
+  /** Requests of ours that passed the limit (faulted ones included). */
+  admitted: number;
+  /** 429s: the limit's and the random throttles'. */
+  http429: number;
+  otherAdmitted: number;
+}
+
+export interface PxServer {
+  kind: ServerKind;
+  baseUrl: string;
+  seedUsers(ids: string[], propertyKeys: string[]): Promise<void>;
+  users(): Promise<Json[]>;
+  stats(): Promise<{ requests: number; rateLimited: number; createdUsers: number }>;
+  timeline(): Promise<ServerSecond[]>;
+  close(): Promise<void>;
+}
+
+/** Fields a server adds to a record by itself. */
+export const STAMPED = new Set(['createDate', 'lastModifiedDate', 'aptrinsicId', 'numberOfVisits']);
+
+export async function startServer(kind: ServerKind, spec: ServerSpec): Promise<PxServer> {
+  return kind === 'emulator' ? startEmulator(spec) : startPeerProcess(spec);
+}
+
+const getJson = async <T>(url: string): Promise<T> => {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return (await response.json()) as T;
+};
+
+async function startEmulator(spec: ServerSpec): Promise<PxServer> {
+  const flags = ['--rate', String(spec.rate), '--limiter', spec.shape, '--latency', String(spec.latencyMs)];
+  if (spec.other) flags.push('--other-client', String(spec.other));
+  if (spec.throttle) flags.push('--throttle', String(spec.throttle));
+  if (spec.throttleRetryAfterSec) flags.push('--throttle-retry-after', String(spec.throttleRetryAfterSec));
+  if (spec.serverError) flags.push('--fault-server-error', String(spec.serverError));
+  if (spec.resetBefore) flags.push('--fault-reset-before', String(spec.resetBefore));
+  if (spec.resetAfter) flags.push('--fault-reset-after', String(spec.resetAfter));
+  if (spec.seed !== undefined) flags.push('--seed', String(spec.seed));
+  const px = await startEmulatorProcess(flags);
+  return {
+    kind: 'emulator',
+    baseUrl: px.baseUrl,
+    seedUsers: (ids) => px.seedUsers(ids),
+    users: async () => {
+      const text = await (await fetch(`${px.url}/__emulator/dump?type=users`)).text();
+      return text
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line) as Json);
+    },
+    stats: async () => {
+      const stats = await px.stats();
+      return { requests: stats.requests, rateLimited: stats.rateLimited, createdUsers: stats.created.users };
+    },
+    timeline: async () => {
+      const timeline = await getJson<{
+        seconds: Array<{
+          wallMs: number;
+          admitted: number;
+          rateLimited: number;
+          throttled: number;
+          otherAdmitted: number;
+        }>;
+      }>(`${px.url}/__emulator/timeline`);
+      return timeline.seconds.map((s) => ({
+        wallMs: s.wallMs,
+        admitted: s.admitted,
+        http429: s.rateLimited + s.throttled,
+        otherAdmitted: s.otherAdmitted,
+      }));
+    },
+    close: () => px.close(),
+  };
+}
+
+async function startPeerProcess(spec: ServerSpec): Promise<PxServer> {
+  const flags = ['--key', BENCH_KEY, '--rate', String(spec.rate), '--limiter', spec.shape];
+  flags.push('--latency', String(spec.latencyMs));
+  if (spec.other) flags.push('--other', String(spec.other));
+  if (spec.throttle) flags.push('--throttle', String(spec.throttle));
+  if (spec.throttleRetryAfterSec) flags.push('--throttle-retry-after', String(spec.throttleRetryAfterSec));
+  if (spec.serverError) flags.push('--server-error', String(spec.serverError));
+  if (spec.resetBefore) flags.push('--reset-before', String(spec.resetBefore));
+  if (spec.resetAfter) flags.push('--reset-after', String(spec.resetAfter));
+  if (spec.seed !== undefined) flags.push('--seed', String(spec.seed));
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'bench/src/peer-px/main.ts'), ...flags],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    lines.on('line', (line) => {
+      const found = /(http:\/\/\S+\/v1)/.exec(line);
+      if (found) resolve(found[1] as string);
+    });
+    child.once('exit', (code) => reject(new Error(`peer exited (${code})`)));
+  });
+  const url = baseUrl.replace(/\/v1$/, '');
+  return {
+    kind: 'peer',
+    baseUrl,
+    seedUsers: async (ids, propertyKeys) => {
+      const users = ids.map((identifyId) => ({ identifyId, propertyKeys }));
+      const response = await fetch(`${url}/_peer/seed`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ users }),
+      });
+      if (!response.ok) throw new Error(`peer seed: ${response.status}`);
+    },
+    users: () => getJson<Json[]>(`${url}/_peer/records?type=users`),
+    stats: async () => {
+      const stats = await getJson<{ requests: number; rateLimited: number; creates: { users: number } }>(
+        `${url}/_peer/stats`,
+      );
+      return { requests: stats.requests, rateLimited: stats.rateLimited, createdUsers: stats.creates.users };
+    },
+    timeline: async () => {
+      const timeline = await getJson<{
+        startedAt: number;
+        seconds: Array<{
+          second: number;
+          admitted: number;
+          limited: number;
+          throttled: number;
+          otherAdmitted: number;
+        }>;
+      }>(`${url}/_peer/timeline`);
+      return timeline.seconds.map((s) => ({
+        wallMs: timeline.startedAt + s.second * 1000,
+        admitted: s.admitted,
+        http429: s.limited + s.throttled,
+        otherAdmitted: s.otherAdmitted,
+      }));
+    },
+    close: async () => {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
