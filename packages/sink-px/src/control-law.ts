@@ -69,6 +69,11 @@
  *   With 2% random throttles at --rate 400 the rate stays at 400, so every Retry-After is the only
  *   cost (about 44 requests/s); a real limit below a quarter of the rate is taken for noise, which
  *   then costs a pause per 429 (the server's Retry-After still protects it) until the 30 s end.
+ *   Unless the 429s were many: a descent in which more than `noiseMaxShare` (20%) of the answers
+ *   were 429s is an overload whatever its depth (a limit far below the configured rate). Without
+ *   this, PX at 40/s with a burst of 2 against --rate 400 (about half the answers 429s all the
+ *   way down) was taken for noise every 30 s: 2 requests/s landed of the 40. Random throttles
+ *   of up to about 10% stay below it.
  * All times are monotonic milliseconds given by the caller (`performance.now()` in the limiter),
  * so neither NTP nor a sleeping laptop can stall or burst it.
  */
@@ -99,6 +104,8 @@ export interface LawConstants {
   noiseDepth: number;
   /** How long 429s within the noise share are ignored, before testing again. */
   noiseMs: number;
+  /** A descent whose 429 share is above this is an overload, however deep: never noise. */
+  noiseMaxShare: number;
   /** Answers over which the recent 429 share is measured. */
   noiseWindow: number;
 }
@@ -116,6 +123,7 @@ export const LAW: Readonly<LawConstants> = {
   sameCeiling: 0.03,
   noiseDepth: 0.25,
   noiseMs: 30_000,
+  noiseMaxShare: 0.2,
   noiseWindow: 256,
 };
 
@@ -285,11 +293,13 @@ export class ControlLaw {
   private cut(now: number, level: number): Verdict {
     const descent = this.descent!;
     const next = Math.max(this.floor, level * this.k.beta);
-    if (next < descent.from * this.k.noiseDepth && next > this.floor) {
-      this.noise = {
-        share: descent.answers > 0 ? descent.throttles / descent.answers : 0,
-        until: now + this.k.noiseMs,
-      };
+    const descentShare = descent.answers > 0 ? descent.throttles / descent.answers : 0;
+    if (
+      next < descent.from * this.k.noiseDepth &&
+      next > this.floor &&
+      descentShare <= this.k.noiseMaxShare
+    ) {
+      this.noise = { share: descentShare, until: now + this.k.noiseMs };
       this.descent = undefined;
       this.setCurve(now, descent.from, descent.from, 0);
       return 'noise-found';

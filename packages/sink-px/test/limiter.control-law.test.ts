@@ -188,6 +188,19 @@ function slidingWindow(limit: number, other: number): (t: number) => boolean {
   };
 }
 
+/** A token bucket refilled at `perSecond`, holding at most `burst` tokens. */
+function tokenBucket(perSecond: number, burst: number): (t: number) => boolean {
+  let tokens = burst;
+  let last = 0;
+  return (t) => {
+    tokens = Math.min(burst, tokens + ((t - last) * perSecond) / 1000);
+    last = t;
+    if (tokens < 1) return false;
+    tokens--;
+    return true;
+  };
+}
+
 describe('control law: whole runs against a modelled PX', () => {
   it('random throttles (2% of requests, Retry-After 1) are found to be noise: the rate goes back', () => {
     const draw = random(7);
@@ -225,5 +238,24 @@ describe('control law: whole runs against a modelled PX', () => {
     assert.ok(!run.verdicts.includes('noise-found'));
     assert.ok(law.rate(60_000) >= 190, `rate at the end ${law.rate(60_000)}`);
     assert.ok(run.landed / run.seconds >= 185, `${(run.landed / run.seconds).toFixed(1)} requests/s`);
+  });
+
+  it('a limit a tenth of the configured rate (40/s, burst 2, --rate 400) is an overload, never noise', () => {
+    const law = new ControlLaw({ max: 400 }, 0);
+    // Seven cuts of 0.7 (a second's pause each) find it in about 10 s; then 30-40/s.
+    const run = drive(law, 120, tokenBucket(40, 2));
+    assert.ok(!run.verdicts.includes('noise-found'), run.verdicts.join(' '));
+    const perSecond = run.landed / run.seconds;
+    assert.ok(perSecond >= 32 && perSecond <= 40, `${perSecond.toFixed(1)} requests/s of 40`);
+    assert.ok(run.throttled <= 30, `${run.throttled} 429s`);
+  });
+
+  it('the same limit, when a deep descent is always noise, lands a fraction of it', () => {
+    // The comparison that makes the previous test able to fail: without the share test, the
+    // descent from 400 reaches a quarter of it and is taken for noise every 30 s.
+    const law = new ControlLaw({ max: 400, constants: { noiseMaxShare: 1 } }, 0);
+    const run = drive(law, 60, tokenBucket(40, 2));
+    assert.ok(run.verdicts.includes('noise-found'));
+    assert.ok(run.landed / run.seconds < 20, `${(run.landed / run.seconds).toFixed(1)} requests/s`);
   });
 });

@@ -137,7 +137,11 @@ describe('px sink: fatal answers stop the run at once', () => {
     );
     assert.equal(ended.count('updated'), 5);
     assert.equal(sink.stats().retries, 0);
-    assert.equal(px.stats().rateLimited, 1, 'one refused request, then nothing');
+    // The refused request, and at most the few already on the wire at 100/s when its answer came
+    // (they get their answers: a fatal stops new starts, not requests in flight); nothing after.
+    const refused = px.stats().rateLimited;
+    assert.ok(refused >= 1 && refused <= 4, `${refused} refused requests`);
+    assert.equal(px.stats().requests, 5 + refused, 'no request started after the fatal answers');
   });
 
   it('the API key appears in no rejection, error or stats, even when PX echoes it', async () => {
