@@ -1,1 +1,11 @@
-export {};
+export type { LedgerError, LedgerErrorCode } from './errors.js';
+export { ledgerExists } from './exists.js';
+export { EVENT_HASH_DIGITS, hashBody, RECORD_HASH_DIGITS } from './hash.js';
+export type { Durability } from './journal.js';
+export type { EventState, LedgerCounts } from './ledger.js';
+export { Ledger } from './ledger.js';
+export { defaultLedgerDir, ledgerDirName } from './location.js';
+export type { OpenLedgerOptions } from './open.js';
+export { openLedger } from './open.js';
+export type { LedgerKind, LedgerRecordType, LedgerTarget } from './target.js';
+export { LEDGER_RECORD_TYPES, ledgerKind, normalizeTarget, targetId } from './target.js';

@@ -1,0 +1,181 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Committer } from './committer.js';
+import { asLedgerError, ledgerError } from './errors.js';
+import {
+  acquireLock,
+  checkTarget,
+  foreignEntries,
+  JOURNAL_FILE,
+  META_FILE,
+  newMeta,
+  readMeta,
+  SNAPSHOT_FILE,
+  writeFileAtomic,
+} from './files.js';
+import { type Durability, JOURNAL_HEADER_BYTES, JournalWriter, journalHeader } from './journal.js';
+import { readJournal, readJournalGeneration } from './journal-read.js';
+import { Ledger } from './ledger.js';
+import { readSnapshot, writeSnapshot } from './snapshot.js';
+import { KIND_CODE, LedgerState } from './state.js';
+import { type LedgerKind, type LedgerTarget, ledgerKind, normalizeTarget, targetId } from './target.js';
+
+export interface OpenLedgerOptions {
+  /** The ledger's directory (see defaultLedgerDir); created on the first writable open. */
+  dir: string;
+  target: LedgerTarget;
+  /** For --plan: no lock, no writes, and nothing created when no ledger exists yet. */
+  readOnly?: boolean;
+  /** 'fsync' (default): a commit is on disk, surviving power loss. 'os': handed to the OS, surviving kill -9 only. */
+  durability?: Durability;
+  /** Longest wait of a confirm for its group commit, in ms (default 100). */
+  commitDelayMs?: number;
+  /** A group commit is written at once when it holds this many changes (default 4096). */
+  maxBatch?: number;
+}
+
+/** Opens (or, writable, creates) the ledger of one target. Every failure carries a LEDGER_ code. */
+export async function openLedger(options: OpenLedgerOptions): Promise<Ledger> {
+  try {
+    return await openOrCreate(options);
+  } catch (error) {
+    throw asLedgerError(error, `open ${options.dir}`);
+  }
+}
+
+async function openOrCreate(options: OpenLedgerOptions): Promise<Ledger> {
+  const target = normalizeTarget(options.target);
+  const id = targetId(target);
+  const kind = ledgerKind(target.type);
+  const { dir } = options;
+  const state = new LedgerState(kind);
+  if (options.readOnly) {
+    const meta = await readMeta(dir);
+    if (meta === undefined) {
+      await refuseForeign(dir);
+      return new Ledger(dir, target, kind, false, {
+        state,
+        committer: undefined,
+        compact: noop,
+        release: noop,
+      });
+    }
+    checkTarget(dir, meta, id, target);
+    const loaded = await loadReadOnly(dir, kind);
+    return new Ledger(dir, target, kind, true, {
+      state: loaded,
+      committer: undefined,
+      compact: noop,
+      release: noop,
+    });
+  }
+  await mkdir(dir, { recursive: true });
+  const unlock = await acquireLock(dir);
+  try {
+    let meta = await readMeta(dir);
+    if (meta === undefined) {
+      await refuseForeign(dir);
+      meta = newMeta(kind, id, target);
+      await writeFileAtomic(join(dir, META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
+    }
+    checkTarget(dir, meta, id, target);
+    return await openWritable(dir, target, state, options, unlock);
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+}
+
+const noop = async () => {};
+
+async function refuseForeign(dir: string): Promise<void> {
+  const foreign = await foreignEntries(dir);
+  if (foreign.length > 0) {
+    throw ledgerError(
+      'LEDGER_NOT_A_LEDGER',
+      `${dir} is not a pxstream ledger (it holds ${foreign.slice(0, 3).join(', ')})`,
+    );
+  }
+}
+
+/**
+ * Snapshot, then the journal of the same generation. A journal of another generation means a
+ * compaction replaced the files while we read them: read everything again.
+ */
+async function loadReadOnly(dir: string, kind: LedgerKind): Promise<LedgerState> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const state = new LedgerState(kind);
+    const generation =
+      (await readSnapshot(join(dir, SNAPSHOT_FILE), state.table, KIND_CODE[kind]))?.generation ?? 0;
+    state.countEvents();
+    const journalGeneration = await readJournalGeneration(join(dir, JOURNAL_FILE));
+    if (journalGeneration === undefined || journalGeneration < generation) return state; // folded in already
+    if (journalGeneration === generation) {
+      const journal = await readJournal(join(dir, JOURNAL_FILE), (op, w0, w1, w2, w3) =>
+        state.apply(op, w0, w1, w2, w3),
+      );
+      if (journal?.generation === generation) return state;
+    }
+  }
+  throw ledgerError('LEDGER_CORRUPT', `ledger ${dir}: its journal and snapshot do not match (generations)`);
+}
+
+async function openWritable(
+  dir: string,
+  target: LedgerTarget,
+  state: LedgerState,
+  options: OpenLedgerOptions,
+  unlock: () => Promise<void>,
+): Promise<Ledger> {
+  const snapshotPath = join(dir, SNAPSHOT_FILE);
+  const journalPath = join(dir, JOURNAL_FILE);
+  const durability = options.durability ?? 'fsync';
+  const snapshot = await readSnapshot(snapshotPath, state.table, KIND_CODE[state.kind]);
+  state.countEvents();
+  let generation = snapshot?.generation ?? 0;
+  let snapshotBytes = snapshot?.bytes ?? 0;
+  const journalGeneration = await readJournalGeneration(journalPath);
+  if (journalGeneration !== undefined && journalGeneration > generation) {
+    throw ledgerError(
+      'LEDGER_CORRUPT',
+      `ledger ${dir}: journal generation ${journalGeneration} is ahead of the snapshot`,
+    );
+  }
+  let validBytes = JOURNAL_HEADER_BYTES;
+  if (journalGeneration === generation) {
+    validBytes = (await readJournal(journalPath, (op, w0, w1, w2, w3) => state.apply(op, w0, w1, w2, w3)))!
+      .validBytes;
+  } else {
+    // No journal yet, or one that a finished compaction already folded into the snapshot.
+    await writeFileAtomic(journalPath, journalHeader(generation));
+  }
+  let writer = await JournalWriter.open(journalPath, validBytes, durability);
+  const committer = new Committer(writer, {
+    delayMs: options.commitDelayMs ?? 100,
+    maxBatch: options.maxBatch ?? 4096,
+  });
+
+  // Snapshot (atomic rename) first, then an empty journal of the next generation: a crash in
+  // between leaves a journal older than the snapshot, which the next open ignores.
+  const compact = async () => {
+    await committer.flush();
+    committer.pause();
+    await writer.close();
+    const next = generation + 1;
+    snapshotBytes = (await writeSnapshot(snapshotPath, state.table, KIND_CODE[state.kind], next)).bytes;
+    await writeFileAtomic(journalPath, journalHeader(next));
+    generation = next;
+    writer = await JournalWriter.open(journalPath, JOURNAL_HEADER_BYTES, durability);
+    committer.resume(writer);
+  };
+  const release = async () => {
+    try {
+      await committer.flush();
+      if (committer.journalFrameBytes > Math.max(64 * 1024, snapshotBytes / 4)) await compact();
+    } finally {
+      await writer.close().catch(() => {});
+      await unlock();
+    }
+  };
+  return new Ledger(dir, target, state.kind, true, { state, committer, compact, release });
+}

@@ -1,0 +1,143 @@
+import { SortedBase } from './base.js';
+import { DELETED, OCCUPIED, Overlay } from './overlay.js';
+
+/**
+ * One shard of the in-memory table: a sorted base (base.ts) plus an overlay of recent changes
+ * (overlay.ts), folded into the base when it grows past 1/64 of it, so a merge rewrites one
+ * shard, never the whole table, and holds the event loop for well under a millisecond. Merges
+ * work in place: updates where the entry stands, inserts merged in from the end.
+ *
+ * An entry is a key fingerprint (t: 32 bits, x: 8 bits, plus `a` when `matchA`) and a value
+ * (a, b).
+ */
+
+/** The value of the entry the last successful `get` found. */
+export const found = { a: 0, b: 0 };
+
+/** Returned by put/remove when the key was absent (a stored `b` is always >= 0). */
+export const ABSENT = -1;
+
+const MIN_MERGE = 64;
+
+export class Shard {
+  private readonly base = new SortedBase();
+  private readonly overlay: Overlay;
+
+  constructor(private readonly matchA: boolean) {
+    this.overlay = new Overlay(matchA);
+  }
+
+  get baseCount(): number {
+    return this.base.count;
+  }
+
+  /** Finds a key; on success its value is in `found`. */
+  get(t: number, x: number, a: number): boolean {
+    if (this.overlay.used !== 0) {
+      const s = this.overlay.find(t, x, a);
+      const slots = this.overlay.slots;
+      const flags = slots[s + 1]!;
+      if (flags !== 0) {
+        if ((flags & DELETED) !== 0) return false;
+        found.a = slots[s + 2]!;
+        found.b = slots[s + 3]!;
+        return true;
+      }
+    }
+    const entry = this.base.find(t, x, a, this.matchA);
+    if (entry < 0) return false;
+    found.a = this.base.words[entry * 3 + 1]!;
+    found.b = this.base.words[entry * 3 + 2]!;
+    return true;
+  }
+
+  /**
+   * True when the key's value is (a, b): the records' hot path. The base is searched by t and
+   * value only, not x, which saves a memory access per lookup: another key with the same t
+   * holding the very value expected is as unlikely as a 64-bit collision, since a record's
+   * value mixes in its whole id hash.
+   */
+  hasValue(t: number, x: number, a: number, b: number): boolean {
+    if (this.overlay.used !== 0) {
+      const s = this.overlay.find(t, x, a);
+      const slots = this.overlay.slots;
+      if (slots[s + 1] !== 0)
+        return (slots[s + 1]! & DELETED) === 0 && slots[s + 2] === a && slots[s + 3] === b;
+    }
+    return this.base.hasValue(t, a, b);
+  }
+
+  /** For a batch: where t's entry should be (reads the small directory only)... */
+  guess(t: number): number {
+    return this.base.guess(t);
+  }
+
+  /** ...then a read of that entry, for all keys of the batch before any search: the misses overlap. */
+  peek(entry: number): number {
+    return this.base.peek(entry);
+  }
+
+  /** Sets a key's value; returns the `b` it had, or ABSENT. */
+  put(t: number, x: number, a: number, b: number): number {
+    const previous = this.get(t, x, a) ? found.b : ABSENT;
+    this.set(t, x, a, b);
+    return previous;
+  }
+
+  /** Sets a key's value when the caller already looked it up (saves put's lookup). */
+  set(t: number, x: number, a: number, b: number): void {
+    this.overlay.write(t, x, a, b, OCCUPIED);
+    this.mergeIfDue();
+  }
+
+  /** Removes a key; returns the `b` it had, or ABSENT (and then changes nothing). */
+  remove(t: number, x: number, a: number): number {
+    if (!this.get(t, x, a)) return ABSENT;
+    const previous = found.b;
+    this.overlay.write(t, x, a, 0, OCCUPIED | DELETED);
+    this.mergeIfDue();
+    return previous;
+  }
+
+  /** Folds the overlay into the base. */
+  merge(): void {
+    if (this.overlay.used === 0) return;
+    const { base } = this;
+    const slots = this.overlay.slots;
+    const inserts: number[] = [];
+    let removed: Uint8Array | undefined;
+    for (const s of this.overlay.sortedOffsets()) {
+      const deleted = (slots[s + 1]! & DELETED) !== 0;
+      const entry = base.find(slots[s]!, slots[s + 1]! & 0xff, slots[s + 2]!, this.matchA);
+      if (entry < 0) {
+        if (!deleted) inserts.push(s);
+      } else if (deleted) {
+        removed ??= new Uint8Array(base.count);
+        removed[entry] = 1;
+      } else {
+        base.words[entry * 3 + 1] = slots[s + 2]!;
+        base.words[entry * 3 + 2] = slots[s + 3]!;
+      }
+    }
+    if (removed) base.dropRemoved(removed);
+    if (inserts.length > 0) base.insertSorted(inserts, slots);
+    this.overlay.clear();
+  }
+
+  /** Takes sorted entries as the base (a snapshot read); false if they are not sorted. */
+  load(words: Uint32Array, xs: Uint8Array): boolean {
+    this.overlay.clear();
+    return this.base.load(words, xs);
+  }
+
+  /** The base as stored on disk (merge first to include the overlay). */
+  view(): { words: Uint32Array; xs: Uint8Array } {
+    const { words, xs, count } = this.base;
+    return { words: words.subarray(0, count * 3), xs: xs.subarray(0, count) };
+  }
+
+  private mergeIfDue(): void {
+    const used = this.overlay.used;
+    if (used > MIN_MERGE && used > this.base.count >>> 6) this.merge();
+  }
+}
