@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,13 @@ import { SECRET_KEY } from './emulator.js';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'packages/pxstream/bin/pxstream.js');
 export const EXAMPLES = join(ROOT, 'examples');
+
+/**
+ * The incremental-sync ledgers of this test file's runs (`PXSTREAM_LEDGER_DIR`): shared by its
+ * runs, so that a resume finds the ledger of the run it resumes, and never the user's own.
+ */
+export const LEDGERS = mkdtempSync(join(tmpdir(), 'pxstream-ledgers-'));
+process.once('exit', () => rmSync(LEDGERS, { recursive: true, force: true }));
 
 export interface CliRun {
   code: number | null;
@@ -43,7 +51,14 @@ export function startPxstream(
   const done = new Promise<CliRun>((resolve, reject) => {
     child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? ROOT,
-      env: { ...process.env, PX_API_KEY: '', PX_BASE_URL: '', PX_PRODUCT_KEY: '', ...options.env },
+      env: {
+        ...process.env,
+        PX_API_KEY: '',
+        PX_BASE_URL: '',
+        PX_PRODUCT_KEY: '',
+        PXSTREAM_LEDGER_DIR: LEDGERS,
+        ...options.env,
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

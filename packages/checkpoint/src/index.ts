@@ -6,4 +6,4 @@ export { fingerprintHead, fingerprintMismatch, HEAD_BYTES, stableHash } from './
 export type { CheckpointKeeperOptions } from './keeper.js';
 export { CheckpointKeeper } from './keeper.js';
 export type { RowLedgerOptions, Settlement } from './ledger.js';
-export { RowLedger, settlementRow } from './ledger.js';
+export { isRejected, RowLedger, settlementRow } from './ledger.js';

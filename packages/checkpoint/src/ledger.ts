@@ -1,10 +1,18 @@
 import { type Rejection, type RowEnvelope, type RowOutcome, RunStats } from '@pxstream/core';
 
-/** How one row ended: an outcome from the sink, or a rejection from any stage. */
-export type Settlement = { readonly outcome: RowOutcome } | { readonly rejection: Rejection };
+/**
+ * How one row ended: the sink's outcome, or a rejection from any stage, as they were announced
+ * (no wrapper: this runs once per row).
+ */
+export type Settlement = RowOutcome | Rejection;
+
+/** True for a rejection, false for an outcome. */
+export function isRejected(settlement: Settlement): settlement is Rejection {
+  return !('outcome' in settlement);
+}
 
 export function settlementRow(settlement: Settlement): RowEnvelope {
-  return 'outcome' in settlement ? settlement.outcome.row : settlement.rejection.row;
+  return settlement.row;
 }
 
 export interface RowLedgerOptions<P> {
@@ -66,7 +74,7 @@ export class RowLedger<P> {
 
   /** Records that a row ended. Each row must be settled once. */
   settle(settlement: Settlement): void {
-    const index = settlementRow(settlement).index;
+    const index = settlement.row.index;
     if (index < this.next || this.held.has(index)) {
       throw new Error(`row ${index} settled twice (watermark ${this.next})`);
     }
@@ -93,10 +101,10 @@ export class RowLedger<P> {
   }
 
   private commit(settlement: Settlement): void {
-    const row = settlementRow(settlement);
+    const row = settlement.row;
     this.committed.read++;
-    if ('outcome' in settlement) this.committed.recordOutcome(settlement.outcome);
-    else this.committed.recordRejection(settlement.rejection);
+    if (isRejected(settlement)) this.committed.recordRejection(settlement);
+    else this.committed.recordOutcome(settlement);
     this.lastCommitted = row;
     this.next = row.index + 1;
     this.options.onCommit?.(settlement);

@@ -9,9 +9,13 @@ const row = (index: number): RowEnvelope => ({
   fields: [`id${index}`],
   endOffset: (index + 1) * 10,
 });
-const updated = (index: number): Settlement => ({ outcome: { row: row(index), outcome: 'updated' } });
+const updated = (index: number): Settlement => ({ row: row(index), outcome: 'updated' });
 const rejected = (index: number): Settlement => ({
-  rejection: { row: row(index), stage: 'send', code: 'PX_HTTP_400', status: 400, message: 'bad' },
+  row: row(index),
+  stage: 'send',
+  code: 'PX_HTTP_400',
+  status: 400,
+  message: 'bad',
 });
 const after = (r: RowEnvelope) => ({ index: r.index + 1, byteOffset: r.endOffset ?? 0 });
 
@@ -70,5 +74,5 @@ describe('RowLedger', () => {
 });
 
 function index(settlement: Settlement): number {
-  return 'outcome' in settlement ? settlement.outcome.row.index : settlement.rejection.row.index;
+  return settlement.row.index;
 }

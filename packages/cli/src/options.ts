@@ -30,6 +30,11 @@ export interface CliLoadOptions {
   resume: boolean;
   /** The checkpoint file (default: beside the report, else `<input name>_checkpoint.json`). */
   checkpointPath: string | undefined;
+  changedOnly: boolean;
+  fullResync: boolean;
+  plan: boolean;
+  /** `--ledger <dir>`, or false for `--no-ledger`; undefined: the default. */
+  ledger: string | false | undefined;
 }
 
 export function parseRecordType(value: string): RecordType {

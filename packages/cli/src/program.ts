@@ -57,6 +57,10 @@ interface RawOptions {
   timeout?: number;
   resume?: boolean;
   checkpoint?: string;
+  changedOnly?: boolean;
+  fullResync?: boolean;
+  plan?: boolean;
+  ledger?: string | false;
   // Gainsight's camelCase spellings, accepted as aliases.
   insertMissingAlias?: boolean;
   dryRunAlias?: boolean;
@@ -130,6 +134,17 @@ export function buildProgram(write: HelpOutput): Command {
       '--checkpoint <file>',
       'checkpoint file kept during the load (default: beside --report, else <input name>_checkpoint.json)',
     )
+    .option(
+      '--changed-only',
+      'incremental sync: skip rows whose body is the one PX last confirmed (the ledger); users, accounts, preferences',
+    )
+    .option('--full-resync', 'send every row, and refresh the ledger with what PX confirms')
+    .option(
+      '--plan',
+      'compare the input with the ledger and print what a load would send (new, changed, unchanged); send nothing',
+    )
+    .option('--ledger <dir>', 'the ledger directory (default: one per target, see the README)')
+    .option('--no-ledger', 'no ledger: custom events are sent even if PX recorded them before')
     .option('--emulator', 'start an embedded PX emulator and load into it (no API key needed)')
     .addOption(hiddenAlias('--insertMissing', 'insertMissingAlias'))
     .addOption(hiddenAlias('--dryRun', 'dryRunAlias'))
@@ -226,6 +241,10 @@ export function toLoadOptions(raw: RawOptions, args: string[]): ParsedCommand {
       timeoutMs: raw.timeout,
       resume: Boolean(raw.resume),
       checkpointPath: raw.checkpoint,
+      changedOnly: Boolean(raw.changedOnly),
+      fullResync: Boolean(raw.fullResync),
+      plan: Boolean(raw.plan),
+      ledger: raw.ledger,
     },
   };
 }

@@ -55,6 +55,10 @@ export async function runLoad(options: CliLoadOptions, io: CliIO): Promise<numbe
       report: options.reportPath,
       checkpoint: options.checkpointPath,
       resume: options.resume,
+      changedOnly: options.changedOnly,
+      fullResync: options.fullResync,
+      plan: options.plan,
+      ...(options.ledger !== undefined ? { ledger: options.ledger } : {}),
       signal: stop.signal,
       forceSignal: force.signal,
       ...(progress ? { onProgress: progress.update } : {}),
@@ -116,6 +120,11 @@ function summarize(io: CliIO, options: CliLoadOptions, log: Logger, report: Load
     const out = options.dryRun ? io.stderr : io.stdout;
     const rows = report.rows;
     if (options.dryRun) log.info(`dry run: ${rows.dryRun} bodies printed, nothing sent`);
+    if (report.plan) {
+      out.write(`${planLine(report)}\n`);
+      log.info(figuresLine(report));
+      return;
+    }
     if (rows.notSent > 0 && !options.dryRun)
       log.info(`${rows.notSent} rows read but not sent (the run stopped early)`);
     if (rows.rejected > 0 && report.rejectsFile)
@@ -127,6 +136,15 @@ function summarize(io: CliIO, options: CliLoadOptions, log: Logger, report: Load
     const advice = resumeAdvice(report);
     if (advice) log.info(advice);
   }
+}
+
+/** `--plan`'s line: what a load of this input would do. */
+export function planLine(report: LoadReport): string {
+  const p = report.plan!;
+  if (report.type === 'CUSTOM_EVENT') {
+    return `PLAN: ${p.new} new, ${p.unchanged} already sent, ${p.inDoubt} in doubt, ${p.invalid} invalid rows`;
+  }
+  return `PLAN: ${p.new} new, ${p.changed} changed, ${p.unchanged} unchanged, ${p.repeatedIds} ids on more than one row, ${p.invalid} invalid rows`;
 }
 
 /** Gainsight's closing line, kept exactly: `DONE: N updated, N inserted, N skipped, N errors`. */

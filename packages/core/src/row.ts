@@ -31,6 +31,8 @@ export interface RowEnvelope {
   key?: string;
   /** The PX request body, set by the mapper and checked by the validator. */
   body?: JsonObject;
+  /** A hash of the body's JSON, set when the incremental-sync ledger needs it (once per row). */
+  bodyHash?: string;
 }
 
 /** True when the envelope came from a CSV source (its fields are an array of cells). */

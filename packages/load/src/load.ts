@@ -13,10 +13,12 @@ import { createRedactor, errorMessage, isPxStreamError } from '@pxstream/core';
 import { openRejectsWriter, type RejectsWriter } from '@pxstream/sink-errors';
 import { asLoadError, LoadError, loadError } from './errors.js';
 import { type OpenedInput, openInput } from './input.js';
+import { type LedgerFigures, openRunLedger } from './ledger-run.js';
 import { LoadLog } from './log.js';
 import type { InputFormat, LoadOptions } from './options.js';
 import { checkOutputPaths } from './outputs.js';
 import { type PassResult, runPass } from './pass.js';
+import { newPlanCounts, type PlanCounts } from './plan-sink.js';
 import { preflight, startEmbeddedEmulator } from './px-setup.js';
 import { noRejectsFile } from './rejects.js';
 import { buildReport, checkWritable, type LoadReport, writeReport } from './report.js';
@@ -87,7 +89,18 @@ export async function load(options: LoadOptions): Promise<LoadReport> {
     // Like the rejects file: a report that cannot be written stops the load before sending.
     if (settings.report) await checkWritable(settings.report, 'report');
     if (plan.from) log.info(resumeLine(plan));
-    const metadata = await preflight(config, settings, log);
+    // A plan types custom attributes as a real load would (PX's metadata), so hashes compare.
+    const metadata = await preflight(
+      config,
+      { ...settings, dryRun: settings.plan ? config.apiKey === undefined : settings.dryRun },
+      log,
+    );
+    const ledger = await openRunLedger(settings, config, env);
+    if (ledger) cleanups.push(() => ledger.close());
+    const ledgerFigures: LedgerFigures | undefined = ledger
+      ? { path: ledger.dir, unchanged: 0, alreadySent: 0, inDoubt: 0, confirmed: 0 }
+      : undefined;
+    const planCounts = settings.plan ? newPlanCounts() : undefined;
     if (metadata) {
       const { warnings } = checkMappedAttributes(
         settings.type,
@@ -104,6 +117,9 @@ export async function load(options: LoadOptions): Promise<LoadReport> {
     if (settings.strict) await runStrictCheck({ input, settings, stages, log });
     const result = await runPass({
       config,
+      ledger,
+      ledgerFigures,
+      planCounts,
       settings,
       options,
       input,
@@ -123,6 +139,17 @@ export async function load(options: LoadOptions): Promise<LoadReport> {
       result.error ??= error;
     }
     const rejectsFile = rejectsPath ? await keepOrRemoveRejects(rejects, rejectsPath) : null;
+    // Every confirmation of this load on disk before it reports (a failure here is fatal).
+    try {
+      await ledger?.flush();
+    } catch (error) {
+      result.error ??= error;
+    }
+    if (planCounts) {
+      planCounts.invalid = result.stats.rejected;
+      planCounts.repeatedIds = result.repeatedIds ?? 0;
+    }
+    if (ledgerFigures && !settings.plan) sayLedger(ledgerFigures, log);
     if (result.complete && result.stats.read === 0 && (settings.startRow ?? 0) > 0 && !plan.from) {
       log.warn(`no row loaded: the input has no data row at or after --start-row ${settings.startRow}`);
     }
@@ -139,6 +166,8 @@ export async function load(options: LoadOptions): Promise<LoadReport> {
       startedAt,
       finishedAt,
       rejectsFile,
+      ledger: ledgerFigures ?? null,
+      planCounts: planCounts ?? null,
     });
     if (settings.report) await writeReport(settings.report, report, log.redact);
     if (result.error && !(result.interrupted && result.aborted)) throw asLoadError(result.error, report);
@@ -199,6 +228,24 @@ function applyOverrides(config: PxConfig, options: LoadOptions): void {
       );
     }
     config.concurrency = options.concurrency;
+  }
+}
+
+/** What the ledger did, in a line or two. */
+function sayLedger(figures: LedgerFigures, log: LoadLog): void {
+  if (figures.unchanged > 0) {
+    log.info(`${figures.unchanged} rows unchanged since PX last confirmed them: skipped (--changed-only)`);
+  }
+  if (figures.alreadySent > 0) {
+    log.info(
+      `${figures.alreadySent} events were recorded by PX before (the ledger): not sent again (--no-ledger sends them anyway)`,
+    );
+  }
+  if (figures.inDoubt > 0) {
+    log.warn(
+      `${figures.inDoubt} events were sent by an earlier run that stopped before PX answered: not sent again, ` +
+        'in the rejects file as PX_EVENT_MAYBE_RECORDED (check PX for them)',
+    );
   }
 }
 
@@ -266,6 +313,8 @@ function finalReport(run: {
   startedAt: number;
   finishedAt: number;
   rejectsFile: string | null;
+  ledger: LedgerFigures | null;
+  planCounts: PlanCounts | null;
 }): LoadReport {
   const { result, settings, config, input, plan } = run;
   const error = result.error;
@@ -287,6 +336,8 @@ function finalReport(run: {
     resumedAtRow: plan.from ? (plan.from.position?.index ?? 0) : null,
     target: settings.dryRun ? null : { baseUrl: config.baseUrl, productKeys: [...config.productKeys] },
     repeatedIds: result.repeatedIds,
+    plan: run.planCounts,
+    ledger: run.ledger,
     warnings: run.log.warnings,
   });
 }

@@ -57,6 +57,25 @@ export interface LoadOptions {
   checkpoint?: string | false;
   /** Continue from the checkpoint of an earlier load of the same input and settings. */
   resume?: boolean;
+  /**
+   * Incremental sync: skip a row whose body is the one PX last confirmed for its id (the
+   * ledger's). USER, ACCOUNT and USER_PREFERENCES.
+   */
+  changedOnly?: boolean;
+  /** Send every row, and refresh the ledger with what PX confirms. */
+  fullResync?: boolean;
+  /**
+   * Read, map and validate the input and compare it with the ledger; send nothing. The report's
+   * `plan` holds the counts: new, changed, unchanged, ids on more than one row, invalid rows.
+   */
+  plan?: boolean;
+  /**
+   * The ledger's directory (default: one per target under `$PXSTREAM_LEDGER_DIR`, else
+   * `$XDG_STATE_HOME/pxstream/ledgers`, else `~/.local/state/pxstream/ledgers`), or `false` for
+   * none. Custom events use it by default (an event PX confirmed is never sent again); records
+   * use it with `changedOnly`, `fullResync` and `plan`, and keep it current once it exists.
+   */
+  ledger?: string | false;
   /** Stops the load as Ctrl-C does: no more rows are read, rows in flight finish. */
   signal?: AbortSignal;
   /** Stops it harder, as a second Ctrl-C: requests in flight are aborted too. */

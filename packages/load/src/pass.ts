@@ -8,12 +8,16 @@ import {
   RunStats,
   startPipeline,
 } from '@pxstream/core';
+import type { Ledger } from '@pxstream/ledger';
 import type { LineBreak, RejectsWriter } from '@pxstream/sink-errors';
+import type { SendGuard } from '@pxstream/sink-px';
 import { createDryRunSink } from './dry-run-sink.js';
 import type { OpenedInput } from './input.js';
+import { eventsGuard, type LedgerFigures, recordsGuard } from './ledger-run.js';
 import type { LoadLog } from './log.js';
 import { MappingPresence } from './mapping-presence.js';
 import type { LoadOptions } from './options.js';
+import { createPlanSink, type PlanCounts } from './plan-sink.js';
 import { ProgressTicker } from './progress.js';
 import { createSink, DEFAULT_RATE, type SinkHandle } from './px-setup.js';
 import { RepeatCounter } from './repeat-counter.js';
@@ -42,6 +46,12 @@ export interface PassResult {
 
 export interface PassContext {
   config: PxConfig;
+  /** The incremental-sync ledger, when the load uses one (see `openRunLedger`). */
+  ledger: Ledger | undefined;
+  /** What the ledger did, filled in as rows end. */
+  ledgerFigures: LedgerFigures | undefined;
+  /** `--plan`: the counts its sink fills in. */
+  planCounts: PlanCounts | undefined;
   settings: RunSettings;
   options: LoadOptions;
   input: OpenedInput;
@@ -81,18 +91,19 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
   });
   let sinkHandle: SinkHandle | undefined;
   let sink: Writable;
-  if (settings.dryRun) sink = createDryRunSink(options.output, ctx.redact);
+  if (settings.plan && ctx.ledger && ctx.planCounts) sink = createPlanSink(ctx.ledger, ctx.planCounts);
+  else if (settings.dryRun) sink = createDryRunSink(options.output, ctx.redact);
   else {
-    sinkHandle = createSink(ctx.config, settings);
+    sinkHandle = createSink(ctx.config, settings, sendGuard(ctx));
     sink = sinkHandle.sink;
   }
   const onRow = options.onRow;
   const onRejection = (rejection: Rejection) => {
-    tracker.settle({ rejection });
+    tracker.settle(rejection);
     if (onRow) onRow({ rejection: redactRejection(rejection, ctx.redact) });
   };
   const onOutcome = (outcome: RowOutcome) => {
-    tracker.settle({ outcome });
+    tracker.settle(outcome);
     onRow?.({ outcome });
   };
 
@@ -216,14 +227,24 @@ function redactRejection(rejection: Rejection, redact: (text: string) => string)
  */
 function eventSafety(ctx: PassContext, firstIndex: number): { lease?: SendLease; steps: RowStep[] } {
   const { settings, plan, log } = ctx;
-  if (settings.type !== 'CUSTOM_EVENT' || !plan.path) return { steps: [] };
+  if (settings.type !== 'CUSTOM_EVENT' || !plan.path || settings.dryRun) return { steps: [] };
   const inherited = plan.from?.sentCeiling;
   const step = Math.max(64, Math.ceil((ctx.config.rate ?? DEFAULT_RATE) * 1.5));
-  const lease = new SendLease(step, Math.max(firstIndex - 1, inherited ?? -1));
-  if (inherited === undefined || inherited < firstIndex) return { lease, steps: [] };
+  // With the ledger, each event's own mark says whether it may have reached PX: no lease.
+  const lease = ctx.ledger ? undefined : new SendLease(step, Math.max(firstIndex - 1, inherited ?? -1));
+  if (inherited === undefined || inherited < firstIndex) return lease ? { lease, steps: [] } : { steps: [] };
   log.warn(
     `rows ${firstIndex} to ${inherited} may have reached PX before the earlier run stopped: ` +
       'they are not sent again, but go to the rejects file as PX_EVENT_MAYBE_RECORDED (check PX for them)',
   );
-  return { lease, steps: [maybeRecordedStep(firstIndex, inherited)] };
+  const steps = [maybeRecordedStep(firstIndex, inherited)];
+  return lease ? { lease, steps } : { steps };
+}
+
+/** The ledger's hook into the PX sink, when the load has a ledger. */
+function sendGuard(ctx: PassContext): SendGuard | undefined {
+  const { ledger, ledgerFigures } = ctx;
+  if (!ledger || !ledgerFigures) return undefined;
+  if (ledger.kind === 'events') return eventsGuard(ledger, ledgerFigures);
+  return recordsGuard(ledger, ctx.settings.changedOnly, ledgerFigures);
 }

@@ -1,7 +1,14 @@
 import type { PxConfig, RecordType } from '@pxstream/config';
 import { errorMessage, isPxStreamError } from '@pxstream/core';
 import { type CustomAttributeSpec, type EmulatorHandle, startEmulator } from '@pxstream/emulator';
-import { createPxClient, createPxSink, DEFAULT_RATE, type PxSink } from '@pxstream/sink-px';
+import {
+  createPxClient,
+  createPxSink,
+  DEFAULT_RATE,
+  defaultConcurrency,
+  type PxSink,
+  type SendGuard,
+} from '@pxstream/sink-px';
 import { LoadError, loadError } from './errors.js';
 import type { LoadLog } from './log.js';
 import type { SinkFigures } from './report.js';
@@ -105,8 +112,14 @@ export interface SinkHandle {
   figures(): SinkFigures;
 }
 
-export function createSink(config: PxConfig, settings: PxSettings): SinkHandle {
+export function createSink(config: PxConfig, settings: PxSettings, guard?: SendGuard): SinkHandle {
+  const concurrency = config.concurrency ?? defaultConcurrency(config.rate ?? DEFAULT_RATE);
   const sink = createPxSink({
+    guard,
+    // Events with the ledger: a row is marked pending when the sink takes it, so the sink takes
+    // no more than it has requests in flight. After a kill -9 the events in doubt are then the
+    // ones that were on the wire, not a queue behind them.
+    ...(guard && settings.type === 'CUSTOM_EVENT' ? { maxPending: concurrency } : {}),
     baseUrl: config.baseUrl,
     apiKey: config.apiKey ?? '',
     type: settings.type,

@@ -1,6 +1,8 @@
 import { open, stat, unlink, writeFile } from 'node:fs/promises';
 import type { RunStats } from '@pxstream/core';
 import { loadError } from './errors.js';
+import type { LedgerFigures } from './ledger-run.js';
+import type { PlanCounts } from './plan-sink.js';
 
 export interface SinkFigures {
   requests: number;
@@ -62,6 +64,10 @@ export interface LoadReport {
    * last one wins); null for custom events, where one user has many rows.
    */
   repeatedIds: number | null;
+  /** `--plan`: what a load would do with each row (new, changed, unchanged...); null otherwise. */
+  plan: PlanCounts | null;
+  /** The incremental-sync ledger: where it is and what it did this load; null without one. */
+  ledger: LedgerFigures | null;
   /** The warnings the load gave (mapped attributes PX lacks, unused mappings...). */
   warnings: string[];
   /** Peak resident memory of the process, in bytes. */
@@ -90,6 +96,8 @@ export interface ReportFields {
   resumedAtRow: number | null;
   target: LoadReport['target'];
   repeatedIds: number | null;
+  plan: PlanCounts | null;
+  ledger: LedgerFigures | null;
   warnings: string[];
 }
 
@@ -103,7 +111,7 @@ export function buildReport(fields: ReportFields): LoadReport {
         ? EXIT.FATAL
         : fields.interrupted
           ? EXIT.INTERRUPTED
-          : snap.rejected > 0
+          : snap.rejected > 0 && !fields.plan
             ? EXIT.REJECTED
             : EXIT.OK;
   return {
@@ -148,6 +156,8 @@ export function buildReport(fields: ReportFields): LoadReport {
     resumedAtRow: fields.resumedAtRow,
     target: fields.target,
     repeatedIds: fields.repeatedIds,
+    plan: fields.plan,
+    ledger: fields.ledger,
     warnings: fields.warnings,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
   };

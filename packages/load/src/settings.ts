@@ -22,6 +22,11 @@ export interface RunSettings {
   rejects: string | false | undefined;
   report: string | undefined;
   checkpoint: string | false | undefined;
+  changedOnly: boolean;
+  fullResync: boolean;
+  plan: boolean;
+  /** The ledger directory asked for, `false` for none, `undefined` for the default. */
+  ledger: string | false | undefined;
   cwd: string;
 }
 
@@ -80,7 +85,8 @@ export function resolveSettings(
   if (insertMissing && (type === 'CUSTOM_EVENT' || type === 'USER_PREFERENCES')) {
     throw loadError('LOAD_INVALID_OPTION', `insert-missing does not apply to ${type}`);
   }
-  const dryRun = options.dryRun === true;
+  // A plan is a dry run that compares with the ledger: it sends nothing either.
+  const dryRun = options.dryRun === true || options.plan === true;
   if (options.resume && dryRun) throw loadError('LOAD_INVALID_OPTION', 'resume does not apply to a dry run');
   if (options.resume && options.emulator) {
     throw loadError(
@@ -101,6 +107,18 @@ export function resolveSettings(
   if (format !== undefined && !FORMATS.includes(format)) {
     throw loadError('LOAD_INVALID_OPTION', `unknown format "${String(format)}": expected csv, jsonl or json`);
   }
+  const changedOnly = options.changedOnly === true;
+  const fullResync = options.fullResync === true;
+  const plan = options.plan === true;
+  checkSync({
+    type,
+    changedOnly,
+    fullResync,
+    plan,
+    dryRun: options.dryRun === true,
+    resume: options.resume === true,
+    ledger: options.ledger,
+  });
   const path = (value: string | false | undefined) =>
     typeof value === 'string' ? resolve(cwd, value) : value;
   return {
@@ -117,6 +135,41 @@ export function resolveSettings(
     rejects: path(options.rejects),
     report: options.report === undefined ? undefined : resolve(cwd, options.report),
     checkpoint: path(options.checkpoint),
+    changedOnly,
+    fullResync,
+    plan,
+    ledger: path(options.ledger),
     cwd,
   };
+}
+
+/** The incremental-sync options that cannot go together. */
+function checkSync(o: {
+  type: RecordType;
+  changedOnly: boolean;
+  fullResync: boolean;
+  plan: boolean;
+  dryRun: boolean;
+  resume: boolean;
+  ledger: string | false | undefined;
+}): void {
+  const refuse = (message: string) => {
+    throw loadError('LOAD_INVALID_OPTION', message);
+  };
+  if (o.changedOnly && o.fullResync) refuse('--changed-only and --full-resync exclude each other');
+  if (o.plan && (o.dryRun || o.resume))
+    refuse('--plan sends nothing already: not with --dry-run or --resume');
+  if (o.ledger === false && (o.changedOnly || o.fullResync || o.plan)) {
+    refuse('--changed-only, --full-resync and --plan compare with the ledger: not with --no-ledger');
+  }
+  if (o.type === 'CUSTOM_EVENT' && o.changedOnly) {
+    refuse(
+      '--changed-only is for users, accounts and preferences: custom events PX confirmed are never sent again anyway',
+    );
+  }
+  if (o.type === 'CUSTOM_EVENT' && o.fullResync) {
+    refuse(
+      '--full-resync would record every event again: use --no-ledger to send events PX already has, on purpose',
+    );
+  }
 }

@@ -2,6 +2,7 @@ import {
   CHECKPOINT_VERSION,
   type Checkpoint,
   CheckpointKeeper,
+  isRejected,
   type ResumePosition,
   RowLedger,
   removeCheckpoint,
@@ -62,7 +63,7 @@ export class RunTracker {
       ...(plan.from ? { committed: RunStats.restore(plan.from.counters) } : {}),
       resumeAfter,
       onCommit: (settlement) => {
-        if ('rejection' in settlement) rejects.write(settlement.rejection);
+        if (isRejected(settlement)) rejects.write(settlement);
       },
     });
     if (plan.path) {
@@ -119,7 +120,7 @@ export class RunTracker {
       }
     }
     for (const settlement of this.ledger.takeHeld()) {
-      if ('rejection' in settlement) this.ctx.rejects.write(settlement.rejection);
+      if (isRejected(settlement)) this.ctx.rejects.write(settlement);
     }
     return kept;
   }
