@@ -1,14 +1,22 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
-import { ROOT } from '../helpers/cli.js';
+import { after, before, describe, it } from 'node:test';
+import { ROOT, tempDir } from '../helpers/cli.js';
 import { dump, emulator, SECRET_KEY } from '../helpers/emulator.js';
 
-/** `pnpm demo`, i.e. `node scripts/demo.mjs`, with only the given PX variables set. */
+let dir: string;
+let cleanup: () => Promise<void>;
+
+/**
+ * `pnpm demo`, i.e. `node scripts/demo.mjs`, with only the given PX variables set. It runs in
+ * the repository, where its checkpoint would go: here the checkpoint goes to a directory of
+ * this file's own (other files run the demo at the same time).
+ */
 function demo(env: Record<string, string>) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'scripts/demo.mjs')], {
+    const script = join(ROOT, 'scripts/demo.mjs');
+    const child = spawn(process.execPath, [script, '--checkpoint', join(dir, 'demo-checkpoint.json')], {
       cwd: ROOT,
       env: { ...process.env, PX_API_KEY: '', PX_BASE_URL: '', PX_PRODUCT_KEY: '', ...env },
     });
@@ -26,6 +34,11 @@ function demo(env: Record<string, string>) {
 }
 
 describe('the main job (pnpm demo)', () => {
+  before(async () => {
+    ({ dir, cleanup } = await tempDir());
+  });
+  after(() => cleanup());
+
   it('without PX credentials loads the sample into the embedded emulator, and says so first', async () => {
     const run = await demo({});
     assert.equal(run.code, 0, run.stderr);

@@ -10,7 +10,7 @@ import { USER_HEADER, writeUsersCsv } from '../helpers/data.js';
 import { emulator } from '../helpers/emulator.js';
 
 const HEAD_BYTES = 64 * 1024;
-const ROWS = 3000;
+const ROWS = 2000;
 const id = (i: number) => `u-${String(i).padStart(6, '0')}`;
 
 /** What the checkpoint holds, and that a resume from a file reads from its byte offset. */

@@ -66,7 +66,8 @@ describe('px sink: rows that share an id apply in file order', () => {
       all++;
       maxSameId = Math.max(maxSameId, open.get(id)!);
       maxAll = Math.max(maxAll, all);
-      await new Promise((resolve) => setTimeout(resolve, 15));
+      // Long enough that requests the sink starts together overlap here on a busy machine too.
+      await new Promise((resolve) => setTimeout(resolve, 60));
       open.set(id, open.get(id)! - 1);
       all--;
       return { status: 204 };
