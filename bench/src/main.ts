@@ -61,6 +61,28 @@ type Load = {
   accounted: boolean;
   retries: number;
 };
+type CliDryRun = {
+  rows: number;
+  raw: { rowsPerSecond: number; sys: number; walls: number[] };
+  devNull: { rowsPerSecond: number; sys: number; walls: number[] };
+  pipe: { rowsPerSecond: number; sys: number; walls: number[] };
+  ratioDevNull: number;
+  ratioPipe: number;
+  medianRatioDevNull: number;
+  medianRatioPipe: number;
+  accounted: boolean;
+};
+type Sync = {
+  rows: number;
+  changedRows: number;
+  day1: { bytesPerId: number };
+  dryRun: { rowsPerSecond: number; peakRssMb: number };
+  plan: { rowsPerSecond: number; peakRssMb: number };
+  localRatio: number;
+  load: { peakRssMb: number; requests: number; unchanged: number };
+  bytesPerIdAfter: number;
+  accounted: boolean;
+};
 type Peer = {
   rows: number;
   peerRowsPerSecond: number;
@@ -232,6 +254,81 @@ const cases: Record<string, () => Promise<Row[]>> = {
       },
     ];
   },
+  async 8() {
+    const r = await runCase<CliDryRun>('cli-dry-run.ts', [
+      '--rows',
+      smoke ? '2000' : '1000000',
+      '--rounds',
+      smoke ? '1' : '5',
+    ]);
+    const spread = (walls: number[]) => `${walls.map((w) => w.toFixed(2)).join(' / ')} s`;
+    return [
+      {
+        case: '8 CLI dry run',
+        metric: `pxstream --dry-run > /dev/null, ${fmt(r.rows)} rows (sys ${r.devNull.sys.toFixed(2)} s; rounds ${spread(r.devNull.walls)})`,
+        value: `${fmt(r.devNull.rowsPerSecond)} rows/s`,
+        baseline: `${fmt(r.raw.rowsPerSecond)} csv-parse columns:true (sys ${r.raw.sys.toFixed(2)} s)`,
+        ratio: `${fmt(r.ratioDevNull, 2)} (median ${fmt(r.medianRatioDevNull, 2)})`,
+        target: '>= 1.20',
+        pass: r.accounted && r.ratioDevNull >= 1.2,
+      },
+      {
+        case: '8 CLI dry run',
+        metric: `pxstream --dry-run | wc -l, ${fmt(r.rows)} rows (sys ${r.pipe.sys.toFixed(2)} s; rounds ${spread(r.pipe.walls)})`,
+        value: `${fmt(r.pipe.rowsPerSecond)} rows/s`,
+        baseline: `${fmt(r.raw.rowsPerSecond)} csv-parse columns:true`,
+        ratio: `${fmt(r.ratioPipe, 2)} (median ${fmt(r.medianRatioPipe, 2)})`,
+        target: '>= 1.00',
+        pass: r.accounted && r.ratioPipe >= 1,
+      },
+    ];
+  },
+  async 9() {
+    const r = await runCase<Sync>('ledger-sync.ts', [
+      '--rows',
+      smoke ? '3000' : '10000000',
+      '--rounds',
+      smoke ? '1' : '3',
+    ]);
+    return [
+      {
+        case: '9 incremental sync',
+        metric: `local part (--plan: read, map, hash, look up), ${fmt(r.rows)} ids, 1% changed`,
+        value: `${fmt(r.plan.rowsPerSecond)} rows/s`,
+        baseline: `${fmt(r.dryRun.rowsPerSecond)} rows/s dry run, same file`,
+        ratio: fmt(r.localRatio, 2),
+        target: '>= 0.50',
+        pass: r.accounted && r.localRatio >= 0.5,
+      },
+      {
+        case: '9 incremental sync',
+        metric: `peak RSS, --changed-only load of ${fmt(r.rows)} ids (--plan: ${fmt(r.plan.peakRssMb)} MB)`,
+        value: `${fmt(r.load.peakRssMb)} MB`,
+        baseline: `${fmt(r.dryRun.peakRssMb)} MB dry run`,
+        ratio: '',
+        target: '<= 250 MB',
+        pass: r.accounted && r.load.peakRssMb <= 250 && r.plan.peakRssMb <= 250,
+      },
+      {
+        case: '9 incremental sync',
+        metric: 'ledger on disk per id (after day 1; after day 2)',
+        value: `${fmt(r.day1.bytesPerId, 1)} B; ${fmt(r.bytesPerIdAfter, 1)} B`,
+        baseline: '',
+        ratio: '',
+        target: '<= 64 B',
+        pass: r.day1.bytesPerId <= 64 && r.bytesPerIdAfter <= 64,
+      },
+      {
+        case: '9 incremental sync',
+        metric: `requests of the day-2 load (${fmt(r.changedRows)} rows changed)`,
+        value: fmt(r.load.requests),
+        baseline: `${fmt(r.load.unchanged)} rows skipped unchanged`,
+        ratio: '',
+        target: 'the changed rows only',
+        pass: r.accounted && r.load.requests <= r.changedRows + 1,
+      },
+    ];
+  },
 };
 
 const rows: Row[] = [];
@@ -241,7 +338,7 @@ if (only === '7') {
   process.exit(0);
 }
 // Numeric keys would come first in an object's own order: run the cases in this one.
-for (const name of ['1', '2', '2b', '3', '4', '5', '6']) {
+for (const name of ['1', '2', '2b', '3', '4', '5', '6', '8', '9']) {
   const run = cases[name] as () => Promise<Row[]>;
   if (only && only !== name) continue;
   process.stderr.write(`case ${name}...\n`);

@@ -55,29 +55,50 @@ describe('benchmark smoke run', () => {
     });
   }
 
-  // Case 7 on both PX servers: the emulator, and the peer written from px-api.md alone.
-  for (const server of ['emulator', 'peer']) {
-    for (const [name, args] of [
-      ['sliding window', ['--shape', 'sliding', '--rows', '300', '--rate', '200']],
-      ['another client', ['--shape', 'sliding', '--other', '100', '--rows', '200', '--rate', '200']],
-      ['10% faults with throttles', ['--faults', '--rows', '150', '--rate', '400']],
-    ] as const) {
-      it(`case 7, ${server}, ${name}: every user holds its row, none created twice`, async () => {
-        const r = await runCase<{
-          exact: boolean;
-          accounted: boolean;
-          duplicateCreates: number;
-          wrong: number;
-          requests: number;
-        }>('limiter.ts', ['--server', server, ...args]);
-        assert.equal(r.wrong, 0);
-        assert.equal(r.exact, true);
-        assert.equal(r.accounted, true);
-        assert.equal(r.duplicateCreates, 0);
-        assert.ok(r.requests >= 150);
-      });
-    }
+  // Case 7's three kinds of run, spread over both PX servers: the emulator, and the peer written
+  // from px-api.md alone (the bench runs every kind on both).
+  for (const [server, name, args] of [
+    ['emulator', 'sliding window', ['--shape', 'sliding', '--rows', '300', '--rate', '200']],
+    ['peer', 'another client', ['--shape', 'sliding', '--other', '100', '--rows', '200', '--rate', '200']],
+    ['emulator', '10% faults with throttles', ['--faults', '--rows', '150', '--rate', '400']],
+  ] as const) {
+    it(`case 7, ${server}, ${name}: every user holds its row, none created twice`, async () => {
+      const r = await runCase<{
+        exact: boolean;
+        accounted: boolean;
+        duplicateCreates: number;
+        wrong: number;
+        requests: number;
+      }>('limiter.ts', ['--server', server, ...args]);
+      assert.equal(r.wrong, 0);
+      assert.equal(r.exact, true);
+      assert.equal(r.accounted, true);
+      assert.equal(r.duplicateCreates, 0);
+      assert.ok(r.requests >= 150);
+    });
   }
+
+  it('case 8, CLI dry run: every body printed once, into /dev/null and a pipe, csv-parse in the same rounds', async () => {
+    const r = await runCase<{ accounted: boolean; ratioDevNull: number; ratioPipe: number }>(
+      'cli-dry-run.ts',
+      ['--rows', '2000', '--rounds', '1'],
+    );
+    assert.equal(r.accounted, true);
+    assert.ok(r.ratioDevNull > 0 && r.ratioPipe > 0);
+  });
+
+  it('case 9, incremental sync: day 2 sends only the changed rows; the plan counts them', async () => {
+    const r = await runCase<{
+      accounted: boolean;
+      changedRows: number;
+      load: { requests: number };
+      plan: { counts: { changed: number; unchanged: number } };
+    }>('ledger-sync.ts', ['--rows', '3000', '--rounds', '1']);
+    assert.equal(r.accounted, true);
+    assert.equal(r.plan.counts.changed, r.changedRows);
+    assert.equal(r.plan.counts.unchanged, 3000 - r.changedRows);
+    assert.ok(r.load.requests <= r.changedRows + 1, `${r.load.requests} requests`);
+  });
 
   it('case 5, peer: the sequential loader and pxstream load the same rows', async () => {
     const r = await runCase<{ accounted: boolean; speedUp: number }>('peer.ts', [
