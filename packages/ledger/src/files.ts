@@ -1,4 +1,4 @@
-import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { type FileHandle, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ledgerError } from './errors.js';
@@ -85,6 +85,16 @@ export async function foreignEntries(dir: string): Promise<string[]> {
 }
 
 /** Writes a file so that a crash leaves the old content or the new, flushed to disk. */
+/** The file opened for reading, or undefined when it does not exist. */
+export async function openIfExists(path: string): Promise<FileHandle | undefined> {
+  try {
+    return await open(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const temporary = `${path}.tmp`;
   const handle = await open(temporary, 'w');

@@ -1,30 +1,31 @@
-import { type FileHandle, open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { ledgerError } from './errors.js';
+import { openIfExists } from './files.js';
 import { FRAME_BYTES, JOURNAL_HEADER_BYTES, JOURNAL_MAGIC, JOURNAL_VERSION, OP_BYTES } from './journal.js';
 
 /** The generation in a journal's header, or undefined when there is no journal. */
 export async function readJournalGeneration(path: string): Promise<number | undefined> {
-  let handle: FileHandle;
+  const handle = await openIfExists(path);
+  if (handle === undefined) return undefined;
   try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  try {
-    const header = await new ChunkReader(handle, (await handle.stat()).size).bytes(0, JOURNAL_HEADER_BYTES);
-    if (
-      header === undefined ||
-      header.readUInt32LE(0) !== JOURNAL_MAGIC ||
-      header.readUInt32LE(12) !== crc32(header.subarray(0, 12))
-    ) {
-      throw ledgerError('LEDGER_CORRUPT', `ledger journal ${path}: bad header`);
-    }
-    return header.readUInt32LE(8);
+    const reader = new ChunkReader(handle, (await handle.stat()).size);
+    return checkedHeader(await reader.bytes(0, JOURNAL_HEADER_BYTES), path).readUInt32LE(8);
   } finally {
     await handle.close();
   }
+}
+
+/** The journal's header (magic and CRC checked), or LEDGER_CORRUPT. */
+function checkedHeader(header: Buffer | undefined, path: string): Buffer {
+  if (
+    header === undefined ||
+    header.readUInt32LE(0) !== JOURNAL_MAGIC ||
+    header.readUInt32LE(12) !== crc32(header.subarray(0, 12))
+  ) {
+    throw ledgerError('LEDGER_CORRUPT', `ledger journal ${path}: bad header`);
+  }
+  return header;
 }
 
 export interface JournalContents {
@@ -43,23 +44,11 @@ export type ApplyOp = (op: number, w0: number, w1: number, w2: number, w3: numbe
  * Undefined when there is no journal.
  */
 export async function readJournal(path: string, apply: ApplyOp): Promise<JournalContents | undefined> {
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const handle = await openIfExists(path);
+  if (handle === undefined) return undefined;
   try {
     const reader = new ChunkReader(handle, (await handle.stat()).size);
-    const header = await reader.bytes(0, JOURNAL_HEADER_BYTES);
-    if (
-      header === undefined ||
-      header.readUInt32LE(0) !== JOURNAL_MAGIC ||
-      header.readUInt32LE(12) !== crc32(header.subarray(0, 12))
-    ) {
-      throw ledgerError('LEDGER_CORRUPT', `ledger journal ${path}: bad header`);
-    }
+    const header = checkedHeader(await reader.bytes(0, JOURNAL_HEADER_BYTES), path);
     if (header.readUInt32LE(4) !== JOURNAL_VERSION) {
       throw ledgerError(
         'LEDGER_NOT_A_LEDGER',

@@ -3,7 +3,7 @@ import { endianness } from 'node:os';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { ledgerError } from './errors.js';
-import { syncDir } from './files.js';
+import { openIfExists, syncDir } from './files.js';
 import { newBytes, newWords } from './growable.js';
 import { type FingerprintTable, SHARD_COUNT } from './table.js';
 
@@ -80,13 +80,8 @@ export async function readSnapshot(
   kind: number,
 ): Promise<SnapshotInfo | undefined> {
   requireLittleEndian();
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const handle = await openIfExists(path);
+  if (handle === undefined) return undefined;
   const corrupt = (what: string) => ledgerError('LEDGER_CORRUPT', `ledger snapshot ${path}: ${what}`);
   try {
     const size = (await handle.stat()).size;
