@@ -13,15 +13,13 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { loadConfig, resolveFieldTypes } from '@pxstream/config';
 import { createStepStream, type RowEnvelope, startPipeline } from '@pxstream/core';
 import { hashBody, openLedger } from '@pxstream/ledger';
-import { compileMapper } from '@pxstream/mapper';
 import { createCsvSource } from '@pxstream/source-csv';
-import { createValidator } from '@pxstream/validator';
 import { arg, report } from '../case-args.js';
+import { exampleUserStages } from '../example-stages.js';
 import { generate } from '../generate.js';
-import { benchConfig, CLI, EXAMPLE_CONFIG, runNode, scratch, startEmulatorProcess } from '../util.js';
+import { benchConfig, CLI, runNode, scratch, startEmulatorProcess } from '../util.js';
 
 const rows = Number(arg('rows', '10000000'));
 const rounds = Number(arg('rounds', '3'));
@@ -30,17 +28,7 @@ const changed = (i: number) => i % every === 7 % every;
 
 /** Day 1 as a load leaves the ledger: each body's hash confirmed for its id. */
 async function buildDay1Ledger(input: string, dir: string, baseUrl: string): Promise<number> {
-  const config = await loadConfig(EXAMPLE_CONFIG, { env: {}, type: 'USER' });
-  const mapping = config.fieldMapping.USER ?? {};
-  const fieldTypes = resolveFieldTypes('USER', mapping, { attributeTypes: config.attributeTypes });
-  const mapper = compileMapper({
-    type: 'USER',
-    mapping,
-    fieldTypes,
-    productKeys: config.productKeys,
-    timezone: config.timezone,
-  });
-  const validator = createValidator({ type: 'USER', fieldTypes, trustMappedTypes: true });
+  const { config, mapper, validator } = await exampleUserStages();
   const ledger = await openLedger({
     dir,
     target: { baseUrl, productKeys: config.productKeys, type: 'USER' },

@@ -8,17 +8,15 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { loadConfig, resolveFieldTypes } from '@pxstream/config';
 import { createStepStream, startPipeline } from '@pxstream/core';
-import { compileMapper } from '@pxstream/mapper';
 import { createCsvSource } from '@pxstream/source-csv';
 import { createJsonlSource } from '@pxstream/source-jsonl';
-import { createValidator } from '@pxstream/validator';
 import { parse } from 'csv-parse';
 import jsonlParser from 'stream-json/jsonl/parser.js';
 import { arg, report } from '../case-args.js';
+import { exampleUserStages } from '../example-stages.js';
 import { generate } from '../generate.js';
-import { EXAMPLE_CONFIG, scratch } from '../util.js';
+import { scratch } from '../util.js';
 
 const rows = Number(arg('rows', '1000000'));
 const rounds = Number(arg('rounds', '2'));
@@ -51,17 +49,7 @@ async function rawJsonl(path: string): Promise<number> {
 }
 
 async function pxstream(path: string, format: 'csv' | 'jsonl'): Promise<{ rows: number; rejected: number }> {
-  const config = await loadConfig(EXAMPLE_CONFIG, { env: {}, type: 'USER' });
-  const mapping = config.fieldMapping.USER ?? {};
-  const fieldTypes = resolveFieldTypes('USER', mapping, { attributeTypes: config.attributeTypes });
-  const mapper = compileMapper({
-    type: 'USER',
-    mapping,
-    fieldTypes,
-    productKeys: config.productKeys,
-    timezone: config.timezone,
-  });
-  const validator = createValidator({ type: 'USER', fieldTypes, trustMappedTypes: true });
+  const { mapper, validator } = await exampleUserStages();
   const { sink, count } = counter();
   const run = startPipeline({
     input: createReadStream(path, { highWaterMark: 64 * 1024 }),

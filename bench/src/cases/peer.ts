@@ -8,22 +8,12 @@ import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { loadConfig, resolveFieldTypes } from '@pxstream/config';
 import { createStepStream, type RowEnvelope, startPipeline } from '@pxstream/core';
-import { compileMapper } from '@pxstream/mapper';
 import { createCsvSource } from '@pxstream/source-csv';
-import { createValidator } from '@pxstream/validator';
 import { arg, report } from '../case-args.js';
+import { exampleUserStages } from '../example-stages.js';
 import { generate } from '../generate.js';
-import {
-  BENCH_KEY,
-  benchConfig,
-  CLI,
-  EXAMPLE_CONFIG,
-  runNode,
-  scratch,
-  startEmulatorProcess,
-} from '../util.js';
+import { BENCH_KEY, benchConfig, CLI, runNode, scratch, startEmulatorProcess } from '../util.js';
 
 const rows = Number(arg('rows', '400'));
 const emulatorFlags = arg('emulator', '--rate 200 --latency 40').split(' ').filter(Boolean);
@@ -60,16 +50,7 @@ async function sequentialLoader(
   baseUrl: string,
   input: string,
 ): Promise<{ rows: number; rejected: number; ms: number }> {
-  const config = await loadConfig(EXAMPLE_CONFIG, { env: {}, type: 'USER' });
-  const mapping = config.fieldMapping.USER ?? {};
-  const fieldTypes = resolveFieldTypes('USER', mapping, { attributeTypes: config.attributeTypes });
-  const mapper = compileMapper({
-    type: 'USER',
-    mapping,
-    fieldTypes,
-    productKeys: config.productKeys,
-    timezone: config.timezone,
-  });
+  const { mapper, validator } = await exampleUserStages();
   let done = 0;
   const started = performance.now();
   const sink = new Writable({
@@ -88,7 +69,7 @@ async function sequentialLoader(
   const stats = await startPipeline({
     input: createReadStream(input),
     source: createCsvSource(),
-    stages: [createStepStream(mapper, createValidator({ type: 'USER', fieldTypes }))],
+    stages: [createStepStream(mapper, validator)],
     sink,
     onRejection: () => {},
   }).done;

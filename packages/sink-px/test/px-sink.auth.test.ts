@@ -101,7 +101,9 @@ describe('px sink: fatal answers stop the run at once', () => {
       body: `<html><head><title>403 Forbidden</title></head><body>key ${SECRET_KEY} denied</body></html>`,
     }));
     try {
-      const sink = createPxSink({ baseUrl: proxy.baseUrl, apiKey: SECRET_KEY, type: 'USER', rate: 100 });
+      // Rate 2: the second row's start is 500 ms after the first, long after the 403 came back
+      // (at 100/s it was 10 ms, which a busy machine can take to deliver the answer).
+      const sink = createPxSink({ baseUrl: proxy.baseUrl, apiKey: SECRET_KEY, type: 'USER', rate: 2 });
       const errors: Error[] = [];
       sink.on('error', (error) => errors.push(error));
       await assert.rejects(load(sink, [userRow(0, 'a'), userRow(1, 'b')]), {

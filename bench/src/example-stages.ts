@@ -1,0 +1,24 @@
+import { loadConfig, type PxConfig, resolveFieldTypes } from '@pxstream/config';
+import { compileMapper, type Mapper } from '@pxstream/mapper';
+import { createValidator } from '@pxstream/validator';
+import { EXAMPLE_CONFIG } from './util.js';
+
+/** The mapper and validator of the example config's USER mapping, as the CLI builds them. */
+export async function exampleUserStages(): Promise<{
+  config: PxConfig;
+  mapper: Mapper;
+  validator: ReturnType<typeof createValidator>;
+}> {
+  const config = await loadConfig(EXAMPLE_CONFIG, { env: {}, type: 'USER' });
+  const mapping = config.fieldMapping.USER ?? {};
+  const fieldTypes = resolveFieldTypes('USER', mapping, { attributeTypes: config.attributeTypes });
+  const mapper = compileMapper({
+    type: 'USER',
+    mapping,
+    fieldTypes,
+    productKeys: config.productKeys,
+    timezone: config.timezone,
+  });
+  const validator = createValidator({ type: 'USER', fieldTypes, trustMappedTypes: true });
+  return { config, mapper, validator };
+}
