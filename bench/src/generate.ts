@@ -8,6 +8,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { xorshift32 } from './prng.js';
 
 export type GeneratedType = 'USER' | 'ACCOUNT' | 'CUSTOM_EVENT' | 'USER_PREFERENCES';
 
@@ -49,19 +50,6 @@ const CITIES = [
   ['São Paulo', 'SP', 'BR', -23.55, -46.63],
 ] as const;
 const PLANS = ['free', 'pro', 'team', 'enterprise'];
-
-/** xorshift32: fast and reproducible. */
-function prng(seed: number) {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 4294967296;
-  };
-}
 
 export const COLUMNS: Record<GeneratedType, string[]> = {
   USER: [
@@ -170,7 +158,7 @@ function csvCell(value: string | number | boolean): string {
 
 /** Writes the file; resolves with its size in bytes. */
 export async function generate(options: GenerateOptions): Promise<number> {
-  const random = prng(options.seed ?? 42);
+  const random = xorshift32(options.seed ?? 42);
   const prefix = options.prefix ?? options.type.toLowerCase().slice(0, 4);
   const columns = COLUMNS[options.type];
   const out = createWriteStream(options.out, { highWaterMark: 1 << 20 });

@@ -5,8 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { BENCH_KEY, ROOT, startEmulatorProcess } from './util.js';
+import { announcedBaseUrl, BENCH_KEY, ROOT, startEmulatorProcess } from './util.js';
 
 export type ServerKind = 'emulator' | 'peer';
 export type Shape = 'bucket' | 'sliding' | 'fixed';
@@ -121,14 +120,7 @@ async function startPeerProcess(spec: ServerSpec): Promise<PxServer> {
     ['--import', 'tsx', join(ROOT, 'bench/src/peer-px/main.ts'), ...flags],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    lines.on('line', (line) => {
-      const found = /(http:\/\/\S+\/v1)/.exec(line);
-      if (found) resolve(found[1] as string);
-    });
-    child.once('exit', (code) => reject(new Error(`peer exited (${code})`)));
-  });
+  const baseUrl = await announcedBaseUrl(child, 'peer');
   const url = baseUrl.replace(/\/v1$/, '');
   return {
     kind: 'peer',

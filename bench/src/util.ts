@@ -87,14 +87,7 @@ export async function startEmulatorProcess(flags: string[]): Promise<EmulatorPro
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    lines.on('line', (line) => {
-      const found = /(http:\/\/\S+\/v1)/.exec(line);
-      if (found) resolve(found[1] as string);
-    });
-    child.once('exit', (code) => reject(new Error(`emulator exited (${code})`)));
-  });
+  const baseUrl = await announcedBaseUrl(child, 'emulator');
   const url = baseUrl.replace(/\/v1$/, '');
   return {
     baseUrl,
@@ -140,4 +133,16 @@ export async function benchConfig(
 export function machine(): string {
   const cpu = cpus();
   return `${cpu[0]?.model ?? 'unknown CPU'} x${cpu.length}, Node ${process.version}, ${process.platform} ${process.arch}`;
+}
+
+/** The base URL (`http://…/v1`) a server child process prints on its stdout once it listens. */
+export function announcedBaseUrl(child: ChildProcess, name: string): Promise<string> {
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  return new Promise<string>((resolve, reject) => {
+    lines.on('line', (line) => {
+      const found = /(http:\/\/\S+\/v1)/.exec(line);
+      if (found) resolve(found[1] as string);
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code})`)));
+  });
 }

@@ -17,6 +17,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { xorshift32 } from '../prng.js';
 import { createLimit, type Limit, type Shape, startOtherClient, Timeline } from './limits.js';
 import { BadBody, Duplicate, type Json, KEY_FIELD, type Kind, NotFound, Records } from './records.js';
 
@@ -33,19 +34,6 @@ export interface PeerOptions {
   resetBefore?: number;
   resetAfter?: number;
   seed?: number;
-}
-
-/** xorshift32, seeded: the same seed and request order give the same faults. */
-function draws(seed: number): () => number {
-  let x = seed >>> 0 || 7;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 4294967296;
-  };
 }
 
 const pxError = (status: string, message: string) =>
@@ -80,7 +68,8 @@ export async function startPeer(options: PeerOptions, port = 0): Promise<Peer> {
   const records = new Records();
   const limit: Limit = createLimit(options.shape, options.perSecond, options.burst);
   const timeline = new Timeline(origin);
-  const draw = draws(options.seed ?? 7);
+  // The same seed and request order give the same faults (a seed of 0 draws as 7).
+  const draw = xorshift32((options.seed ?? 7) >>> 0 || 7);
   const stats = { requests: 0, rateLimited: 0, throttled: 0, admitted: 0, faults: 0 };
   const stopOther = options.other ? startOtherClient(options.other, now, limit, timeline) : () => {};
 
