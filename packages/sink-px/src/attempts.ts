@@ -1,13 +1,23 @@
 /**
- * Sending one request until it gets an answer worth acting on: retryable failures (429, 5xx,
- * resets, timeouts) are retried with backoff up to `maxAttempts`, and a lost answer to a
- * non-idempotent request is handed back instead of being repeated blindly.
+ * Sending one request until it gets an answer worth acting on: retryable failures (5xx,
+ * resets, timeouts) are retried with backoff up to `maxAttempts`, 429s up to
+ * `THROTTLE_BUDGET` times that, and a lost answer to a non-idempotent request is handed back
+ * instead of being repeated blindly.
  */
 import { httpCode, type PxSinkErrorCode } from './errors.js';
 import { PRIORITY } from './limiter.js';
 import type { SendOutcome, SendRejected, SendResult } from './result.js';
 import { backoffDelay, isRetryableStatus } from './retry.js';
 import type { RequestSpec, RequestTicket, Session } from './session.js';
+
+/**
+ * A 429 says PX did not process the request and when to ask again; the limiter already slows
+ * every request down for it. Counted against `maxAttempts` like a 5xx, a 429 storm (10% faults
+ * with a client at 2.5x the limit) left a row PX would have taken in the rejects file as
+ * PX_RETRIES_EXHAUSTED about one run in three. 429s get their own budget, this many times
+ * `maxAttempts` (30 at the default 6): a PX that never stops refusing still ends the row.
+ */
+export const THROTTLE_BUDGET = 5;
 
 export type Failure =
   | { kind: 'status'; status: number; message: string }
@@ -32,6 +42,8 @@ export type Performed =
  */
 export class Attempts {
   failures = 0;
+  /** 429s of the current request (their own budget, see THROTTLE_BUDGET). */
+  throttles = 0;
   requests = 0;
   last: Failure | undefined;
   /** Backoff to wait before the next request (set after a failure). */
@@ -52,6 +64,7 @@ export class Attempts {
    */
   next(): void {
     this.failures = 0;
+    this.throttles = 0;
     this.last = undefined;
   }
 
@@ -61,12 +74,13 @@ export class Attempts {
    * answer, the create's count of failures is back.
    */
   async readBack(spec: RequestSpec): Promise<Performed> {
-    const create = { failures: this.failures, last: this.last };
+    const create = { failures: this.failures, throttles: this.throttles, last: this.last };
     this.next();
     this.delay = undefined;
     const answer = await this.perform(spec, 'idempotent');
     if (answer.kind === 'answer') {
       this.failures = create.failures;
+      this.throttles = create.throttles;
       this.last = create.last;
     }
     return answer;
@@ -74,10 +88,14 @@ export class Attempts {
 
   /** Counts a failure; false when the attempts are used up. */
   fail(failure: Failure, retryAfterMs?: number): boolean {
-    this.failures++;
     this.last = failure;
-    if (this.failures >= this.session.retry.maxAttempts) return false;
-    this.delay = retryAfterMs ?? backoffDelay(this.failures, this.session.retry);
+    const { maxAttempts } = this.session.retry;
+    if (failure.kind === 'status' && failure.status === 429) {
+      if (++this.throttles >= maxAttempts * THROTTLE_BUDGET) return false;
+    } else if (++this.failures >= maxAttempts) {
+      return false;
+    }
+    this.delay = retryAfterMs ?? backoffDelay(this.failures + this.throttles, this.session.retry);
     this.priority = PRIORITY.retry;
     return true;
   }
@@ -139,7 +157,7 @@ export class Attempts {
   /** Attempts used up: the code says what kept failing. */
   exhausted(): SendRejected {
     const last = this.last;
-    const tries = `gave up after ${this.failures} failed attempts`;
+    const tries = `gave up after ${this.failures + this.throttles} failed attempts`;
     if (!last) return this.reject('PX_RETRIES_EXHAUSTED', tries);
     if (last.kind === 'status')
       return this.reject(
