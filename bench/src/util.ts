@@ -49,8 +49,25 @@ export function runNode(
 }
 
 /** Runs a case script (its own process) and parses the JSON line it prints last. */
+/**
+ * The flags given to `pnpm bench` after `--case <n>` (`--rows 100000`), passed to the case in
+ * front of its defaults: a case reads the first occurrence of a flag.
+ */
+function overrides(): string[] {
+  const argv = process.argv.slice(2);
+  const at = argv.indexOf('--case');
+  if (at < 0) return [];
+  return [...argv.slice(0, at), ...argv.slice(at + 2)].filter((flag) => flag !== '--smoke');
+}
+
 export async function runCase<T>(script: string, args: string[]): Promise<T> {
-  const result = await runNode(['--import', 'tsx', join(ROOT, 'bench/src/cases', script), ...args]);
+  const result = await runNode([
+    '--import',
+    'tsx',
+    join(ROOT, 'bench/src/cases', script),
+    ...overrides(),
+    ...args,
+  ]);
   if (result.code !== 0) throw new Error(`${script} failed (${result.code}): ${result.stderr}`);
   const last = result.stdout.trim().split('\n').at(-1) ?? '';
   return JSON.parse(last) as T;
