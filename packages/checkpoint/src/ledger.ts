@@ -15,6 +15,24 @@ export function settlementRow(settlement: Settlement): RowEnvelope {
   return settlement.row;
 }
 
+/**
+ * An outcome finished above the watermark, as little as commits need: one small object per
+ * row, no fields, no body (see `RowLedger.keep`).
+ */
+interface HeldOutcome<P> {
+  readonly outcome: RowOutcome['outcome'];
+  readonly reason: string | undefined;
+  readonly line: number;
+  readonly endOffset: number | undefined;
+  /** The resume point after the row, computed when it was held (its fields are not kept). */
+  readonly point: P;
+}
+
+/** A row finished above the watermark: a rejection whole, an outcome as a `HeldOutcome`. */
+type Held<P> = Rejection | HeldOutcome<P>;
+
+const NO_FIELDS: readonly string[] = Object.freeze([]);
+
 export interface RowLedgerOptions<P> {
   /** Index of the first row this run owns: rows below it are finished or outside the range. */
   firstIndex: number;
@@ -22,7 +40,11 @@ export interface RowLedgerOptions<P> {
   committed?: RunStats;
   /** The point to resume reading after a row (`csvResumeAfter`, `jsonlResumeAfter`). */
   resumeAfter: (row: RowEnvelope) => P;
-  /** Called once per row as it commits, in row order (e.g. to write its rejection). */
+  /**
+   * Called once per row as it commits, in row order (e.g. to write its rejection). An outcome
+   * that waited above the watermark comes with its row's position only (index, line,
+   * endOffset), not its fields or body.
+   */
   onCommit?: (settlement: Settlement) => void;
 }
 
@@ -41,7 +63,7 @@ export class RowLedger<P> {
   /** The last committed row; its resume point is computed when read (about once a second). */
   private lastCommitted: RowEnvelope | undefined;
   private point: { row: RowEnvelope; value: P } | undefined;
-  private readonly held = new Map<number, Settlement>();
+  private readonly held = new Map<number, Held<P>>();
   private readonly options: RowLedgerOptions<P>;
 
   constructor(options: RowLedgerOptions<P>) {
@@ -79,14 +101,36 @@ export class RowLedger<P> {
       throw new Error(`row ${index} settled twice (watermark ${this.next})`);
     }
     if (index !== this.next) {
-      this.held.set(index, settlement);
+      this.held.set(index, this.keep(settlement));
       return;
     }
-    this.commit(settlement);
+    this.commit(settlement, undefined);
     for (let waiting = this.held.get(this.next); waiting; waiting = this.held.get(this.next)) {
-      this.held.delete(this.next);
-      this.commit(waiting);
+      const index = this.next;
+      this.held.delete(index);
+      if ('point' in waiting) this.commit(settlementOf(index, waiting), waiting.point);
+      else this.commit(waiting, undefined);
     }
+  }
+
+  /**
+   * What is kept of a row finished above the watermark. A rejection whole (the rejects file
+   * quotes its row). An outcome as its counts and resume point only, on a row envelope with
+   * its position and no fields or body: in a rate-bound `--changed-only` load, every unchanged
+   * row behind one waiting request is held, 10,000 and more at a time, each long enough to
+   * outlive two young-generation collections, and kept whole they filled the old generation
+   * with dead rows (a heap of 100 MB for 20 MB live; 334 MB peak RSS at 10M ids).
+   */
+  private keep(settlement: Settlement): Held<P> {
+    if (isRejected(settlement)) return settlement;
+    const { row } = settlement;
+    return {
+      outcome: settlement.outcome,
+      reason: settlement.reason,
+      line: row.line,
+      endOffset: row.endOffset,
+      point: this.options.resumeAfter(row),
+    };
   }
 
   /**
@@ -95,18 +139,34 @@ export class RowLedger<P> {
    * resume will process them again (it truncates the file back to the checkpoint first).
    */
   takeHeld(): Settlement[] {
-    const rows = [...this.held.entries()].sort((a, b) => a[0] - b[0]).map(([, settlement]) => settlement);
+    const rows = [...this.held.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([index, held]) => ('point' in held ? settlementOf(index, held) : held));
     this.held.clear();
     return rows;
   }
 
-  private commit(settlement: Settlement): void {
+  private commit(settlement: Settlement, point: P | undefined): void {
     const row = settlement.row;
     this.committed.read++;
     if (isRejected(settlement)) this.committed.recordRejection(settlement);
     else this.committed.recordOutcome(settlement);
     this.lastCommitted = row;
+    if (point !== undefined) this.point = { row, value: point };
     this.next = row.index + 1;
     this.options.onCommit?.(settlement);
   }
+}
+
+/** The outcome of a held row as commits announce it: its row's position only. */
+function settlementOf<P>(index: number, held: HeldOutcome<P>): RowOutcome {
+  const row: RowEnvelope = {
+    index,
+    line: held.line,
+    fields: NO_FIELDS,
+    ...(held.endOffset === undefined ? {} : { endOffset: held.endOffset }),
+  };
+  return held.reason === undefined
+    ? { row, outcome: held.outcome }
+    : { row, outcome: held.outcome, reason: held.reason };
 }

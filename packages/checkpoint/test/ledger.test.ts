@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RowEnvelope } from '@pxstream/core';
+import type { RowEnvelope, RowOutcome } from '@pxstream/core';
 import { RowLedger, type Settlement } from '../src/index.js';
 
 const row = (index: number): RowEnvelope => ({
@@ -40,6 +40,40 @@ describe('RowLedger', () => {
     assert.equal(ledger.committed.read, 3);
     assert.equal(ledger.committed.updated, 2);
     assert.equal(ledger.committed.rejected, 1);
+  });
+
+  it('an outcome held above the watermark keeps its counts and resume point, not its row', () => {
+    // As csvResumeAfter does: the next line counts the line breaks inside the row's cells.
+    const afterCells = (r: RowEnvelope) => ({
+      index: r.index + 1,
+      line: r.line + 1 + (r.fields as string[]).join('').split('\n').length - 1,
+    });
+    const committed: Settlement[] = [];
+    const ledger = new RowLedger({
+      firstIndex: 0,
+      resumeAfter: afterCells,
+      onCommit: (s) => committed.push(s),
+    });
+    const multiline: RowEnvelope = {
+      index: 1,
+      line: 3,
+      fields: ['a\nb', 'c\nd'],
+      body: { big: 'x'.repeat(1000) },
+    };
+    ledger.settle({ row: multiline, outcome: 'skipped', reason: 'unchanged' });
+    ledger.settle(updated(0));
+    assert.deepEqual(
+      ledger.resumePoint,
+      { index: 2, line: 6 },
+      'computed from the cells when the row was held',
+    );
+    assert.equal(ledger.committed.skippedByReason.get('unchanged'), 1);
+    const held = committed[1] as RowOutcome;
+    assert.deepEqual(
+      { index: held.row.index, line: held.row.line, outcome: held.outcome, reason: held.reason },
+      { index: 1, line: 3, outcome: 'skipped', reason: 'unchanged' },
+    );
+    assert.equal(held.row.body, undefined, 'the body was not kept while the row waited');
   });
 
   it('counts only committed rows: a row finished above a gap is not promised', () => {
