@@ -76,13 +76,17 @@ export async function openRunLedger(
 /** The guard of a records load: skip what PX holds (with `--changed-only`), record what it confirms. */
 export function recordsGuard(ledger: Ledger, changedOnly: boolean, figures: LedgerFigures): SendGuard {
   const unchanged: GuardVerdict = { outcome: 'skipped', reason: 'unchanged' };
+  const check = (row: RowEnvelope): GuardVerdict | undefined => {
+    if (!changedOnly || row.key === undefined) return undefined;
+    if (!ledger.hasUnchanged(row.key, bodyHashOf(row))) return undefined;
+    figures.unchanged++;
+    return unchanged;
+  };
   return {
-    admit(row) {
-      if (!changedOnly || row.key === undefined) return undefined;
-      if (!ledger.hasUnchanged(row.key, bodyHashOf(row))) return undefined;
-      figures.unchanged++;
-      return unchanged;
-    },
+    // On arrival when no earlier row of the id is pending, else once the earlier rows ended
+    // (their confirmations may have changed the entry).
+    skip: check,
+    admit: check,
     settled(row, result: SendResult) {
       // Only what PX confirmed (204, 201, or a read-back that held the row's values).
       if (row.key === undefined || (result.outcome !== 'updated' && result.outcome !== 'inserted')) return;

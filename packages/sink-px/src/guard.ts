@@ -17,6 +17,14 @@ export interface SendGuard {
    * it without a request, or undefined to send it; may wait (a durable mark before an event).
    */
   admit(row: RowEnvelope): GuardVerdict | undefined | Promise<GuardVerdict | undefined>;
+  /**
+   * Optional, synchronous: asked as a row arrives when no earlier row of its id is waiting or
+   * in flight. A verdict ends the row at once, before it takes a place in the sink (no
+   * per-id queue, no request bookkeeping, no slot counted against `maxPending`); undefined
+   * lets it in, and `admit` is asked as usual. For verdicts that need nothing the earlier rows
+   * of the id could change: the ledger's "PX holds this body already".
+   */
+  skip?(row: RowEnvelope): GuardVerdict | undefined;
   /** A row admitted and sent ended with this result. */
   settled(row: RowEnvelope, result: SendResult): void;
   /**

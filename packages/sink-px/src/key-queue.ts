@@ -16,6 +16,11 @@ export class KeyQueue<T> {
     return this.waitingCount;
   }
 
+  /** True while a row of `key` is in flight (or waiting behind one). */
+  isBusy(key: string | undefined): boolean {
+    return key !== undefined && this.busy.has(key);
+  }
+
   /** True when `item` may start now; otherwise it is queued behind the row of its id in flight. */
   admit(key: string | undefined, item: T): boolean {
     if (key === undefined) return true;

@@ -127,6 +127,15 @@ export class PxSink extends Writable {
       this.heldCallback = callback;
       return;
     }
+    // A row the guard ends on arrival (unchanged since PX confirmed it): 99% of a nightly
+    // `--changed-only` load. Settled here, it never enters the per-id queue or the maps of
+    // rows in flight, whose churn made half the old-generation garbage of such a load.
+    const early = this.guard?.skip && !this.keys.isBusy(row.key) ? this.guard.skip(row) : undefined;
+    if (early) {
+      this.announceVerdict(row, early);
+      callback();
+      return;
+    }
     this.unsettled++;
     if (this.keys.admit(row.key, row)) this.start(row);
     if (this.mayTakeMore()) callback();

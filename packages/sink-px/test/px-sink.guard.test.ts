@@ -38,6 +38,63 @@ describe('px sink: the send guard (what the incremental-sync ledger hooks into)'
     }
   });
 
+  it('a row the guard skips on arrival takes no place in the sink; a row whose id is in flight waits and is asked by admit', async () => {
+    const px = await scripted(async () => {
+      await sleep(300);
+      return { status: 204 };
+    });
+    try {
+      const skipAsked: number[] = [];
+      const admitAsked: number[] = [];
+      const unchanged = { outcome: 'skipped', reason: 'unchanged' } as const;
+      const guard: SendGuard = {
+        // PX holds every body but the first row's.
+        skip: (row) => {
+          skipAsked.push(row.index);
+          return row.index === 0 ? undefined : unchanged;
+        },
+        admit: (row) => {
+          admitAsked.push(row.index);
+          return row.index === 0 ? undefined : unchanged;
+        },
+        settled: () => {},
+        abandoned: () => assert.fail('nothing is abandoned'),
+      };
+      const sink = createPxSink({
+        baseUrl: px.baseUrl,
+        apiKey: SECRET_KEY,
+        type: 'USER',
+        rate: 1000,
+        concurrency: 1,
+        maxPending: 2,
+        guard,
+      });
+      const rows = [
+        userRow(0, 'slow-0'),
+        userRow(1, 'u-1'),
+        userRow(2, 'u-2'),
+        userRow(3, 'slow-0'),
+        userRow(4, 'u-4'),
+      ];
+      const result = await load(sink, rows);
+      assert.equal(everyRowEndedOnce(result, 5), undefined);
+      assert.deepEqual(
+        result.outcomes.map((o) => `${o.row.index}:${o.outcome}`),
+        ['1:skipped', '2:skipped', '4:skipped', '0:updated', '3:skipped'],
+        'rows 1, 2 and 4 ended while slow-0 was on the wire; row 3 (same id) waited for it',
+      );
+      assert.deepEqual(
+        skipAsked,
+        [0, 1, 2, 4],
+        'row 3 arrived while its id was in flight: not asked on arrival',
+      );
+      assert.deepEqual(admitAsked, [0, 3], 'admit decides the rows that took a place');
+      assert.equal(px.seen.length, 1);
+    } finally {
+      await px.close();
+    }
+  });
+
   it('a fatal answer: the row PX answered is not in doubt, the row on the wire is, the rows waiting are not', async () => {
     const px = await scripted(async (request) => {
       if (request.url.endsWith('/r-1')) {
