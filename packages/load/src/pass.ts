@@ -25,7 +25,7 @@ import type { SinkFigures } from './report.js';
 import type { ResumePlan } from './resume.js';
 import { maybeRecordedStep, SendLease } from './send-lease.js';
 import type { RunSettings } from './settings.js';
-import { createSource, type RowStages } from './stages.js';
+import { createSource, type RowStages, resumeAfterOf } from './stages.js';
 import { RunTracker } from './tracker.js';
 
 export interface PassResult {
@@ -71,7 +71,7 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
   // below the watermark are read again and skipped.
   const position = plan.from?.position ?? undefined;
   const seek = position && input.seekable ? position : undefined;
-  const source = createSource(input, settings.format, seek);
+  const source = await createSource(input, settings.format, seek);
   const firstIndex = Math.max(settings.startRow ?? 0, position?.index ?? 0);
   const events = eventSafety(ctx, firstIndex);
   // JSON inputs have no header to check the mapping against: watch the first records instead.
@@ -84,7 +84,7 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
     lease: events.lease,
     plan,
     input,
-    format: settings.format,
+    resumeAfter: await resumeAfterOf(settings.format),
     rejects,
     firstIndex,
     delimiter: () => (source as { readonly delimiter?: string }).delimiter,

@@ -1,6 +1,6 @@
 import type { PxConfig, RecordType } from '@pxstream/config';
 import { errorMessage, isPxStreamError } from '@pxstream/core';
-import { type CustomAttributeSpec, type EmulatorHandle, startEmulator } from '@pxstream/emulator';
+import type { CustomAttributeSpec, EmulatorHandle } from '@pxstream/emulator';
 import {
   createPxClient,
   createPxSink,
@@ -38,6 +38,8 @@ export async function startEmbeddedEmulator(config: PxConfig): Promise<EmulatorH
         apiName: field.slice('customAttributes.'.length),
         type: config.attributeTypes[field] ?? 'STRING',
       }));
+  // Loaded here, not at start-up: a load into a real PX never needs its 34 modules.
+  const { startEmulator } = await import('@pxstream/emulator');
   const emulator = await startEmulator({
     customAttributes: { user: custom('USER'), account: custom('ACCOUNT') },
   });

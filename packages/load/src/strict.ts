@@ -23,7 +23,7 @@ export async function runStrictCheck(ctx: {
       `--strict needs a file: ${input.name} cannot be read twice (save it to a file first)`,
     );
   }
-  const source = createSource(input, settings.format);
+  const source = await createSource(input, settings.format);
   let first: Rejection | undefined;
   const handle = startPipeline({
     input: input.open(),

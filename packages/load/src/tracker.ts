@@ -10,28 +10,9 @@ import {
 } from '@pxstream/checkpoint';
 import { type RowEnvelope, RunStats } from '@pxstream/core';
 import type { RejectsWriter } from '@pxstream/sink-errors';
-import { csvResumeAfter } from '@pxstream/source-csv';
-import { jsonArrayResumeAfter } from '@pxstream/source-json';
-import { jsonlResumeAfter } from '@pxstream/source-jsonl';
 import type { OpenedInput } from './input.js';
 import type { ResumePlan } from './resume.js';
 import type { SendLease } from './send-lease.js';
-import type { SourceFormat } from './settings.js';
-
-/** Where to read again after a finished row, in the terms of its source. */
-function resumePointOf(format: SourceFormat): (row: RowEnvelope) => ResumePosition {
-  switch (format) {
-    case 'csv':
-      return (row) => csvResumeAfter(row);
-    case 'jsonl':
-      return (row) => jsonlResumeAfter(row);
-    case 'json':
-      return (row) => jsonArrayResumeAfter(row);
-    case 'objects':
-      // Objects cannot seek: a resume skips the objects below the watermark.
-      return (row) => ({ index: row.index + 1, line: row.line + 1, byteOffset: 0 });
-  }
-}
 
 /**
  * Follows every row of a load to its end: rejections reach the rejects file in row order as
@@ -46,7 +27,8 @@ export class RunTracker {
     private readonly ctx: {
       plan: ResumePlan;
       input: OpenedInput;
-      format: SourceFormat;
+      /** Where to read again after a finished row (`resumeAfterOf`). */
+      resumeAfter: (row: RowEnvelope) => ResumePosition;
       rejects: RejectsWriter;
       /** Index of the first row this run owns (start row, or the checkpoint's watermark). */
       firstIndex: number;
@@ -57,7 +39,7 @@ export class RunTracker {
     },
   ) {
     const { plan, rejects } = ctx;
-    const resumeAfter = resumePointOf(ctx.format);
+    const { resumeAfter } = ctx;
     this.ledger = new RowLedger<ResumePosition>({
       firstIndex: ctx.firstIndex,
       ...(plan.from ? { committed: RunStats.restore(plan.from.counters) } : {}),
