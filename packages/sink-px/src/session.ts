@@ -110,7 +110,10 @@ export class Session {
     this.throwIfStopped();
     if (ticket) ticket.state = 'waiting';
     try {
-      return await this.limiter.schedule((epoch) => this.run(spec, epoch, ticket), priority);
+      return await this.limiter.schedule(
+        (epoch, sending) => this.run(spec, epoch, sending, ticket),
+        priority,
+      );
     } catch (error) {
       // Whatever the limiter threw after a stop (its own error, bottleneck's "stopped"), the
       // reason is the stop: report that.
@@ -119,21 +122,28 @@ export class Session {
     }
   }
 
-  private async run(spec: RequestSpec, epoch: number, ticket?: RequestTicket): Promise<Exchange> {
+  private async run(
+    spec: RequestSpec,
+    epoch: number,
+    sending: () => void,
+    ticket?: RequestTicket,
+  ): Promise<Exchange> {
     this.throwIfStopped();
     const counters = this.counters;
     counters.sent++;
     counters.inFlight++;
+    const request = {
+      method: spec.method,
+      path: spec.path,
+      ...(spec.body === undefined ? {} : { body: JSON.stringify(spec.body) }),
+      timeoutMs: this.timeoutMs,
+      signal: this.controller.signal,
+    };
     const started = performance.now();
     if (ticket) ticket.state = 'sent';
     try {
-      const response = await this.transport.request({
-        method: spec.method,
-        path: spec.path,
-        ...(spec.body === undefined ? {} : { body: JSON.stringify(spec.body) }),
-        timeoutMs: this.timeoutMs,
-        signal: this.controller.signal,
-      });
+      sending();
+      const response = await this.transport.request(request);
       if (ticket) ticket.state = 'answered';
       counters.latency.add(performance.now() - started);
       counters.countStatus(response.status);
