@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, openSync } from 'node:fs';
+import { closeSync, constants, openSync, statSync } from 'node:fs';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -115,8 +115,10 @@ describe('RejectsWriter', () => {
   it('flush() resolves once the file holds every byte written so far', async () => {
     const path = await tempPath('flush.jsonl');
     const writer = await openRejectsWriter({ path, format: 'jsonl' });
-    writer.write(csvRejection(['1', 'a', 'b']));
-    assert.equal((await stat(path)).size, 0, 'written in the background, not at once');
+    // Enough rows that the background writes cannot all be done before a synchronous look
+    // (one row raced an asynchronous stat on a busy machine, and lost).
+    for (let i = 0; i < 5000; i++) writer.write(csvRejection([String(i), 'a', 'b']));
+    assert.ok(statSync(path).size < writer.bytesWritten, 'written in the background, not at once');
     await writer.flush();
     assert.equal((await stat(path)).size, writer.bytesWritten);
     assert.ok(writer.bytesWritten > 0);

@@ -122,7 +122,9 @@ describe('px sink: fatal answers stop the run at once', () => {
   it('daily quota exhausted (429 "Daily quota exceeded"): fatal PX_DAILY_QUOTA, not retried', async () => {
     const px = await start({ dailyQuota: 5 });
     await seed(px, { users: seedUsers(Array.from({ length: 20 }, (_, i) => idOf(i))) });
-    const sink = createPxSink({ baseUrl: px.baseUrl, apiKey: SECRET_KEY, type: 'USER', rate: 100 });
+    // 20/s: a start every 50 ms, so "at most the few on the wire when the answer came" holds
+    // on a busy machine too (at 100/s, a 50 ms delay delivering the first 429 let 5 more start).
+    const sink = createPxSink({ baseUrl: px.baseUrl, apiKey: SECRET_KEY, type: 'USER', rate: 20 });
     const ended = collect(sink);
     await assert.rejects(
       load(
@@ -139,7 +141,7 @@ describe('px sink: fatal answers stop the run at once', () => {
     );
     assert.equal(ended.count('updated'), 5);
     assert.equal(sink.stats().retries, 0);
-    // The refused request, and at most the few already on the wire at 100/s when its answer came
+    // The refused request, and at most the few already on the wire at 20/s when its answer came
     // (they get their answers: a fatal stops new starts, not requests in flight); nothing after.
     const refused = px.stats().rateLimited;
     assert.ok(refused >= 1 && refused <= 4, `${refused} refused requests`);
