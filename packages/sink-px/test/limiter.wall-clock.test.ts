@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AdaptiveLimiter } from '../src/limiter.js';
-import { mostInWindow } from './helpers/starts.js';
+import { mostInWindow, ONE_SECOND_MS } from './helpers/starts.js';
 
 const HOUR = 3_600_000;
 const realNow = Date.now;
@@ -46,7 +46,7 @@ describe('limiter: monotonic time', () => {
     // 150 starts at 50/s take 3 s; a limiter timing with Date.now would wait the 6 hours back.
     assert.ok(elapsed < 12_000, `the run took ${elapsed.toFixed(0)} ms`);
     // Nor a burst when the clock leaps forward: never more than 50 starts in a second.
-    const most = mostInWindow(starts, 1000);
+    const most = mostInWindow(starts, ONE_SECOND_MS);
     assert.ok(most <= RATE, `${most} starts within one second`);
     limiter.stop();
   });

@@ -13,7 +13,7 @@ import type { AdaptiveLimiter } from '../src/limiter.js';
 import { emulatorPool, SECRET_KEY, seedUsers } from './helpers/emulator.js';
 import { assertAccounted, assertRecords } from './helpers/landing.js';
 import { load, userRow } from './helpers/rows.js';
-import { mostInWindow, recordStarts } from './helpers/starts.js';
+import { mostInWindow, ONE_SECOND_MS, recordStarts } from './helpers/starts.js';
 
 const limiterOf = (sink: PxSink) =>
   (sink.client as unknown as { session: { limiter: AdaptiveLimiter } }).session.limiter;
@@ -52,7 +52,7 @@ describe('px sink against every limiter mode of the emulator', { concurrency: tr
       assertAccounted(sink, result, rows.ids.length);
       assert.deepEqual(result.rejections, []);
       await assertRecords(px, 'users', rows.expected, rows.created);
-      const most = mostInWindow(starts, 1000);
+      const most = mostInWindow(starts, ONE_SECOND_MS);
       assert.ok(most <= 40, `${most} starts within one second`);
       // At its own rate the sink is at most trimmed now and then, never cut by a lone 429.
       assert.ok(

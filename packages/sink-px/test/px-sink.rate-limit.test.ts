@@ -6,7 +6,7 @@ import { emulatorProcess } from './helpers/emulator-process.js';
 import { assertAccounted, assertRecords } from './helpers/landing.js';
 import { load, userRow } from './helpers/rows.js';
 import { pxError, scripted } from './helpers/scripted.js';
-import { mostInWindow, recordStarts } from './helpers/starts.js';
+import { mostInWindow, ONE_SECOND_MS, recordStarts } from './helpers/starts.js';
 
 const idOf = (i: number) => `rl-${i}`;
 
@@ -48,7 +48,7 @@ describe('px sink: rate limit and 429s', () => {
       assert.equal(result.count('updated'), ROWS);
       // The exact claim, on the sink's own clock: no 1000 ms holds more than 150 request starts.
       assert.equal(starts.length, ROWS);
-      const most = mostInWindow(starts, 1000);
+      const most = mostInWindow(starts, ONE_SECOND_MS);
       assert.ok(most <= 150, `${most} requests started within one second`);
       assert.ok(most >= 120, `the sink kept up its rate (${most} in the busiest second)`);
       // End to end: PX never refused a request. Its per-second count moves with delivery jitter
