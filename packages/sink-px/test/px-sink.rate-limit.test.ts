@@ -52,11 +52,12 @@ describe('px sink: rate limit and 429s', () => {
       assert.ok(most <= 150, `${most} requests started within one second`);
       assert.ok(most >= 120, `the sink kept up its rate (${most} in the busiest second)`);
       // End to end: PX never refused a request. Its per-second count moves with delivery jitter
-      // between the processes (a stalled loop delivers several requests at once), hence the margin.
+      // between the processes (a stalled loop delivers several requests at once), hence the
+      // margin: 20% over the client's rate (a fresh-clone CI run on 2 busy cores saw 166).
       const stats = await px.stats();
       assert.equal(stats.rateLimited, 0, 'no 429');
       assert.equal(sink.stats().http429, 0);
-      assert.ok(stats.maxPerSecond <= 165, `the emulator saw ${stats.maxPerSecond} requests in one second`);
+      assert.ok(stats.maxPerSecond <= 180, `the emulator saw ${stats.maxPerSecond} requests in one second`);
       assert.equal(sink.stats().currentRate, 150);
       const expected = new Map(Array.from({ length: ROWS }, (_, i) => [idOf(i), { title: 'rated' }]));
       await assertRecords(px, 'users', expected, 0);
