@@ -115,11 +115,11 @@ export class RowLedger<P> {
 
   /**
    * What is kept of a row finished above the watermark. A rejection whole (the rejects file
-   * quotes its row). An outcome as its counts and resume point only, on a row envelope with
-   * its position and no fields or body: in a rate-bound `--changed-only` load, every unchanged
-   * row behind one waiting request is held, 10,000 and more at a time, each long enough to
-   * outlive two young-generation collections, and kept whole they filled the old generation
-   * with dead rows (a heap of 100 MB for 20 MB live; 334 MB peak RSS at 10M ids).
+   * quotes its row). An outcome as a `HeldOutcome` (kind, reason, position, resume point; no
+   * fields, no body): in a rate-bound `--changed-only` load every unchanged row behind one
+   * waiting request is held, 7,000 and more at a time, each long enough to outlive two
+   * young-generation collections, and kept whole they filled the old generation with dead rows
+   * (one of the causes of the 334 MB peak RSS at 10M ids, bench/RESULTS.md case 9).
    */
   private keep(settlement: Settlement): Held<P> {
     if (isRejected(settlement)) return settlement;

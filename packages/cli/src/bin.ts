@@ -19,8 +19,8 @@ export const HEAP_GROWING_PERCENT = 30;
  * it, up to 32 MB, whenever enough survives its collections; in a load, rows waiting for a
  * request and requests waiting for the rate budget always survive a few, so it reached 32 MB,
  * where a dry run or a plan stays near 8. Held at 16 MB: the RSS of a `--changed-only` load at
- * 3M ids went from 150 to 135 MB (the 10M-id load of bench case 9 from 253 MB to under the
- * 250 of its target), for 6% more CPU at full speed (3M rows, 30,000 requests: 53.5 s -> 56.6 s
+ * 3M ids went from 150 to 135 MB (the 10M-id load of bench case 9 from 254 to 234 MB, its
+ * target 250), for 6% more CPU at full speed (3M rows, 30,000 requests: 53.5 s -> 56.6 s
  * user). `--max-semi-space-size` would do it, but only as a flag of the node process: V8 reads
  * the growth factor at each growth, so the bin sets it to 1 once the size is reached.
  */
