@@ -11,6 +11,6 @@ export { emitRejection, isRejection, REJECTION_EVENT, STAGES } from './rejection
 export type { JsonObject, RowEnvelope, SourceFields } from './row.js';
 export { isCsvRow } from './row.js';
 export type { RowStep } from './stage.js';
-export { createStepStream, RowStepTransform } from './stage.js';
+export { createStepStream, RowStepTransform, runStep } from './stage.js';
 export type { CountedStage, OutcomeKind, RowOutcome, RunStatsSnapshot, StageCounts } from './stats.js';
 export { newStageCounts, OUTCOME_EVENT, RunStats } from './stats.js';

@@ -14,6 +14,20 @@ export interface RowStep {
   process(row: RowEnvelope): RowEnvelope | Rejection;
 }
 
+/** Runs one step on a row. A step must not throw for a bad row; if it does, the row is rejected (`INTERNAL`), not the run. */
+export function runStep(step: RowStep, row: RowEnvelope): RowEnvelope | Rejection {
+  try {
+    return step.process(row);
+  } catch (error) {
+    return {
+      row,
+      stage: step.stage,
+      code: 'INTERNAL',
+      message: error instanceof Error ? error.message : String(error),
+    };
+  }
+}
+
 /** A Transform over row envelopes that runs one or more steps and keeps per-step counts. */
 export class RowStepTransform extends Transform implements CountedStage {
   readonly counts: StageCounts = newStageCounts();
@@ -55,18 +69,7 @@ export class RowStepTransform extends Transform implements CountedStage {
     for (let i = 0; i < steps.length; i++) {
       const counts = stepCounts[i]!;
       counts.in++;
-      let result: RowEnvelope | Rejection;
-      try {
-        result = steps[i]!.process(current);
-      } catch (error) {
-        // A step must not throw for a bad row; if it does, the row is rejected, not the run.
-        result = {
-          row: current,
-          stage: steps[i]!.stage,
-          code: 'INTERNAL',
-          message: error instanceof Error ? error.message : String(error),
-        };
-      }
+      const result = runStep(steps[i]!, current);
       if (isRejection(result)) {
         counts.rejected++;
         this.counts.rejected++;
