@@ -7,6 +7,7 @@ import { CsvFramer } from './framer.js';
 import { headerColumns } from './header.js';
 import { rawText } from './raw.js';
 import { createRecordParser, lenientCells, type RecordParser } from './records.js';
+import { lineBreaksIn } from './resume.js';
 import { splitRecord } from './split.js';
 
 /** Where a source starts reading in the middle of a file (see `csvResumeAfter`). */
@@ -57,6 +58,8 @@ export class CsvEngine {
   hadBom = false;
   /** How the header line ended, `\r\n` or `\n` (undefined until read, or without a terminator). */
   lineBreak: '\r\n' | '\n' | undefined;
+  /** Where the data rows begin, once the header was read: the byte after it and its line. */
+  dataStart: { byteOffset: number; line: number } | undefined;
   private readonly handler: FrameHandler = {
     record: (buf, base, start, contentEnd, end, line, kind) =>
       this.onRecord(buf, base, start, contentEnd, end, line, kind),
@@ -206,6 +209,7 @@ export class CsvEngine {
       this.columns = header;
       this.announced = true;
       if (end > contentEnd) this.lineBreak = end - contentEnd === 2 ? '\r\n' : '\n';
+      this.dataStart = { byteOffset: base + end, line: line + 1 + lineBreaksIn(fields) };
       this.output.header(header);
       return;
     }

@@ -1,3 +1,5 @@
+export type { CsvBlock, CsvBlockCutterOptions, CsvHeaderInfo } from './blocks.js';
+export { CsvBlockCutter } from './blocks.js';
 export { detectDelimiter } from './delimiter.js';
 export type { CsvEngineOptions, CsvEngineOutput, CsvResumePoint } from './engine.js';
 export { CsvEngine } from './engine.js';

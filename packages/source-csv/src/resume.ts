@@ -10,14 +10,20 @@ export function csvResumeAfter(row: RowEnvelope): CsvResumePoint {
   if (!Array.isArray(row.fields) || row.columns === undefined || row.endOffset === undefined) {
     throw new TypeError('csvResumeAfter needs a row produced by the CSV source');
   }
-  let breaks = 0;
-  for (const cell of row.fields as readonly string[]) {
-    for (let at = cell.indexOf('\n'); at >= 0; at = cell.indexOf('\n', at + 1)) breaks++;
-  }
+  const breaks = lineBreaksIn(row.fields as readonly string[]);
   return {
     columns: row.columns,
     line: row.line + breaks + 1,
     index: row.index + 1,
     byteOffset: row.endOffset,
   };
+}
+
+/** Line breaks inside the cells of a record: the physical lines it spans, less one. */
+export function lineBreaksIn(cells: readonly string[]): number {
+  let breaks = 0;
+  for (const cell of cells) {
+    for (let at = cell.indexOf('\n'); at >= 0; at = cell.indexOf('\n', at + 1)) breaks++;
+  }
+  return breaks;
 }
