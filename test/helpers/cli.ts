@@ -73,12 +73,15 @@ export function startPxstream(
     const check = () => {
       if (wanted?.text && interrupted === 0 && (stdout + stderr).includes(wanted.text)) interrupt();
     };
-    child.stdout?.on('data', (d: Buffer) => {
-      stdout += d.toString();
+    // Decoded as a stream: a character split between two chunks stays whole.
+    child.stdout?.setEncoding('utf8');
+    child.stderr?.setEncoding('utf8');
+    child.stdout?.on('data', (d: string) => {
+      stdout += d;
       check();
     });
-    child.stderr?.on('data', (d: Buffer) => {
-      stderr += d.toString();
+    child.stderr?.on('data', (d: string) => {
+      stderr += d;
       check();
     });
     if (wanted?.afterMs !== undefined) setTimeout(interrupt, wanted.afterMs);
