@@ -1,4 +1,4 @@
-import { createRedactor, errorMessage } from '@pxstream/core';
+import { createRedactor, errorMessage, type Rejection } from '@pxstream/core';
 import { EXIT, LoadError, type LoadReport, load, type RowEvent, USAGE_ERROR_CODES } from '@pxstream/load';
 import type { CliIO } from './io.js';
 import { createLogger, type Logger } from './logger.js';
@@ -62,7 +62,8 @@ export async function runLoad(options: CliLoadOptions, io: CliIO): Promise<numbe
       signal: stop.signal,
       forceSignal: force.signal,
       ...(progress ? { onProgress: progress.update } : {}),
-      onRow: rowPrinter(log),
+      // Without --verbose only rejections are printed: a dry run may then use threads.
+      ...(log.isVerbose ? { onRow: rowPrinter(log) } : { onRejection: rejectionPrinter(log) }),
       onLog: (entry) => {
         progress?.clear();
         if (entry.level === 'warn') log.warn(entry.message);
@@ -93,23 +94,27 @@ export async function runLoad(options: CliLoadOptions, io: CliIO): Promise<numbe
   }
 }
 
-/** Verbose: a line per row; otherwise the first rejections only (all are in the rejects file). */
+/** Verbose: a line per row, outcome or rejection. */
 function rowPrinter(log: Logger): (event: RowEvent) => void {
-  let echoed = 0;
+  const rejected = rejectionPrinter(log);
   return (event) => {
-    if ('rejection' in event) {
-      const r = event.rejection;
-      const text = `line ${r.row.line}: rejected [${r.stage} ${r.code}${r.status ? ` ${r.status}` : ''}] ${r.message}`;
-      if (log.isVerbose) log.verbose(text);
-      else if (echoed < ECHOED_REJECTIONS) {
-        echoed++;
-        log.warn(
-          echoed === ECHOED_REJECTIONS ? `${text} (further rejections only in the rejects file)` : text,
-        );
-      }
-    } else if (log.isVerbose) {
+    if ('rejection' in event) rejected(event.rejection);
+    else {
       const o = event.outcome;
       log.verbose(`line ${o.row.line}: ${o.outcome}${o.reason ? ` (${o.reason})` : ''} ${o.row.key ?? ''}`);
+    }
+  };
+}
+
+/** Each rejection when verbose; otherwise the first ones only (all are in the rejects file). */
+function rejectionPrinter(log: Logger): (rejection: Rejection) => void {
+  let echoed = 0;
+  return (r) => {
+    const text = `line ${r.row.line}: rejected [${r.stage} ${r.code}${r.status ? ` ${r.status}` : ''}] ${r.message}`;
+    if (log.isVerbose) log.verbose(text);
+    else if (echoed < ECHOED_REJECTIONS) {
+      echoed++;
+      log.warn(echoed === ECHOED_REJECTIONS ? `${text} (further rejections only in the rejects file)` : text);
     }
   };
 }

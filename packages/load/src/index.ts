@@ -10,5 +10,6 @@ export type {
   LogEntry,
   RowEvent,
 } from './options.js';
+export { PARALLEL_DRY_RUN_MIN_BYTES } from './parallel-dry-run.js';
 export type { LoadReport } from './report.js';
 export { EXIT } from './report.js';

@@ -17,7 +17,8 @@ import { type LedgerFigures, openRunLedger } from './ledger-run.js';
 import { LoadLog } from './log.js';
 import type { InputFormat, LoadOptions } from './options.js';
 import { checkOutputPaths } from './outputs.js';
-import { type PassResult, runPass } from './pass.js';
+import { dryRunThreads, runParallelDryRun } from './parallel-dry-run.js';
+import { type PassContext, type PassResult, runPass } from './pass.js';
 import { newPlanCounts, type PlanCounts } from './plan-sink.js';
 import { preflight, startEmbeddedEmulator } from './px-setup.js';
 import { noRejectsFile } from './rejects.js';
@@ -43,7 +44,8 @@ export async function load(options: LoadOptions): Promise<LoadReport> {
   const cleanups: Array<() => Promise<void>> = [];
   try {
     const config = await readConfig(options, given, env);
-    log.redact = createRedactor([config.apiKey, env.PX_API_KEY]);
+    const secrets = [config.apiKey, env.PX_API_KEY];
+    log.redact = createRedactor(secrets);
     applyOverrides(config, options);
     if (given.emulator) {
       const emulator = await startEmbeddedEmulator(config);
@@ -115,8 +117,10 @@ export async function load(options: LoadOptions): Promise<LoadReport> {
     }
     const stages = buildRowStages(settings.type, config, metadata);
     if (settings.strict) await runStrictCheck({ input, settings, stages, log });
-    const result = await runPass({
+    const passContext: PassContext = {
       config,
+      metadata,
+      secrets,
       ledger,
       ledgerFigures,
       planCounts,
@@ -131,7 +135,9 @@ export async function load(options: LoadOptions): Promise<LoadReport> {
       onRejectsError: (handler) => {
         onRejectsError = handler;
       },
-    });
+    };
+    const threads = dryRunThreads(passContext);
+    const result = threads > 0 ? await runParallelDryRun(passContext, threads) : await runPass(passContext);
     const finishedAt = Date.now();
     try {
       await rejects.close();
@@ -153,7 +159,8 @@ export async function load(options: LoadOptions): Promise<LoadReport> {
     if (result.complete && result.stats.read === 0 && (settings.startRow ?? 0) > 0 && !plan.from) {
       log.warn(`no row loaded: the input has no data row at or after --start-row ${settings.startRow}`);
     }
-    if (result.repeatedIds) log.info(repeatedLine(result.repeatedIds, settings.dryRun));
+    // A run that failed says why instead (a partial count; a dry run whose reader went away is quiet).
+    if (result.repeatedIds && !result.error) log.info(repeatedLine(result.repeatedIds, settings.dryRun));
     const hint = noMatchHint(result, settings);
     if (hint) log.warn(hint);
     const report = finalReport({

@@ -27,6 +27,13 @@ export interface LoadOptions {
   dryRun?: boolean;
   /** Dry run: where the bodies are written, one JSON object per line (the CLI: stdout). */
   output?: Writable;
+  /**
+   * A CSV dry run with an `output` reads, maps and encodes its rows on this many threads
+   * besides the main one (same output, counts and rejects file). Default: up to 4 on 2 cores
+   * or more for inputs of 8 MiB or more, else 0 (the main thread only). Not with `onRow`, a
+   * row range or a resume, which run on the main thread.
+   */
+  dryRunThreads?: number;
   /** Check the whole input (and the mapped attributes) first; the first bad row stops the load. */
   strict?: boolean;
   /** First and last data row (0-based, inclusive), Gainsight's `-n` and `-l`. */
@@ -85,6 +92,11 @@ export interface LoadOptions {
   progressIntervalMs?: number;
   /** Every row as it ends: an outcome, or a rejection (also in the rejects file). */
   onRow?: (event: RowEvent) => void;
+  /**
+   * Each rejected row, as it is rejected (the rejects file has them all); its texts redacted.
+   * Unlike `onRow` it leaves a dry run free to use threads (`dryRunThreads`).
+   */
+  onRejection?: (rejection: Rejection) => void;
   /** What the load has to say (warnings, notes), key-free. Warnings are also in the report. */
   onLog?: (entry: LogEntry) => void;
   /** Environment for `PX_API_KEY`, `PX_BASE_URL`, `PX_PRODUCT_KEY`. Default `process.env`. */

@@ -1,13 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { PxConfig } from '@pxstream/config';
-import {
-  PxStreamError,
-  type Rejection,
-  type RowOutcome,
-  type RowStep,
-  RunStats,
-  startPipeline,
-} from '@pxstream/core';
+import { type Rejection, type RowOutcome, type RowStep, RunStats, startPipeline } from '@pxstream/core';
 import type { Ledger } from '@pxstream/ledger';
 import type { LineBreak, RejectsWriter } from '@pxstream/sink-errors';
 import type { SendGuard } from '@pxstream/sink-px';
@@ -25,7 +18,8 @@ import type { SinkFigures } from './report.js';
 import type { ResumePlan } from './resume.js';
 import { maybeRecordedStep, SendLease } from './send-lease.js';
 import type { RunSettings } from './settings.js';
-import { createSource, type RowStages, resumeAfterOf } from './stages.js';
+import { type AttributeMetadataList, createSource, type RowStages, resumeAfterOf } from './stages.js';
+import { forcedStop, outputClosed, watchStops } from './stops.js';
 import { RunTracker } from './tracker.js';
 
 export interface PassResult {
@@ -46,6 +40,10 @@ export interface PassResult {
 
 export interface PassContext {
   config: PxConfig;
+  /** PX's attribute metadata the stages were built with (undefined without a key). */
+  metadata: AttributeMetadataList | undefined;
+  /** What every output is redacted of (the API key), for threads that build their own redactor. */
+  secrets: readonly (string | undefined)[];
   /** The incremental-sync ledger, when the load uses one (see `openRunLedger`). */
   ledger: Ledger | undefined;
   /** What the ledger did, filled in as rows end. */
@@ -98,9 +96,13 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
     sink = sinkHandle.sink;
   }
   const onRow = options.onRow;
+  const onRejected = options.onRejection;
   const onRejection = (rejection: Rejection) => {
     tracker.settle(rejection);
-    if (onRow) onRow({ rejection: redactRejection(rejection, ctx.redact) });
+    if (!onRow && !onRejected) return;
+    const redacted = redactRejection(rejection, ctx.redact);
+    onRow?.({ rejection: redacted });
+    onRejected?.(redacted);
   };
   const onOutcome = (outcome: RowOutcome) => {
     tracker.settle(outcome);
@@ -145,13 +147,7 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
   // A dry run's reader went away (`| head`): stop there, with a coded error, not a stack trace.
   const output = settings.dryRun ? options.output : undefined;
   const onOutputError = (error: NodeJS.ErrnoException) =>
-    handle.abort(
-      new PxStreamError(
-        'OUTPUT_CLOSED',
-        `the output was closed (${error.code ?? error.message}) after ${handle.stats.dryRun} bodies: the dry run stopped there`,
-        { fatal: true, cause: error },
-      ),
-    );
+    handle.abort(outputClosed(error, handle.stats.dryRun));
   output?.once('error', onOutputError);
   if (seek?.columns) useColumns(seek.columns);
   source.on('header', useColumns);
@@ -164,14 +160,9 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
   const onForce = () => {
     interrupted = true;
     aborted = true;
-    handle.abort(new PxStreamError('PIPELINE_ABORTED', 'stopped twice: requests in flight were aborted'));
+    handle.abort(forcedStop());
   };
-  const stopSignal = options.signal;
-  const forceSignal = options.forceSignal;
-  if (stopSignal?.aborted) onStop();
-  else stopSignal?.addEventListener('abort', onStop, { once: true });
-  if (forceSignal?.aborted) onForce();
-  else forceSignal?.addEventListener('abort', onForce, { once: true });
+  const unwatchStops = watchStops(options, onStop, onForce);
   const sinkFigures = (): SinkFigures => sinkHandle?.figures() ?? { requests: 0, retries: 0, http429: 0 };
   const ticker = options.onProgress
     ? new ProgressTicker(options.onProgress, options.progressIntervalMs ?? 250, {
@@ -191,8 +182,7 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
     error = caught;
   } finally {
     ticker?.stop();
-    stopSignal?.removeEventListener('abort', onStop);
-    forceSignal?.removeEventListener('abort', onForce);
+    unwatchStops();
     output?.off('error', onOutputError);
   }
   presence?.report();
@@ -214,7 +204,7 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
 }
 
 /** A rejection whose texts quote the row: the key may be in them (a value that holds it). */
-function redactRejection(rejection: Rejection, redact: (text: string) => string): Rejection {
+export function redactRejection(rejection: Rejection, redact: (text: string) => string): Rejection {
   const message = redact(rejection.message);
   const raw = rejection.raw === undefined ? undefined : redact(rejection.raw);
   if (message === rejection.message && raw === rejection.raw) return rejection;

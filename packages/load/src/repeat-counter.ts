@@ -42,7 +42,12 @@ export class RepeatCounter implements RowStep {
   }
 
   add(id: string): void {
-    this.chunk[this.size++] = fingerprint(id);
+    this.addFingerprint(fingerprint(id));
+  }
+
+  /** Adds an id by its `fingerprint` (taken on another thread). */
+  addFingerprint(value: number): void {
+    this.chunk[this.size++] = value;
     if (this.size === this.chunk.length) this.spill();
   }
 

@@ -96,6 +96,7 @@ export function resolveSettings(
   }
   whole('startRow', options.startRow);
   whole('lastRow', options.lastRow);
+  whole('dryRunThreads', options.dryRunThreads);
   if (options.startRow !== undefined && options.lastRow !== undefined && options.lastRow < options.startRow) {
     throw loadError(
       'LOAD_INVALID_OPTION',

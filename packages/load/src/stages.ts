@@ -17,6 +17,8 @@ export type AttributeMetadataList = Parameters<typeof resolveFieldTypes>[2] exte
 
 export interface RowStages {
   mapper: Mapper;
+  /** The mapper and the validator, as steps. */
+  rowSteps: readonly RowStep[];
   /** A fresh stream of the steps `before`, the mapper and validator, then the steps `after`. */
   steps: (before?: readonly RowStep[], after?: readonly RowStep[]) => RowStepTransform;
 }
@@ -40,6 +42,7 @@ export function buildRowStages(
   const validator = createValidator({ type, fieldTypes, metadata, trustMappedTypes: true });
   return {
     mapper,
+    rowSteps: [mapper, validator],
     steps: (before = [], after = []) => createStepStream(...before, mapper, validator, ...after),
   };
 }
