@@ -20,6 +20,7 @@ export interface DryRunThreadData {
 /** A block of whole CSV records to read (see `CsvBlockCutter`). */
 export interface BlockJob {
   seq: number;
+  /** The records' bytes (its buffer is transferred, and comes back with the result). */
   bytes: Uint8Array;
   line: number;
   byteOffset: number;
@@ -28,6 +29,8 @@ export interface BlockJob {
 /** What a thread made of a block. Row indexes in `rejections` count from the block's first row. */
 export interface BlockResult {
   seq: number;
+  /** The block's bytes, handed back for the next block (its buffer is transferred). */
+  input: Uint8Array;
   /** The bodies as JSON lines, UTF-8, redacted (its buffer is transferred). */
   out: Uint8Array;
   /** Rows the block held, rejected or not. */
@@ -37,4 +40,9 @@ export interface BlockResult {
   rejections: Rejection[];
   /** `fingerprint` of each body's id, in row order (its buffer is transferred). */
   fingerprints: Float64Array | undefined;
+}
+
+/** An output buffer handed back to the thread that filled it, once written (transferred). */
+export interface RecycledOutput {
+  recycled: ArrayBuffer;
 }

@@ -27,6 +27,11 @@ export interface CsvBlockCutterOptions {
   maxRecordSize?: number;
   /** A block ends at the first record end at least this many bytes past its start (default 1 MiB). */
   blockSize?: number;
+  /**
+   * Where each block's bytes are copied (a pool the blocks go back to, say). Default: a new
+   * buffer each time.
+   */
+  allocate?: (size: number) => Uint8Array;
 }
 
 const LF = 10;
@@ -45,6 +50,7 @@ export class CsvBlockCutter {
   header: CsvHeaderInfo | undefined;
   private readonly blockSize: number;
   private readonly maxRecordSize: number;
+  private readonly allocate: (size: number) => Uint8Array;
   /** Reads the header (its rows past the header are ignored: the blocks hold them). */
   private readonly headEngine: CsvEngine;
   private headChunks: Buffer[] = [];
@@ -68,6 +74,7 @@ export class CsvBlockCutter {
   constructor(options: CsvBlockCutterOptions = {}) {
     this.blockSize = options.blockSize ?? 1 << 20;
     this.maxRecordSize = options.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE;
+    this.allocate = options.allocate ?? ((size) => new Uint8Array(size));
     this.headEngine = new CsvEngine(
       { delimiter: options.delimiter, maxRecordSize: this.maxRecordSize, resumeFrom: undefined },
       { header: () => {}, row: () => {}, rejection: () => {} },
@@ -156,7 +163,10 @@ export class CsvBlockCutter {
     let from = 0;
     for (const end of ends) {
       // A copy: the block goes to another thread, the rest stays here.
-      const bytes = Buffer.from(all.subarray(from, end - this.heldStart));
+      const length = end - this.heldStart - from;
+      const target = this.allocate(length);
+      target.set(all.subarray(from, from + length));
+      const bytes = Buffer.from(target.buffer, target.byteOffset, length);
       blocks.push({ bytes, byteOffset: this.heldStart + from, line: this.heldLine });
       this.heldLine += countLineFeeds(bytes);
       from = end - this.heldStart;
