@@ -31,7 +31,7 @@ export interface LoadOptions {
    * A CSV dry run with an `output` reads, maps and encodes its rows on this many threads
    * besides the main one (same output, counts and rejects file). Default: one less than the
    * cores, at most 3, for inputs of 8 MiB or more, else 0 (the main thread only). Not with
-   * `onRow`, a row range or a resume, which run on the main thread.
+   * `onRow`, a row range or a resume, which run on the main thread. At most 16.
    */
   dryRunThreads?: number;
   /** Check the whole input (and the mapped attributes) first; the first bad row stops the load. */

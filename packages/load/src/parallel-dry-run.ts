@@ -29,6 +29,8 @@ const THREAD_MODULE = new URL(
 export const PARALLEL_DRY_RUN_MIN_BYTES = 8 << 20;
 /** Threads besides the main one at most: past that, the main thread (reading, ordering, writing) is the limit. */
 const MAX_THREADS = 3;
+/** Threads a caller may ask for at most (`dryRunThreads`). */
+const MAX_ASKED_THREADS = 16;
 /** Blocks the main thread reads itself ahead of the threads' results at most. */
 const MAIN_AHEAD = 2;
 /**
@@ -58,7 +60,7 @@ export function dryRunThreads(ctx: PassContext): number {
   if (plan.from || (settings.startRow ?? 0) > 0 || settings.lastRow !== undefined) return 0;
   if (options.onRow || !options.output) return 0;
   const asked = options.dryRunThreads;
-  if (asked !== undefined) return asked;
+  if (asked !== undefined) return Math.min(asked, MAX_ASKED_THREADS);
   const cores = availableParallelism();
   if (cores < 2 || (input.size ?? input.fileSize ?? 0) < PARALLEL_DRY_RUN_MIN_BYTES) return 0;
   return Math.min(cores - 1, MAX_THREADS);

@@ -348,5 +348,6 @@ describe('parallel dry run: when it is used', () => {
     ];
     for (const over of cases) assert.equal(dryRunThreads(context(over)), 0, JSON.stringify(over));
     assert.equal(dryRunThreads(context({ input: { size: 10 }, options: { dryRunThreads: 3 } })), 3);
+    assert.equal(dryRunThreads(context({ options: { dryRunThreads: 1000 } })), 16);
   });
 });
