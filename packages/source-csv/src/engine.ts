@@ -5,9 +5,9 @@ import { bareCrError, type CsvErrorCode, csvParseCode, fatalCsvError, recordMess
 import { type FrameErrorCode, type FrameHandler, FrameKind } from './frame.js';
 import { CsvFramer } from './framer.js';
 import { headerColumns } from './header.js';
+import { lineBreaksIn } from './lines.js';
 import { rawText } from './raw.js';
 import { createRecordParser, lenientCells, type RecordParser } from './records.js';
-import { lineBreaksIn } from './resume.js';
 import { splitRecord } from './split.js';
 
 /** Where a source starts reading in the middle of a file (see `csvResumeAfter`). */

@@ -1,5 +1,6 @@
 import type { RowEnvelope } from '@pxstream/core';
 import type { CsvResumePoint } from './engine.js';
+import { lineBreaksIn } from './lines.js';
 
 /**
  * The point to resume reading after a finished row: the next byte, line and index. A row
@@ -17,13 +18,4 @@ export function csvResumeAfter(row: RowEnvelope): CsvResumePoint {
     index: row.index + 1,
     byteOffset: row.endOffset,
   };
-}
-
-/** Line breaks inside the cells of a record: the physical lines it spans, less one. */
-export function lineBreaksIn(cells: readonly string[]): number {
-  let breaks = 0;
-  for (const cell of cells) {
-    for (let at = cell.indexOf('\n'); at >= 0; at = cell.indexOf('\n', at + 1)) breaks++;
-  }
-  return breaks;
 }
