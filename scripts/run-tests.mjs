@@ -118,6 +118,7 @@ const TYPICAL_SECONDS = {
   'test/e2e/resume.test.ts': 24,
   'test/e2e/cli.invocation.test.ts': 21,
   'test/e2e/cli.flags.test.ts': 19,
+  'test/e2e/cli.dry-run-threads.test.ts': 15,
   'packages/ledger/test': 18,
   'test/e2e/resume.checkpoint.test.ts': 18,
   'test/e2e/cli.rough-edges.test.ts': 18,
