@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { access, readdir } from 'node:fs/promises';
+import { access, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { EmulatorHandle } from '@pxstream/emulator';
@@ -24,7 +24,13 @@ describe('pxstream rough edges', () => {
   emulatorSuite({ customAttributes: EXAMPLE_ATTRIBUTES }, (suite) => ({ px, dir, config } = suite));
 
   it('a dry run piped into `head` ends quietly with exit 0 when the reader goes away, as Unix tools do', async () => {
-    const run = startPxstream(['-d', '-t', 'USER', '-c', config, USERS], { cwd: dir });
+    // Ten times the example's rows: about 1.2 MB of bodies, more than the pipe holds after the
+    // first read, so the run cannot end before the reader goes away (it did with 120 KB on a
+    // loaded machine, and then printed its summary).
+    const [header, ...rows] = (await readFile(USERS, 'utf8')).trimEnd().split('\n');
+    const many = join(dir, 'users-x10.csv');
+    await writeFile(many, `${[header, ...Array.from({ length: 10 }, () => rows).flat()].join('\n')}\n`);
+    const run = startPxstream(['-d', '-t', 'USER', '-c', config, many], { cwd: dir });
     // What `head -1` does: read a little, then close its end of the pipe.
     run.child.stdout?.once('data', () => run.child.stdout?.destroy());
     const done = await run.done;

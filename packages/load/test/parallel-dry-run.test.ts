@@ -229,15 +229,22 @@ describe('parallel dry run: the same run on threads', () => {
     const stop = new AbortController();
     const force = new AbortController();
     const run = threadedLoad(input, { output: out, signal: stop.signal, forceSignal: force.signal });
-    await sleep(700);
-    assert.equal(writes, 1, 'one block written, then the output did not drain');
-    // Blocks of 256 KiB out to the threads and read by the main one, one filling: a MiB or two of 7.
-    assert.ok(pulled <= 3 * 1024 * 1024, `${pulled} bytes read while the output was full`);
-    assert.ok(
-      bytes.length > 2.5 * pulled,
-      `the input (${bytes.length} bytes) is much larger than what was read`,
-    );
-    force.abort();
+    try {
+      // The first block reaches the output once the thread is up (seconds on a loaded machine),
+      // then the run has time to read on, if it would.
+      for (const until = Date.now() + 30_000; writes === 0 && Date.now() < until; ) await sleep(20);
+      await sleep(500);
+      assert.equal(writes, 1, 'one block written, then the output did not drain');
+      // Blocks of 256 KiB out to the thread and read by the main one, one filling: a MiB or two of 7.
+      assert.ok(pulled <= 3 * 1024 * 1024, `${pulled} bytes read while the output was full`);
+      assert.ok(
+        bytes.length > 2.5 * pulled,
+        `the input (${bytes.length} bytes) is much larger than what was read`,
+      );
+    } finally {
+      // Stopped whatever the assertions said: a run left waiting on the output keeps the process up.
+      force.abort();
+    }
     const report = await run.catch((error: { report?: LoadReport }) => error.report);
     assert.equal(report?.interrupted, true);
   });
