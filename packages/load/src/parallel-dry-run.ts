@@ -13,6 +13,7 @@ import { BlockReader } from './block-reader.js';
 import type { BlockJob, BlockResult, DryRunThreadData, RecycledOutput } from './dry-run-protocol.js';
 import { type PassContext, type PassResult, redactRejection } from './pass.js';
 import { ProgressTicker } from './progress.js';
+import { rejectsLikeInput } from './rejects.js';
 import { RepeatCounter } from './repeat-counter.js';
 import { forcedStop, outputClosed, watchStops } from './stops.js';
 
@@ -234,11 +235,7 @@ class ParallelDryRun {
   private start(header: CsvHeaderInfo): void {
     const { ctx } = this;
     ctx.stages.mapper.checkColumns(header.columns);
-    // The rejects file is written the way the input was (an Excel export's BOM and CRLF).
-    ctx.rejects.setColumns(header.columns, header.delimiter, {
-      bom: header.hadBom,
-      ...(header.lineBreak ? { lineBreak: header.lineBreak } : {}),
-    });
+    rejectsLikeInput(ctx.rejects, header.columns, header);
     const workerData: DryRunThreadData = {
       type: ctx.settings.type,
       config: { ...ctx.config, apiKey: undefined },

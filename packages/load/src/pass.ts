@@ -13,6 +13,7 @@ import type { LoadOptions } from './options.js';
 import { createPlanSink, type PlanCounts } from './plan-sink.js';
 import { ProgressTicker } from './progress.js';
 import { createSink, DEFAULT_RATE, type SinkHandle } from './px-setup.js';
+import { rejectsLikeInput } from './rejects.js';
 import { RepeatCounter } from './repeat-counter.js';
 import type { SinkFigures } from './report.js';
 import type { ResumePlan } from './resume.js';
@@ -133,10 +134,10 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
         readonly hadBom?: boolean;
         readonly lineBreak?: LineBreak;
       };
-      // The rejects file is written the way the input was (an Excel export's BOM and CRLF).
-      rejects.setColumns(columns, csv.delimiter ?? seek?.delimiter, {
-        bom: csv.hadBom === true,
-        ...(csv.lineBreak ? { lineBreak: csv.lineBreak } : {}),
+      rejectsLikeInput(rejects, columns, {
+        delimiter: csv.delimiter ?? seek?.delimiter,
+        hadBom: csv.hadBom,
+        lineBreak: csv.lineBreak,
       });
     } catch (error) {
       handle.abort(error);

@@ -1,4 +1,4 @@
-import type { RejectsWriter } from '@pxstream/sink-errors';
+import type { LineBreak, RejectsWriter } from '@pxstream/sink-errors';
 
 /**
  * The rejects writer of a load that asked for no file (`rejects: false`): rejections reach the
@@ -23,4 +23,16 @@ export function noRejectsFile(): RejectsWriter {
     flush: async () => {},
     close: async () => {},
   };
+}
+
+/** The rejects file takes the input's header and is written the way the input was (an Excel export's BOM and CRLF). */
+export function rejectsLikeInput(
+  rejects: RejectsWriter,
+  columns: readonly string[],
+  input: { delimiter?: string | undefined; hadBom?: boolean; lineBreak?: LineBreak | undefined },
+): void {
+  rejects.setColumns(columns, input.delimiter, {
+    bom: input.hadBom === true,
+    ...(input.lineBreak ? { lineBreak: input.lineBreak } : {}),
+  });
 }

@@ -40,10 +40,11 @@ export function buildRowStages(
   });
   // The mapper's converters produce the field types already: the validator keeps its rules only.
   const validator = createValidator({ type, fieldTypes, metadata, trustMappedTypes: true });
+  const rowSteps = [mapper, validator];
   return {
     mapper,
-    rowSteps: [mapper, validator],
-    steps: (before = [], after = []) => createStepStream(...before, mapper, validator, ...after),
+    rowSteps,
+    steps: (before = [], after = []) => createStepStream(...before, ...rowSteps, ...after),
   };
 }
 

@@ -107,15 +107,15 @@ export class CsvBlockCutter {
 
   private startFraming(): void {
     const engine = this.headEngine;
-    const start = engine.dataStart ?? { byteOffset: Buffer.concat(this.headChunks).length, line: 1 };
+    const head = Buffer.concat(this.headChunks);
+    this.headChunks = [];
+    const start = engine.dataStart ?? { byteOffset: head.length, line: 1 };
     this.header = {
       columns: engine.columns!,
       delimiter: engine.delimiterInUse ?? ',',
       hadBom: engine.hadBom,
       lineBreak: engine.lineBreak,
     };
-    const head = Buffer.concat(this.headChunks);
-    this.headChunks = [];
     this.heldStart = this.lastCut = start.byteOffset;
     this.heldLine = start.line;
     this.framer = new CsvFramer(
