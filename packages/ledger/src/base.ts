@@ -83,6 +83,29 @@ export class SortedBase {
   }
 
   /**
+   * Replaces each entry's `b` by next(b) and drops the entries it maps below 0, in one pass, in
+   * place: expiring a large ledger's events needs neither a copy nor a mask of the table.
+   */
+  rewriteValues(next: (b: number) => number): number {
+    const { words, xs, count } = this;
+    let out = 0;
+    for (let e = 0; e < count; e++) {
+      const b = next(words[e * 3 + 2]!);
+      if (b < 0) continue;
+      if (out !== e) {
+        words[out * 3] = words[e * 3]!;
+        words[out * 3 + 1] = words[e * 3 + 1]!;
+        xs[out] = xs[e]!;
+      }
+      words[out * 3 + 2] = b;
+      out++;
+    }
+    this.count = out;
+    if (out !== count) this.buildDir();
+    return count - out;
+  }
+
+  /**
    * Merges new entries (overlay slot offsets, sorted by t) in from the end backwards: the
    * entries between two insert points move as one block (a native memmove).
    */

@@ -17,6 +17,8 @@ export type LedgerErrorCode =
   | 'LEDGER_WRONG_KIND'
   /** A hash that is not what hashBody returns (too short, not hex). */
   | 'LEDGER_BAD_HASH'
+  /** An option of openLedger out of its range (`retentionDays` not a whole number >= 1, a bad `now`). */
+  | 'LEDGER_BAD_OPTION'
   /** The ledger could not be read from or written to disk; after a failed write it stays closed. */
   | 'LEDGER_IO_FAILED'
   /** A call after close(). */

@@ -66,3 +66,25 @@ export function growBytes(array: Uint8Array, length: number): Uint8Array {
   bigger.set(array);
   return bigger;
 }
+
+/**
+ * The first `length` elements (length <= array.length) as an array of that length: the buffer
+ * itself shrunk when it is resizable (so it still grows in place later), else a view.
+ */
+export function shrinkWords(array: Uint32Array, length: number): Uint32Array {
+  const storage = array.buffer as unknown as Resizable;
+  if (storage.resizable && array.byteOffset === 0) {
+    storage.resize(length * 4);
+    return array;
+  }
+  return array.subarray(0, length);
+}
+
+export function shrinkBytes(array: Uint8Array, length: number): Uint8Array {
+  const storage = array.buffer as unknown as Resizable;
+  if (storage.resizable && array.byteOffset === 0) {
+    storage.resize(length);
+    return array;
+  }
+  return array.subarray(0, length);
+}

@@ -7,5 +7,6 @@ export { Ledger } from './ledger.js';
 export { defaultLedgerDir, ledgerDirName } from './location.js';
 export type { OpenLedgerOptions } from './open.js';
 export { openLedger } from './open.js';
+export { DEFAULT_RETENTION_DAYS } from './state.js';
 export type { LedgerKind, LedgerRecordType, LedgerTarget } from './target.js';
 export { LEDGER_RECORD_TYPES, ledgerKind, normalizeTarget, targetId } from './target.js';

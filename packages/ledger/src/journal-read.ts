@@ -16,6 +16,17 @@ export async function readJournalGeneration(path: string): Promise<number | unde
   }
 }
 
+/** True when the journal holds anything after its header (false when there is none). */
+export async function journalHasOps(path: string): Promise<boolean> {
+  const handle = await openIfExists(path);
+  if (handle === undefined) return false;
+  try {
+    return (await handle.stat()).size > JOURNAL_HEADER_BYTES;
+  } finally {
+    await handle.close();
+  }
+}
+
 /** The journal's header (magic and CRC checked), or LEDGER_CORRUPT. */
 function checkedHeader(header: Buffer | undefined, path: string): Buffer {
   if (

@@ -9,6 +9,7 @@ import {
   OP_EVENT_RELEASED,
   OP_RECORD,
   PENDING,
+  stateOf,
 } from './state.js';
 import { found, KeyBatch } from './table.js';
 import type { LedgerKind, LedgerTarget } from './target.js';
@@ -21,6 +22,11 @@ export interface LedgerCounts {
   /** Events marked pending and neither confirmed nor released: in flight, or in doubt after a crash. */
   pendingEvents: number;
   confirmedEvents: number;
+  /**
+   * Events this open dropped because their day stamp fell out of the retention window (at open,
+   * or by a compaction): a file rerun now would send them again.
+   */
+  expiredEvents: number;
   /** Changes made but not yet on disk: what a crash now would lose. */
   uncommitted: number;
 }
@@ -130,29 +136,34 @@ export class Ledger {
   eventState(hash: string): EventState | undefined {
     this.check('events', false);
     if (!this.storage.state.table.get(hexWord(hash, 0), hexWord(hash, 1), hexWord(hash, 2))) return undefined;
-    return found.b === PENDING ? 'pending' : 'confirmed';
+    return stateOf(found.b) === PENDING ? 'pending' : 'confirmed';
   }
 
   /**
    * Marks an event pending before its request goes out; resolves true once the mark is on disk
    * (fsync'd with the default durability). Resolves false, marking nothing, when the event is
-   * already pending or confirmed: it must not be sent (again).
+   * already pending or confirmed: it must not be sent (again). The mark carries this open's day.
    */
   markPending(hash: string): Promise<boolean> {
     this.check('events', true);
     const [e0, e1, e2] = [hexWord(hash, 0), hexWord(hash, 1), hexWord(hash, 2)];
-    if (this.storage.state.table.get(e0, e1, e2)) return Promise.resolve(false);
-    this.storage.state.apply(OP_EVENT_PENDING, e0, e1, e2, 0);
-    return this.storage.committer!.addAndWait(OP_EVENT_PENDING, e0, e1, e2, 0).then(() => true);
+    const { state, committer } = this.storage;
+    if (state.table.get(e0, e1, e2)) return Promise.resolve(false);
+    state.apply(OP_EVENT_PENDING, e0, e1, e2, state.day);
+    return committer!.addAndWait(OP_EVENT_PENDING, e0, e1, e2, state.day).then(() => true);
   }
 
-  /** PX recorded the event (201): it is never to be sent again. */
+  /**
+   * PX recorded the event (201): it is not to be sent again within the retention window, which
+   * starts on this open's day (also for an event marked pending on an earlier day).
+   */
   confirmEvent(hash: string): void {
     this.check('events', true);
     const [e0, e1, e2] = [hexWord(hash, 0), hexWord(hash, 1), hexWord(hash, 2)];
-    if (this.storage.state.table.get(e0, e1, e2) && found.b === CONFIRMED) return;
-    this.storage.state.apply(OP_EVENT_CONFIRMED, e0, e1, e2, 0);
-    this.storage.committer!.add(OP_EVENT_CONFIRMED, e0, e1, e2, 0);
+    const { state, committer } = this.storage;
+    if (state.table.get(e0, e1, e2) && stateOf(found.b) === CONFIRMED) return;
+    state.apply(OP_EVENT_CONFIRMED, e0, e1, e2, state.day);
+    committer!.add(OP_EVENT_CONFIRMED, e0, e1, e2, state.day);
   }
 
   /**
@@ -162,9 +173,10 @@ export class Ledger {
   releaseEvent(hash: string): boolean {
     this.check('events', true);
     const [e0, e1, e2] = [hexWord(hash, 0), hexWord(hash, 1), hexWord(hash, 2)];
-    if (!this.storage.state.table.get(e0, e1, e2) || found.b !== PENDING) return false;
-    this.storage.state.apply(OP_EVENT_RELEASED, e0, e1, e2, 0);
-    this.storage.committer!.add(OP_EVENT_RELEASED, e0, e1, e2, 0);
+    const { state, committer } = this.storage;
+    if (!state.table.get(e0, e1, e2) || stateOf(found.b) !== PENDING) return false;
+    state.apply(OP_EVENT_RELEASED, e0, e1, e2, state.day);
+    committer!.add(OP_EVENT_RELEASED, e0, e1, e2, state.day);
     return true;
   }
 
@@ -174,6 +186,7 @@ export class Ledger {
       records: state.kind === 'records' ? state.table.size : 0,
       pendingEvents: state.pendingEvents,
       confirmedEvents: state.confirmedEvents,
+      expiredEvents: state.expiredEvents,
       uncommitted: committer?.uncommitted ?? 0,
     };
   }
@@ -184,7 +197,10 @@ export class Ledger {
     await this.storage.committer?.flush();
   }
 
-  /** Rewrites the snapshot with everything and starts an empty journal (close does it when worth it). */
+  /**
+   * Rewrites the snapshot with everything not expired by this open's clock and starts an empty
+   * journal (close does it when worth it).
+   */
   async compact(): Promise<void> {
     this.check(this.kind, true);
     await this.storage.compact().catch((error: unknown) => {
@@ -192,7 +208,10 @@ export class Ledger {
     });
   }
 
-  /** Commits, compacts when the journal has grown, releases the lock. Safe to call twice. */
+  /**
+   * Commits, compacts when the journal has grown or when this open expired or restamped events
+   * (so the disk forgets them too), releases the lock. Safe to call twice.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

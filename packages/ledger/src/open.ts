@@ -14,11 +14,11 @@ import {
   writeFileAtomic,
 } from './files.js';
 import { type Durability, JOURNAL_HEADER_BYTES, JournalWriter, journalHeader } from './journal.js';
-import { readJournal, readJournalGeneration } from './journal-read.js';
+import { journalHasOps, readJournal, readJournalGeneration } from './journal-read.js';
 import { Ledger } from './ledger.js';
-import { readSnapshot, writeSnapshot } from './snapshot.js';
-import { KIND_CODE, LedgerState } from './state.js';
-import { type LedgerKind, type LedgerTarget, ledgerKind, normalizeTarget, targetId } from './target.js';
+import { readSnapshot, type SnapshotInfo, snapshotVersion, writeSnapshot } from './snapshot.js';
+import { DAY_MS, DEFAULT_RETENTION_DAYS, KIND_CODE, LedgerState, MAX_DAY } from './state.js';
+import { type LedgerTarget, ledgerKind, normalizeTarget, targetId } from './target.js';
 
 export interface OpenLedgerOptions {
   /** The ledger's directory (see defaultLedgerDir); created on the first writable open. */
@@ -32,6 +32,36 @@ export interface OpenLedgerOptions {
   commitDelayMs?: number;
   /** A group commit is written at once when it holds this many changes (default 4096). */
   maxBatch?: number;
+  /**
+   * This open's clock, epoch ms (default: Date.now(), read once at open). Its UTC day stamps the
+   * events of this open and decides which have expired. From day 1 (1970-01-02) on.
+   */
+  now?: number;
+  /**
+   * Events ledgers: days an event stays known (default 30, a whole number >= 1). An event
+   * stamped on day D is forgotten by an open on day D + retentionDays or later. Records ignore it.
+   */
+  retentionDays?: number;
+}
+
+/** The UTC day of this open and the retention window, from the options (LEDGER_BAD_OPTION if out of range). */
+function eventClock(options: OpenLedgerOptions): { day: number; retentionDays: number } {
+  const now = options.now ?? Date.now();
+  const day = Math.floor(now / DAY_MS);
+  if (!Number.isFinite(now) || day < 1 || day > MAX_DAY) {
+    throw ledgerError(
+      'LEDGER_BAD_OPTION',
+      `ledger option now: ${now} is not a time from 1970-01-02 on (epoch ms)`,
+    );
+  }
+  const retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
+  if (!Number.isInteger(retentionDays) || retentionDays < 1) {
+    throw ledgerError(
+      'LEDGER_BAD_OPTION',
+      `ledger option retentionDays: ${String(retentionDays)} is not a whole number of days >= 1`,
+    );
+  }
+  return { day, retentionDays };
 }
 
 /** Opens (or, writable, creates) the ledger of one target. Every failure carries a LEDGER_ code. */
@@ -48,7 +78,9 @@ async function openOrCreate(options: OpenLedgerOptions): Promise<Ledger> {
   const id = targetId(target);
   const kind = ledgerKind(target.type);
   const { dir } = options;
-  const state = new LedgerState(kind);
+  const { day, retentionDays } = eventClock(options);
+  const newState = () => new LedgerState(kind, day, retentionDays);
+  const state = newState();
   if (options.readOnly) {
     const meta = await readMeta(dir);
     if (meta === undefined) {
@@ -61,7 +93,8 @@ async function openOrCreate(options: OpenLedgerOptions): Promise<Ledger> {
       });
     }
     checkTarget(dir, meta, id, target);
-    const loaded = await loadReadOnly(dir, kind);
+    const loaded = await loadReadOnly(dir, newState);
+    loaded.expireEvents(); // in memory only: the files are left as they are
     return new Ledger(dir, target, kind, true, {
       state: loaded,
       committer: undefined,
@@ -102,12 +135,10 @@ async function refuseForeign(dir: string): Promise<void> {
  * Snapshot, then the journal of the same generation. A journal of another generation means a
  * compaction replaced the files while we read them: read everything again.
  */
-async function loadReadOnly(dir: string, kind: LedgerKind): Promise<LedgerState> {
+async function loadReadOnly(dir: string, newState: () => LedgerState): Promise<LedgerState> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const state = new LedgerState(kind);
-    const generation =
-      (await readSnapshot(join(dir, SNAPSHOT_FILE), state.table, KIND_CODE[kind]))?.generation ?? 0;
-    state.countEvents();
+    const state = newState();
+    const generation = (await loadSnapshot(dir, state))?.generation ?? 0;
     const journalGeneration = await readJournalGeneration(join(dir, JOURNAL_FILE));
     if (journalGeneration === undefined || journalGeneration < generation) return state; // folded in already
     if (journalGeneration === generation) {
@@ -120,6 +151,22 @@ async function loadReadOnly(dir: string, kind: LedgerKind): Promise<LedgerState>
   throw ledgerError('LEDGER_CORRUPT', `ledger ${dir}: its journal and snapshot do not match (generations)`);
 }
 
+/**
+ * Reads the snapshot into `state`. When the journal holds no ops, an events ledger leaves its
+ * expired entries out as it reads them, so that they never take memory (at a large ledger's
+ * open the load is the peak). Otherwise they are dropped after the replay (expireEvents, which
+ * every open runs): the result would be the same, but an entry a journal op changed would be
+ * counted as expired.
+ */
+async function loadSnapshot(dir: string, state: LedgerState): Promise<SnapshotInfo | undefined> {
+  const early = state.kind === 'events' && !(await journalHasOps(join(dir, JOURNAL_FILE)));
+  const drop = early ? state.isExpired : undefined;
+  const snapshot = await readSnapshot(join(dir, SNAPSHOT_FILE), state.table, KIND_CODE[state.kind], drop);
+  state.expiredEvents += snapshot?.dropped ?? 0;
+  state.countEvents();
+  return snapshot;
+}
+
 async function openWritable(
   dir: string,
   target: LedgerTarget,
@@ -130,8 +177,7 @@ async function openWritable(
   const snapshotPath = join(dir, SNAPSHOT_FILE);
   const journalPath = join(dir, JOURNAL_FILE);
   const durability = options.durability ?? 'fsync';
-  const snapshot = await readSnapshot(snapshotPath, state.table, KIND_CODE[state.kind]);
-  state.countEvents();
+  const snapshot = await loadSnapshot(dir, state);
   let generation = snapshot?.generation ?? 0;
   let snapshotBytes = snapshot?.bytes ?? 0;
   const journalGeneration = await readJournalGeneration(journalPath);
@@ -149,6 +195,13 @@ async function openWritable(
     // No journal yet, or one that a finished compaction already folded into the snapshot.
     await writeFileAtomic(journalPath, journalHeader(generation));
   }
+  state.expireEvents();
+  // Expired or restamped events, or a snapshot in an older format: only a compaction puts the
+  // ledger on disk as it now is in memory (until then the next open expires and restamps again).
+  let outdated =
+    state.expiredEvents > 0 ||
+    state.restampedEvents > 0 ||
+    (snapshot !== undefined && snapshot.version !== snapshotVersion(KIND_CODE[state.kind]));
   let writer = await JournalWriter.open(journalPath, validBytes, durability);
   const committer = new Committer(writer, {
     delayMs: options.commitDelayMs ?? 100,
@@ -162,7 +215,11 @@ async function openWritable(
     committer.pause();
     await writer.close();
     const next = generation + 1;
+    // Nothing expired is written, by the open's clock. After the expiry at open this finds
+    // nothing more (this open stamps only its own day); one pass over the table.
+    state.expireEvents();
     snapshotBytes = (await writeSnapshot(snapshotPath, state.table, KIND_CODE[state.kind], next)).bytes;
+    outdated = false;
     await writeFileAtomic(journalPath, journalHeader(next));
     generation = next;
     writer = await JournalWriter.open(journalPath, JOURNAL_HEADER_BYTES, durability);
@@ -171,7 +228,7 @@ async function openWritable(
   const release = async () => {
     try {
       await committer.flush();
-      if (committer.journalFrameBytes > Math.max(64 * 1024, snapshotBytes / 4)) await compact();
+      if (outdated || committer.journalFrameBytes > Math.max(64 * 1024, snapshotBytes / 4)) await compact();
     } finally {
       await writer.close().catch(() => {});
       await unlock();

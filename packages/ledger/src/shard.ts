@@ -124,6 +124,12 @@ export class Shard {
     this.overlay.clear();
   }
 
+  /** Merges, then rewrites every `b` through `next`, dropping entries it maps to ABSENT; returns how many. */
+  rewriteValues(next: (b: number) => number): number {
+    this.merge();
+    return this.base.rewriteValues(next);
+  }
+
   /** Takes sorted entries as the base (a snapshot read); false if they are not sorted. */
   load(words: Uint32Array, xs: Uint8Array): boolean {
     this.overlay.clear();

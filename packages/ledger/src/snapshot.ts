@@ -4,7 +4,8 @@ import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { ledgerError } from './errors.js';
 import { openIfExists, syncDir } from './files.js';
-import { newBytes, newWords } from './growable.js';
+import { newBytes, newWords, shrinkBytes, shrinkWords } from './growable.js';
+import { KIND_CODE } from './state.js';
 import { type FingerprintTable, SHARD_COUNT } from './table.js';
 
 /**
@@ -12,15 +13,29 @@ import { type FingerprintTable, SHARD_COUNT } from './table.js';
  * renamed over the old one, so a crash leaves the old snapshot or the new one, never a mix.
  * A 36-byte header ('PXLS', version, kind, generation, shard count, entry count, CRC), then per
  * shard [entry count u32][CRC-32 u32][entries: 3 u32 words each][x bytes]. 13 bytes per entry.
+ *
+ * Version 1: records, and events whose `b` is a bare state (1 or 2, no day stamp). Version 2:
+ * events with day stamps (`state | day << 2`); an older reader, which knows version 1 only,
+ * refuses it rather than misread the stamps as states. Records are still written as version 1.
  */
 const SNAPSHOT_MAGIC = 0x534c5850; // 'PXLS' little-endian
-const SNAPSHOT_VERSION = 1;
+const LEGACY_VERSION = 1;
+const SNAPSHOT_VERSION: Record<number, number> = { [KIND_CODE.records]: 1, [KIND_CODE.events]: 2 };
 const HEADER_BYTES = 36;
 const SHARD_HEADER_BYTES = 8;
 
 export interface SnapshotInfo {
   generation: number;
   bytes: number;
+  /** The format version read (or written). */
+  version: number;
+  /** Entries `drop` left out of the table (readSnapshot). */
+  dropped: number;
+}
+
+/** The version a snapshot of this kind is written in. */
+export function snapshotVersion(kind: number): number {
+  return SNAPSHOT_VERSION[kind] ?? LEGACY_VERSION;
 }
 
 function requireLittleEndian(): void {
@@ -40,7 +55,8 @@ export async function writeSnapshot(path: string, table: FingerprintTable, kind:
   let bytes = 0;
   try {
     const header = Buffer.alloc(HEADER_BYTES);
-    const fields = [SNAPSHOT_MAGIC, SNAPSHOT_VERSION, kind, generation, SHARD_COUNT];
+    const version = snapshotVersion(kind);
+    const fields = [SNAPSHOT_MAGIC, version, kind, generation, SHARD_COUNT];
     fields.push(table.size % 2 ** 32, Math.floor(table.size / 2 ** 32));
     for (const [k, word] of fields.entries()) header.writeUInt32LE(word, 4 * k);
     header.writeUInt32LE(crc32(header.subarray(0, 32)), 32);
@@ -61,7 +77,7 @@ export async function writeSnapshot(path: string, table: FingerprintTable, kind:
   }
   await rename(temporary, path);
   await syncDir(dirname(path));
-  return { generation, bytes } satisfies SnapshotInfo;
+  return { generation, bytes, version: snapshotVersion(kind), dropped: 0 } satisfies SnapshotInfo;
 }
 
 async function writeAll(handle: FileHandle, data: Uint8Array, position: number): Promise<number> {
@@ -73,11 +89,19 @@ async function writeAll(handle: FileHandle, data: Uint8Array, position: number):
   return written;
 }
 
-/** Loads a snapshot into `table`; undefined (table untouched) when there is none. */
+/**
+ * Loads a snapshot into `table`, each shard's entries read straight into the arrays the table
+ * keeps (no second copy); undefined (table untouched) when there is none. Reads version 1 of
+ * either kind and the current version of its kind.
+ *
+ * With `drop`, the entries whose `b` it accepts are left out as they are read (expired events):
+ * they never take memory, which at a large ledger's open is the peak.
+ */
 export async function readSnapshot(
   path: string,
   table: FingerprintTable,
   kind: number,
+  drop?: (b: number) => boolean,
 ): Promise<SnapshotInfo | undefined> {
   requireLittleEndian();
   const handle = await openIfExists(path);
@@ -93,9 +117,10 @@ export async function readSnapshot(
       throw corrupt('bad header');
     }
     const word = (k: number) => header.readUInt32LE(4 * k);
+    const version = word(1);
     if (
       word(0) !== SNAPSHOT_MAGIC ||
-      word(1) !== SNAPSHOT_VERSION ||
+      (version !== LEGACY_VERSION && version !== snapshotVersion(kind)) ||
       word(2) !== kind ||
       word(4) !== SHARD_COUNT
     ) {
@@ -103,27 +128,114 @@ export async function readSnapshot(
     }
     let position = HEADER_BYTES;
     let total = 0;
+    let kept = 0;
+    const scratch = drop && newScratch(); // this read's own: two opens may read at once
     for (const shard of table.shards) {
       const shardHeader = Buffer.alloc(SHARD_HEADER_BYTES);
       if ((await readInto(handle, shardHeader, position)) < SHARD_HEADER_BYTES) throw corrupt('cut short');
       const count = shardHeader.readUInt32LE(0);
       if (position + SHARD_HEADER_BYTES + count * 13 > size) throw corrupt('cut short');
-      const words = newWords(count * 3);
-      const xs = newBytes(count);
-      const wordBytes = new Uint8Array(words.buffer, 0, count * 12);
       position += SHARD_HEADER_BYTES;
-      position += await readInto(handle, wordBytes, position);
-      position += await readInto(handle, xs, position);
-      if (crc32(xs, crc32(wordBytes)) !== shardHeader.readUInt32LE(4)) throw corrupt('checksum mismatch');
-      if (!shard.load(words, xs)) throw corrupt('entries out of order');
+      const read = scratch
+        ? await readShardDropping(handle, position, count, drop!, scratch, corrupt)
+        : await readShard(handle, position, count, corrupt);
+      position += count * 13;
+      if (read.crc !== shardHeader.readUInt32LE(4)) throw corrupt('checksum mismatch');
+      if (!shard.load(read.words, read.xs)) throw corrupt('entries out of order');
       total += count;
+      kept += read.xs.length;
     }
     if (position !== size || total !== word(5) + word(6) * 2 ** 32) throw corrupt('size mismatch');
-    table.size = total;
-    return { generation: word(3), bytes: size };
+    table.size = kept;
+    return { generation: word(3), bytes: size, version, dropped: total - kept };
   } finally {
     await handle.close();
   }
+}
+
+interface ShardRead {
+  words: Uint32Array;
+  xs: Uint8Array;
+  /** CRC-32 of the shard's bytes as stored (all entries, dropped ones too). */
+  crc: number;
+}
+
+type Corrupt = (what: string) => Error;
+
+/** A shard's `count` entries at `position`, read straight into the arrays the table keeps. */
+async function readShard(handle: FileHandle, position: number, count: number, corrupt: Corrupt) {
+  const words = newWords(count * 3);
+  const xs = newBytes(count);
+  const wordBytes = new Uint8Array(words.buffer, 0, count * 12);
+  const read =
+    (await readInto(handle, wordBytes, position)) + (await readInto(handle, xs, position + count * 12));
+  if (read < count * 13) throw corrupt('cut short');
+  return { words, xs, crc: crc32(xs, crc32(wordBytes)) } satisfies ShardRead;
+}
+
+/** Entries per read of readShardDropping (its scratch buffers: 12 + 1 bytes each). */
+const CHUNK_ENTRIES = 1 << 16;
+
+interface Scratch {
+  words: Uint32Array;
+  bytes: Uint8Array;
+  /** Per entry of the shard being read: 1 if kept. */
+  keep: Uint8Array;
+}
+
+const newScratch = (): Scratch => ({
+  words: new Uint32Array(CHUNK_ENTRIES * 3),
+  bytes: new Uint8Array(CHUNK_ENTRIES),
+  keep: new Uint8Array(0),
+});
+
+/**
+ * readShard without the entries `drop` accepts: read through a small scratch buffer, the kept
+ * ones copied into the table's arrays, so the memory of a dropped entry is never touched (the
+ * arrays are reserved for all `count`, then shrunk). The x bytes come after all the words:
+ * `keep` remembers which entries stay.
+ */
+async function readShardDropping(
+  handle: FileHandle,
+  position: number,
+  count: number,
+  drop: (b: number) => boolean,
+  buffers: Scratch,
+  corrupt: Corrupt,
+): Promise<ShardRead> {
+  const words = newWords(count * 3);
+  const xs = newBytes(count);
+  if (buffers.keep.length < count) buffers.keep = new Uint8Array(count + (count >>> 3));
+  const { keep } = buffers;
+  const chunkBytes = new Uint8Array(buffers.words.buffer);
+  let crc = 0;
+  let kept = 0;
+  for (let from = 0; from < count; from += CHUNK_ENTRIES) {
+    const n = Math.min(CHUNK_ENTRIES, count - from);
+    const bytes = chunkBytes.subarray(0, n * 12);
+    if ((await readInto(handle, bytes, position + from * 12)) < bytes.length) throw corrupt('cut short');
+    crc = crc32(bytes, crc);
+    const chunk = buffers.words;
+    for (let j = 0; j < n; j++) {
+      const b = chunk[j * 3 + 2]!;
+      const stays = drop(b) ? 0 : 1;
+      keep[from + j] = stays;
+      if (stays === 0) continue;
+      words[kept * 3] = chunk[j * 3]!;
+      words[kept * 3 + 1] = chunk[j * 3 + 1]!;
+      words[kept * 3 + 2] = b;
+      kept++;
+    }
+  }
+  let out = 0;
+  for (let from = 0; from < count; from += CHUNK_ENTRIES) {
+    const bytes = buffers.bytes.subarray(0, Math.min(CHUNK_ENTRIES, count - from));
+    if ((await readInto(handle, bytes, position + count * 12 + from)) < bytes.length)
+      throw corrupt('cut short');
+    crc = crc32(bytes, crc);
+    for (let j = 0; j < bytes.length; j++) if (keep[from + j] === 1) xs[out++] = bytes[j]!;
+  }
+  return { words: shrinkWords(words, kept * 3), xs: shrinkBytes(xs, kept), crc };
 }
 
 async function readInto(handle: FileHandle, target: Uint8Array, position: number): Promise<number> {

@@ -83,6 +83,17 @@ export class FingerprintTable {
     return previous;
   }
 
+  /**
+   * Rewrites every entry's `b` through `next`, shard by shard (each merged first); an entry it
+   * maps to ABSENT is dropped. Returns how many were dropped.
+   */
+  rewriteValues(next: (b: number) => number): number {
+    let dropped = 0;
+    for (const shard of this.shards) dropped += shard.rewriteValues(next);
+    this.size -= dropped;
+    return dropped;
+  }
+
   mergeAll(): void {
     for (const shard of this.shards) shard.merge();
   }

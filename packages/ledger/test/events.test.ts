@@ -20,7 +20,13 @@ describe('events ledger', () => {
     assert.equal(ledger.eventState(hash), 'confirmed');
     assert.equal(await ledger.markPending(hash), false, 'confirmed: never sent again');
     assert.equal(ledger.releaseEvent(hash), false, 'a confirmed event cannot be released');
-    assert.deepEqual(ledger.counts(), { records: 0, pendingEvents: 0, confirmedEvents: 1, uncommitted: 1 });
+    assert.deepEqual(ledger.counts(), {
+      records: 0,
+      pendingEvents: 0,
+      confirmedEvents: 1,
+      expiredEvents: 0,
+      uncommitted: 1,
+    });
     await ledger.close();
     const reopened = await openLedger({ dir, target: EVENTS, readOnly: true });
     assert.equal(reopened.eventState(hash), 'confirmed');
@@ -82,6 +88,7 @@ describe('events ledger', () => {
       records: 0,
       pendingEvents: pending,
       confirmedEvents: 10_000,
+      expiredEvents: 0,
       uncommitted: 0,
     });
     await ledger.close();

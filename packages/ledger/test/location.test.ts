@@ -87,7 +87,13 @@ describe('what a ledger stores', () => {
     const ledger = await openLedger({ dir, target: USERS, readOnly: true });
     assert.equal(ledger.exists, false);
     assert.equal(ledger.hasUnchanged('user-1', bodyHash('user-1')), false);
-    assert.deepEqual(ledger.counts(), { records: 0, pendingEvents: 0, confirmedEvents: 0, uncommitted: 0 });
+    assert.deepEqual(ledger.counts(), {
+      records: 0,
+      pendingEvents: 0,
+      confirmedEvents: 0,
+      expiredEvents: 0,
+      uncommitted: 0,
+    });
     await ledger.close();
     assert.deepEqual(await readdir(parent), []);
   });

@@ -1,0 +1,318 @@
+import assert from 'node:assert/strict';
+import { cp, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { hashBody, type Ledger, type LedgerTarget, openLedger } from '../src/index.js';
+import { EVENTS, eventHash, tempDir, USERS } from './helpers/temp.js';
+
+const DAY_MS = 86_400_000;
+/** A fake clock: some hours into UTC day `day` (any hour of a day is the same day). */
+const on = (day: number) => day * DAY_MS + 13 * 3_600_000;
+
+const FIXTURE = new URL('../../../test/fixtures/legacy-events-ledger/ledger/', import.meta.url).pathname;
+
+async function withLedger<T>(
+  options: Parameters<typeof openLedger>[0],
+  use: (ledger: Ledger) => T | Promise<T>,
+): Promise<T> {
+  const ledger = await openLedger(options);
+  try {
+    return await use(ledger);
+  } finally {
+    await ledger.close();
+  }
+}
+
+/** Each hash's state and the counts, as a read-only open at `day` sees them. */
+function readAt(dir: string, day: number, hashes: string[], target: LedgerTarget = EVENTS) {
+  return withLedger({ dir, target, readOnly: true, now: on(day) }, (ledger) => ({
+    states: hashes.map((hash) => ledger.eventState(hash)),
+    counts: ledger.counts(),
+  }));
+}
+
+/** The (version, generation) in a snapshot's header. */
+async function snapshotHeader(dir: string): Promise<[number, number]> {
+  const bytes = await readFile(join(dir, 'snapshot.bin'));
+  return [bytes.readUInt32LE(4), bytes.readUInt32LE(12)];
+}
+
+describe('events retention window', () => {
+  it('keeps an event for 30 days by default, forgets it on the 31st, and so do the files after a writable open', async () => {
+    const dir = await tempDir();
+    const hash = eventHash(1);
+    await withLedger({ dir, target: EVENTS, now: on(1) }, (ledger) => ledger.confirmEvent(hash));
+
+    const day30 = await readAt(dir, 30, [hash]);
+    assert.deepEqual(day30.states, ['confirmed']);
+    assert.equal(day30.counts.expiredEvents, 0);
+    const day31 = await readAt(dir, 31, [hash]);
+    assert.deepEqual(day31.states, [undefined], 'stamped day 1, 30 days old on day 31');
+    assert.deepEqual([day31.counts.confirmedEvents, day31.counts.expiredEvents], [0, 1]);
+    assert.deepEqual(
+      (await readAt(dir, 30, [hash])).states,
+      ['confirmed'],
+      'a read-only open writes nothing',
+    );
+
+    await withLedger({ dir, target: EVENTS, now: on(31) }, (ledger) => {
+      assert.equal(ledger.eventState(hash), undefined);
+      assert.equal(ledger.counts().expiredEvents, 1);
+    });
+    const [version] = await snapshotHeader(dir);
+    assert.equal(version, 2, 'the close compacted: the expired event is off the disk');
+    const old = await readAt(dir, 2, [hash]);
+    assert.deepEqual(old.states, [undefined], 'an open with an older clock does not bring it back');
+    assert.deepEqual([old.counts.confirmedEvents, old.counts.expiredEvents], [0, 0]);
+  });
+
+  it('drops only the expired ones, pending or confirmed; a confirm restamps a pending event', async () => {
+    const dir = await tempDir();
+    const [a, p1, b, p5, c, late] = Array.from({ length: 6 }, (_, n) => eventHash(n));
+    await withLedger({ dir, target: EVENTS, now: on(1) }, async (ledger) => {
+      ledger.confirmEvent(a!);
+      await ledger.markPending(p1!);
+      await ledger.markPending(late!);
+    });
+    await withLedger({ dir, target: EVENTS, now: on(5) }, async (ledger) => {
+      ledger.confirmEvent(b!);
+      await ledger.markPending(p5!);
+    });
+    await withLedger({ dir, target: EVENTS, now: on(20) }, (ledger) => {
+      ledger.confirmEvent(c!);
+      ledger.confirmEvent(late!); // marked on day 1, confirmed on day 20: stamped day 20
+    });
+    const all = [a!, p1!, b!, p5!, c!, late!];
+
+    const day31 = await readAt(dir, 31, all);
+    assert.deepEqual(day31.states, [undefined, undefined, 'confirmed', 'pending', 'confirmed', 'confirmed']);
+    assert.deepEqual(day31.counts, {
+      records: 0,
+      pendingEvents: 1,
+      confirmedEvents: 3,
+      expiredEvents: 2,
+      uncommitted: 0,
+    });
+    const day35 = await readAt(dir, 35, all);
+    assert.deepEqual(day35.states, [undefined, undefined, undefined, undefined, 'confirmed', 'confirmed']);
+    assert.equal(day35.counts.expiredEvents, 4);
+    const day50 = await readAt(dir, 50, all);
+    assert.deepEqual(day50.states, Array(6).fill(undefined));
+    assert.deepEqual([day50.counts.pendingEvents, day50.counts.confirmedEvents], [0, 0]);
+  });
+
+  it('lets an expired event be marked and sent again, stamped with the new day', async () => {
+    const dir = await tempDir();
+    const hash = eventHash(7);
+    await withLedger({ dir, target: EVENTS, now: on(1) }, (ledger) => ledger.confirmEvent(hash));
+    await withLedger({ dir, target: EVENTS, now: on(40) }, async (ledger) => {
+      assert.equal(await ledger.markPending(hash), true, 'forgotten: a rerun sends it again');
+      ledger.confirmEvent(hash);
+    });
+    assert.deepEqual((await readAt(dir, 69, [hash])).states, ['confirmed']);
+    assert.deepEqual((await readAt(dir, 70, [hash])).states, [undefined]);
+  });
+
+  it('takes a custom retentionDays, and refuses bad values and clocks (LEDGER_BAD_OPTION)', async () => {
+    const dir = await tempDir();
+    const hash = eventHash(1);
+    await withLedger({ dir, target: EVENTS, now: on(1), retentionDays: 7 }, (ledger) =>
+      ledger.confirmEvent(hash),
+    );
+    const read = (day: number, retentionDays: number) =>
+      withLedger({ dir, target: EVENTS, readOnly: true, now: on(day), retentionDays }, (ledger) =>
+        ledger.eventState(hash),
+      );
+    assert.equal(await read(7, 7), 'confirmed');
+    assert.equal(await read(8, 7), undefined);
+    assert.equal(await read(8, 30), 'confirmed', 'the window is the open’s, not the recording’s');
+    assert.equal(await read(2, 1), undefined, 'retentionDays 1: the day of the run only');
+
+    for (const retentionDays of [
+      0,
+      -1,
+      1.5,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      '30' as unknown as number,
+    ]) {
+      for (const readOnly of [false, true]) {
+        await assert.rejects(
+          openLedger({ dir, target: EVENTS, readOnly, retentionDays }),
+          { code: 'LEDGER_BAD_OPTION' },
+          `retentionDays ${String(retentionDays)}`,
+        );
+      }
+    }
+    for (const now of [Number.NaN, -1, 0, DAY_MS - 1, Number.POSITIVE_INFINITY]) {
+      await assert.rejects(
+        openLedger({ dir, target: EVENTS, now }),
+        { code: 'LEDGER_BAD_OPTION' },
+        `now ${now}`,
+      );
+    }
+    // The refusals took no lock and changed nothing.
+    await withLedger({ dir, target: EVENTS, now: on(2) }, (ledger) =>
+      assert.equal(ledger.eventState(hash), 'confirmed'),
+    );
+  });
+
+  it('keeps the day stamps through journal replay (the journal ops carry them in w3)', async () => {
+    const dir = await tempDir();
+    const hash = eventHash(3);
+    await withLedger({ dir, target: EVENTS, now: on(20_000) }, async (ledger) => {
+      ledger.confirmEvent(hash);
+      await ledger.flush();
+      const journal = await readFile(join(dir, 'journal.bin'));
+      // header (16), frame header (8), then the op: [op u8][w0][w1][w2][w3]
+      assert.deepEqual([journal[24], journal.readUInt32LE(24 + 13)], [3, 20_000]);
+    });
+    await assert.rejects(readFile(join(dir, 'snapshot.bin')), { code: 'ENOENT' }, 'not compacted');
+    assert.deepEqual((await readAt(dir, 20_029, [hash])).states, ['confirmed']);
+    assert.deepEqual((await readAt(dir, 20_030, [hash])).states, [undefined]);
+  });
+
+  it('counts as expired only what the journal did not renew (a pending event confirmed later)', async () => {
+    const dir = await tempDir();
+    const [pendingThenConfirmed, old, recent] = [eventHash(1), eventHash(2), eventHash(3)];
+    await withLedger({ dir, target: EVENTS, now: on(1) }, async (ledger) => {
+      await ledger.markPending(pendingThenConfirmed);
+      ledger.confirmEvent(old);
+      await ledger.compact(); // both in the snapshot, stamped day 1
+    });
+    await withLedger({ dir, target: EVENTS, now: on(20) }, (ledger) => {
+      ledger.confirmEvent(pendingThenConfirmed); // in the journal only, stamped day 20
+      ledger.confirmEvent(recent);
+    });
+    const hashes = [pendingThenConfirmed, old, recent];
+    const day31 = await readAt(dir, 31, hashes);
+    assert.deepEqual(day31.states, ['confirmed', undefined, 'confirmed']);
+    assert.deepEqual([day31.counts.confirmedEvents, day31.counts.expiredEvents], [2, 1]);
+    await withLedger({ dir, target: EVENTS, now: on(31) }, (ledger) => {
+      assert.deepEqual([ledger.counts().confirmedEvents, ledger.counts().expiredEvents], [2, 1]);
+    });
+    const day50 = await readAt(dir, 50, hashes); // the journal is empty now: dropped as read
+    assert.deepEqual(day50.states, [undefined, undefined, undefined]);
+    assert.deepEqual([day50.counts.confirmedEvents, day50.counts.expiredEvents], [0, 2]);
+  });
+
+  it('drops the expired entries of a large snapshot as it reads it, and the table grows again after', async () => {
+    const dir = await tempDir();
+    const hashes = Array.from({ length: 20_000 }, (_, n) => eventHash(n));
+    for (const day of [1, 2]) {
+      await withLedger({ dir, target: EVENTS, now: on(day), durability: 'os' }, async (ledger) => {
+        for (const hash of hashes.slice((day - 1) * 10_000, day * 10_000)) ledger.confirmEvent(hash);
+        await ledger.compact();
+      });
+    }
+    await withLedger({ dir, target: EVENTS, now: on(31), durability: 'os' }, (ledger) => {
+      assert.deepEqual([ledger.counts().confirmedEvents, ledger.counts().expiredEvents], [10_000, 10_000]);
+      const missing = hashes.filter((hash, n) => (ledger.eventState(hash) === undefined) !== n < 10_000);
+      assert.deepEqual(missing, []);
+      for (const hash of hashes.slice(0, 5_000)) ledger.confirmEvent(hash); // sent again: day 31
+    });
+    const states = (day: number) =>
+      withLedger({ dir, target: EVENTS, readOnly: true, now: on(day) }, (ledger) => ({
+        counts: ledger.counts(),
+        wrong: hashes.filter((hash, n) => {
+          const expected = n < 5_000 || (n >= 10_000 && day < 32) ? 'confirmed' : undefined;
+          return ledger.eventState(hash) !== expected;
+        }).length,
+      }));
+    const day31 = await states(31);
+    assert.deepEqual([day31.wrong, day31.counts.confirmedEvents, day31.counts.expiredEvents], [0, 15_000, 0]);
+    const day32 = await states(32);
+    assert.deepEqual(
+      [day32.wrong, day32.counts.confirmedEvents, day32.counts.expiredEvents],
+      [0, 5_000, 10_000],
+    );
+  });
+
+  it('keeps the day stamps through compaction, and writes events snapshots as version 2 (records: 1)', async () => {
+    const dir = await tempDir();
+    const [first, second] = [eventHash(1), eventHash(2)];
+    await withLedger({ dir, target: EVENTS, now: on(100) }, async (ledger) => {
+      ledger.confirmEvent(first);
+      await ledger.compact();
+    });
+    assert.deepEqual(await snapshotHeader(dir), [2, 1]);
+    await withLedger({ dir, target: EVENTS, now: on(110) }, async (ledger) => {
+      ledger.confirmEvent(second);
+      await ledger.compact();
+    });
+    assert.deepEqual((await readAt(dir, 129, [first, second])).states, ['confirmed', 'confirmed']);
+    assert.deepEqual((await readAt(dir, 130, [first, second])).states, [undefined, 'confirmed']);
+    assert.deepEqual((await readAt(dir, 140, [first, second])).states, [undefined, undefined]);
+
+    // A writable open that expires nothing and restamps nothing does not rewrite the snapshot.
+    await withLedger({ dir, target: EVENTS, now: on(111) }, () => {});
+    assert.deepEqual(await snapshotHeader(dir), [2, 2]);
+
+    const users = await tempDir();
+    await withLedger({ dir: users, target: USERS, now: on(100) }, async (ledger) => {
+      ledger.confirm('u-1', hashBody('{}'));
+      await ledger.compact();
+    });
+    assert.deepEqual(await snapshotHeader(users), [1, 1], 'records keep format 1');
+    await withLedger({ dir: users, target: USERS, now: on(10_000) }, (ledger) => {
+      assert.equal(ledger.hasUnchanged('u-1', hashBody('{}')), true, 'records never expire');
+    });
+  });
+});
+
+describe('a custom-events ledger of format 1 (test/fixtures/legacy-events-ledger)', () => {
+  const u5 =
+    '{"identifyId":"u-5","eventName":"signed-in","date":1796050800000,"accountId":"ACC-3","url":"https://app/z","attributes":{"plan":"pro","seats":"5"},"userType":"USER","propertyKey":"AP-DEMO00000000-2"}';
+  const u6 =
+    '{"identifyId":"u-6","eventName":"upgraded","date":1796050801000,"accountId":"ACC-3","url":"https://app/z","attributes":{"plan":"pro","seats":"6"},"userType":"USER","propertyKey":"AP-DEMO00000000-2"}';
+  const X = 20_800; // the day of the upgrade
+
+  async function copyFixture(): Promise<{ dir: string; target: LedgerTarget }> {
+    const dir = join(await tempDir(), 'ledger');
+    await cp(FIXTURE, dir, { recursive: true });
+    const meta = JSON.parse(await readFile(join(dir, 'ledger.json'), 'utf8')) as { target: LedgerTarget };
+    return { dir, target: meta.target };
+  }
+
+  it('is read with its states; its entries get the day of the upgrade and live one window from it', async () => {
+    const { dir, target } = await copyFixture();
+    assert.deepEqual(await snapshotHeader(dir), [1, 1]);
+    await withLedger({ dir, target, now: on(X) }, (ledger) => {
+      assert.deepEqual(ledger.counts(), {
+        records: 0,
+        pendingEvents: 1,
+        confirmedEvents: 5,
+        expiredEvents: 0,
+        uncommitted: 0,
+      });
+      assert.equal(ledger.eventState(hashBody(u5)), 'pending', 'u-5 died on the wire: in doubt');
+      assert.equal(ledger.eventState(hashBody(u6)), 'confirmed');
+    });
+    assert.deepEqual(await snapshotHeader(dir), [2, 2], 'the first writable close rewrote it as version 2');
+
+    const hashes = [hashBody(u5), hashBody(u6)];
+    const later = await readAt(dir, X + 29, hashes, target);
+    assert.deepEqual(later.states, ['pending', 'confirmed']);
+    assert.deepEqual([later.counts.pendingEvents, later.counts.confirmedEvents], [1, 5]);
+    const expired = await readAt(dir, X + 30, hashes, target);
+    assert.deepEqual(expired.states, [undefined, undefined]);
+    assert.deepEqual(
+      [expired.counts.pendingEvents, expired.counts.confirmedEvents, expired.counts.expiredEvents],
+      [0, 0, 6],
+    );
+  });
+
+  it('is read, unchanged on disk, by a read-only open (stamped in memory only)', async () => {
+    const { dir, target } = await copyFixture();
+    const before = await Promise.all(['snapshot.bin', 'journal.bin'].map((f) => readFile(join(dir, f))));
+    await withLedger({ dir, target, readOnly: true, now: on(X) }, (ledger) => {
+      assert.deepEqual([ledger.counts().pendingEvents, ledger.counts().confirmedEvents], [1, 5]);
+      assert.equal(ledger.eventState(hashBody(u6)), 'confirmed');
+    });
+    const after = await Promise.all(['snapshot.bin', 'journal.bin'].map((f) => readFile(join(dir, f))));
+    assert.deepEqual(after, before);
+    // A later read-only open, far in the future, stamps them with its own day again.
+    const far = await readAt(dir, X + 1000, [hashBody(u5), hashBody(u6)], target);
+    assert.deepEqual(far.states, ['pending', 'confirmed']);
+  });
+});
