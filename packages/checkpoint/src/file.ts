@@ -39,6 +39,11 @@ export interface Checkpoint {
    * again. Absent for other types: sending them again is safe.
    */
   sentCeiling?: number;
+  /**
+   * CUSTOM_EVENT loads with the events ledger: what identified the input for its undated
+   * events (a resume must give them the identities the stopped run gave them).
+   */
+  eventInput?: string;
 }
 
 /** Reads a checkpoint; a missing file is `CHECKPOINT_NOT_FOUND`, a damaged one `CHECKPOINT_INVALID`. */
@@ -69,7 +74,8 @@ export async function readCheckpoint(path: string): Promise<Checkpoint> {
     typeof value.counters?.read !== 'number' ||
     typeof value.rejects?.bytes !== 'number' ||
     value.position === undefined ||
-    (value.sentCeiling !== undefined && !Number.isSafeInteger(value.sentCeiling))
+    (value.sentCeiling !== undefined && !Number.isSafeInteger(value.sentCeiling)) ||
+    (value.eventInput !== undefined && typeof value.eventInput !== 'string')
   ) {
     throw checkpointError(
       'CHECKPOINT_INVALID',

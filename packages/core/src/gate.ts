@@ -9,6 +9,12 @@ export interface RowRange {
   first?: number;
   /** Last data row index to pass (0-based, inclusive). Default: no limit. */
   last?: number;
+  /**
+   * Sees each row before `first` as the range drops it, for a step whose answer depends on
+   * the rows before (the occurrence count of identical events on resume). Rows after the
+   * range or after a stop are not shown.
+   */
+  beforeFirst?: (row: RowEnvelope) => void;
 }
 
 /**
@@ -29,11 +35,13 @@ export class RangeGate extends EventEmitter implements CountedStage {
   readonly last: number;
   private maxSeen = -1;
   private stopAt = Number.POSITIVE_INFINITY;
+  private readonly beforeFirst: ((row: RowEnvelope) => void) | undefined;
 
   constructor(range: RowRange = {}) {
     super();
     this.first = range.first ?? 0;
     this.last = range.last ?? Number.POSITIVE_INFINITY;
+    this.beforeFirst = range.beforeFirst;
   }
 
   /** Rows with `first <= index < stopIndex` belong to the run. */
@@ -76,7 +84,11 @@ export class RangeGate extends EventEmitter implements CountedStage {
   admit(row: RowEnvelope): boolean {
     const index = row.index;
     if (!this.stopped && index > this.maxSeen) this.maxSeen = index;
-    if (index < this.first || index >= this.stopIndex) {
+    if (index < this.first) {
+      this.beforeFirst?.(row);
+      return false;
+    }
+    if (index >= this.stopIndex) {
       // Past the range's last row: the run needs no more input.
       if (index > this.last && !this.stopped) {
         this.stopAt = this.last + 1;

@@ -8,7 +8,7 @@ export type { Redactor } from './redact.js';
 export { createRedactor, REDACTED } from './redact.js';
 export type { Rejection, StageName } from './rejection.js';
 export { emitRejection, isRejection, REJECTION_EVENT, STAGES } from './rejection.js';
-export type { JsonObject, RowEnvelope, SourceFields } from './row.js';
+export type { EventIdentity, JsonObject, RowEnvelope, SourceFields } from './row.js';
 export { isCsvRow } from './row.js';
 export type { RowStep } from './stage.js';
 export { createStepStream, RowStepTransform, runStep } from './stage.js';

@@ -33,6 +33,19 @@ export interface RowEnvelope {
   body?: JsonObject;
   /** A hash of the body's JSON, set when the incremental-sync ledger needs it (once per row). */
   bodyHash?: string;
+  /** A custom event's identity in the events ledger, set when the load keeps that ledger. */
+  eventIdentity?: EventIdentity;
+}
+
+/**
+ * What makes a custom event one event, in the order the rules apply: the value of a key
+ * column the user named; else, for a dated event, its content and its occurrence among
+ * identical rows of the input; else the input and the row's position in it.
+ */
+export interface EventIdentity {
+  /** 40 hex digits (SHA-1), what the events ledger is keyed by. */
+  readonly hash: string;
+  readonly by: 'key' | 'content' | 'position';
 }
 
 /** True when the envelope came from a CSV source (its fields are an array of cells). */

@@ -90,6 +90,24 @@ describe('pipeline row range', () => {
     }
   }
 
+  for (const shape of shapes) {
+    it(`beforeFirst sees each row before the first, and no other (${shape.name})`, async () => {
+      const before: number[] = [];
+      const seen: number[] = [];
+      const stats = await runPipeline({
+        input: Readable.from([Buffer.from(lines(10, (i) => i === 1))]),
+        source: new LineSource(),
+        onRejection: () => {},
+        stages: shape.stages(),
+        sink: slowSink((row) => seen.push(row.index)),
+        range: { first: 4, last: 6, beforeFirst: (row) => before.push(row.index) },
+      });
+      assert.deepEqual(before, [0, 2, 3], 'rows 0-3 but the rejected one; not those after the range');
+      assert.deepEqual(seen, [4, 5, 6]);
+      assert.equal(stats.read, 3);
+    });
+  }
+
   it('counts only the rejections inside the range', async () => {
     const rejected: number[] = [];
     const stats = await runPipeline({
