@@ -223,12 +223,12 @@ describe('issue 16 and 14: custom events are never sent twice, and never-sent ev
       assert.equal(stopped.code, 130, stopped.stderr);
       const again = await runPxstream(args, { cwd: dir });
       assert.equal(again.code, 0, again.stderr);
-      assert.match(again.stderr, /events were recorded by PX before \(the ledger\): not sent again/);
+      assert.match(again.stderr, /events already recorded by PX \(an earlier run\): not sent again/);
       assert.deepEqual(await recordedOnce(px), { total: EVENTS, distinct: EVENTS });
       const twice = await runPxstream(args, { cwd: dir });
       assert.equal(twice.code, 0, twice.stderr);
       assert.equal(twice.stdout, `DONE: 0 updated, 0 inserted, ${EVENTS} skipped, 0 errors\n`);
-      assert.match(twice.stderr, new RegExp(`${EVENTS} events were recorded by PX before`));
+      assert.match(twice.stderr, new RegExp(`${EVENTS} events already recorded by PX \\(an earlier run\\)`));
       assert.deepEqual(await recordedOnce(px), { total: EVENTS, distinct: EVENTS });
       // --no-ledger is there for those who want the duplicates.
       const dup = await runPxstream(['--no-ledger', ...args], { cwd: dir });

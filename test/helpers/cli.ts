@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { runCli } from '@pxstream/cli';
 import { SECRET_KEY } from './emulator.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -37,6 +39,18 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
+/** The environment of a CLI under test: no key, base URL or product key from the caller's; the tests' ledgers. */
+function testEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PX_API_KEY: '',
+    PX_BASE_URL: '',
+    PX_PRODUCT_KEY: '',
+    PXSTREAM_LEDGER_DIR: LEDGERS,
+    ...extra,
+  };
+}
+
 /** Spawns the built `pxstream` bin as a user would, and collects everything it printed. */
 export function runPxstream(args: string[], options: RunOptions = {}): Promise<CliRun> {
   return startPxstream(args, options).done;
@@ -51,14 +65,7 @@ export function startPxstream(
   const done = new Promise<CliRun>((resolve, reject) => {
     child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? ROOT,
-      env: {
-        ...process.env,
-        PX_API_KEY: '',
-        PX_BASE_URL: '',
-        PX_PRODUCT_KEY: '',
-        PXSTREAM_LEDGER_DIR: LEDGERS,
-        ...options.env,
-      },
+      env: testEnv(options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -155,4 +162,32 @@ export async function writeConfig(dir: string, config: Record<string, unknown>, 
   const path = holdsKey(join(dir, name));
   await writeFile(path, JSON.stringify(config, null, 2));
   return path;
+}
+
+/**
+ * The CLI in this process (`runCli` with captured streams): for tests that need no process of
+ * their own (no signal, no exit code of a real process, no memory figure). Same environment
+ * as `runPxstream`: no key or base URL from the caller's environment, the tests' ledgers.
+ */
+export async function runInProcess(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: string } = {},
+): Promise<CliRun> {
+  const collect = () => {
+    const stream = new PassThrough();
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+  };
+  const out = collect();
+  const err = collect();
+  const code = await runCli(args, {
+    stdin: Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]),
+    stdout: out.stream,
+    stderr: err.stream,
+    env: testEnv(options.env),
+    cwd: options.cwd ?? ROOT,
+    onInterrupt: () => () => {},
+  });
+  return { code, signal: null, stdout: out.text(), stderr: err.text() };
 }

@@ -35,6 +35,10 @@ export interface CliLoadOptions {
   plan: boolean;
   /** `--ledger <dir>`, or false for `--no-ledger`; undefined: the default. */
   ledger: string | false | undefined;
+  /** `--event-key <column>` (custom events). */
+  eventKey: string | undefined;
+  /** `--event-retention-days <n>` (custom events). */
+  eventRetentionDays: number | undefined;
 }
 
 export function parseRecordType(value: string): RecordType {
@@ -67,6 +71,16 @@ export function parsePositiveNumber(flag: string) {
     const n = Number(value);
     if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0))
       throw usageError(`${flag} takes a number > 0, got "${value}"`);
+    return n;
+  };
+}
+
+export function parsePositiveInt(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
+      throw usageError(`${flag} takes a whole number >= 1, got "${value}"`);
+    }
     return n;
   };
 }

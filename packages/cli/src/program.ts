@@ -5,6 +5,7 @@ import {
   type CliLoadOptions,
   parseFormat,
   parseNonNegativeInt,
+  parsePositiveInt,
   parsePositiveNumber,
   parseRecordType,
 } from './options.js';
@@ -61,6 +62,8 @@ interface RawOptions {
   fullResync?: boolean;
   plan?: boolean;
   ledger?: string | false;
+  eventKey?: string;
+  eventRetentionDays?: number;
   // Gainsight's camelCase spellings, accepted as aliases.
   insertMissingAlias?: boolean;
   dryRunAlias?: boolean;
@@ -145,6 +148,15 @@ export function buildProgram(write: HelpOutput): Command {
     )
     .option('--ledger <dir>', 'the ledger directory (default: one per target, see the README)')
     .option('--no-ledger', 'no ledger: custom events are sent even if PX recorded them before')
+    .option(
+      '--event-key <column>',
+      'custom events: the column whose value identifies an event (an event id): one event per key, across files and runs (config eventKey)',
+    )
+    .option(
+      '--event-retention-days <n>',
+      'custom events: days the ledger remembers a recorded event (default: config eventRetentionDays, else 30)',
+      parsePositiveInt('--event-retention-days'),
+    )
     .option('--emulator', 'start an embedded PX emulator and load into it (no API key needed)')
     .addOption(hiddenAlias('--insertMissing', 'insertMissingAlias'))
     .addOption(hiddenAlias('--dryRun', 'dryRunAlias'))
@@ -214,6 +226,11 @@ export function toLoadOptions(raw: RawOptions, args: string[]): ParsedCommand {
   if (startRow !== undefined && lastRow !== undefined && lastRow < startRow) {
     throw usageError(`--last-row ${lastRow} is before --start-row ${startRow}`);
   }
+  if ((raw.eventKey !== undefined || raw.eventRetentionDays !== undefined) && type !== 'CUSTOM_EVENT') {
+    throw usageError(`--event-key and --event-retention-days apply to CUSTOM_EVENT, not ${type}`);
+  }
+  if (raw.eventKey !== undefined && raw.eventKey.trim() === '')
+    throw usageError('--event-key needs a column name');
   if (raw.concurrency !== undefined && !Number.isInteger(raw.concurrency)) {
     throw usageError(`--concurrency takes a whole number, got ${raw.concurrency}`);
   }
@@ -245,6 +262,8 @@ export function toLoadOptions(raw: RawOptions, args: string[]): ParsedCommand {
       fullResync: Boolean(raw.fullResync),
       plan: Boolean(raw.plan),
       ledger: raw.ledger,
+      eventKey: raw.eventKey,
+      eventRetentionDays: raw.eventRetentionDays,
     },
   };
 }

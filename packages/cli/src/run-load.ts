@@ -59,6 +59,8 @@ export async function runLoad(options: CliLoadOptions, io: CliIO): Promise<numbe
       fullResync: options.fullResync,
       plan: options.plan,
       ...(options.ledger !== undefined ? { ledger: options.ledger } : {}),
+      ...(options.eventKey !== undefined ? { eventKey: options.eventKey } : {}),
+      ...(options.eventRetentionDays !== undefined ? { eventRetentionDays: options.eventRetentionDays } : {}),
       signal: stop.signal,
       forceSignal: force.signal,
       ...(progress ? { onProgress: progress.update } : {}),

@@ -22,6 +22,13 @@ export interface PxConfig {
   rate?: number;
   /** Requests in flight at most. */
   concurrency?: number;
+  /**
+   * CUSTOM_EVENT: the source column whose value identifies an event (an event id, a message
+   * id): one event per key, across files and runs. Not sent unless it is also mapped.
+   */
+  eventKey?: string;
+  /** CUSTOM_EVENT: days the events ledger remembers an event it recorded (default 30). */
+  eventRetentionDays?: number;
   /** Things worth telling the user that do not stop the run (unknown keys...). */
   warnings: string[];
 }
@@ -49,4 +56,6 @@ export const KNOWN_KEYS: readonly string[] = [
   'attributeTypes',
   'rate',
   'concurrency',
+  'eventKey',
+  'eventRetentionDays',
 ];

@@ -35,6 +35,10 @@ export function checkFields(root: JsonObject, where: string, env: Env, type: Rec
   };
   if (root.rate !== undefined) fields.rate = checkRate(root.rate, where);
   if (root.concurrency !== undefined) fields.concurrency = checkConcurrency(root.concurrency, where);
+  if (root.eventKey !== undefined) fields.eventKey = checkEventKey(root.eventKey, where);
+  if (root.eventRetentionDays !== undefined) {
+    fields.eventRetentionDays = checkRetentionDays(root.eventRetentionDays, where);
+  }
   return fields;
 }
 
@@ -159,6 +163,29 @@ function checkConcurrency(value: unknown, where: string): number {
     throw configError('CONFIG_INVALID_CONCURRENCY', where, 'concurrency must be a positive integer', {
       field: 'concurrency',
     });
+  }
+  return value;
+}
+
+function checkEventKey(value: unknown, where: string): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw configError('CONFIG_INVALID_VALUE', where, 'eventKey must name a source column', {
+      field: 'eventKey',
+    });
+  }
+  return value;
+}
+
+function checkRetentionDays(value: unknown, where: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw configError(
+      'CONFIG_INVALID_VALUE',
+      where,
+      'eventRetentionDays must be a whole number of days >= 1',
+      {
+        field: 'eventRetentionDays',
+      },
+    );
   }
   return value;
 }

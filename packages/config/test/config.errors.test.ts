@@ -264,6 +264,30 @@ const cases: Case[] = [
     env: { PX_BASE_URL: 'http://10.0.0.5:8080/v1' },
     mentions: 'PX_BASE_URL',
   },
+  {
+    name: 'eventKey empty',
+    code: 'CONFIG_INVALID_VALUE',
+    edit: (c) => ({ ...c, eventKey: ' ' }),
+    mentions: 'eventKey',
+  },
+  {
+    name: 'eventKey not a string',
+    code: 'CONFIG_INVALID_VALUE',
+    edit: (c) => ({ ...c, eventKey: 3 }),
+    mentions: 'eventKey',
+  },
+  {
+    name: 'eventRetentionDays zero',
+    code: 'CONFIG_INVALID_VALUE',
+    edit: (c) => ({ ...c, eventRetentionDays: 0 }),
+    mentions: 'eventRetentionDays',
+  },
+  {
+    name: 'eventRetentionDays fractional',
+    code: 'CONFIG_INVALID_VALUE',
+    edit: (c) => ({ ...c, eventRetentionDays: 1.5 }),
+    mentions: 'eventRetentionDays',
+  },
   { name: 'rate zero', code: 'CONFIG_INVALID_RATE', edit: (c) => ({ ...c, rate: 0 }), mentions: 'rate' },
   {
     name: 'rate a string',

@@ -105,6 +105,16 @@ describe('config: settings', () => {
     });
   });
 
+  it('eventKey and eventRetentionDays (the events ledger)', () => {
+    const config = parse({ eventKey: 'event_id', eventRetentionDays: 90 });
+    assert.equal(config.eventKey, 'event_id');
+    assert.equal(config.eventRetentionDays, 90);
+    assert.deepEqual(config.warnings, []);
+    const plain = parse({});
+    assert.equal(plain.eventKey, undefined);
+    assert.equal(plain.eventRetentionDays, undefined);
+  });
+
   it('unknown top-level keys and record types are warnings, not errors', () => {
     const config = parse({ comment: 'hi', fieldMapping: { USER: { identifyId: 'id' }, LEADS: {} } });
     assert.deepEqual(config.warnings, [

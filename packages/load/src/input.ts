@@ -21,6 +21,8 @@ export interface OpenedInput {
   readonly size: number | undefined;
   /** The file's size on disk, for its fingerprint (compressed too); undefined for streams. */
   readonly fileSize: number | undefined;
+  /** The file's modification time (ms), for the identity of its undated events; undefined for streams. */
+  readonly modifiedMs?: number | undefined;
   /**
    * Opens the input (again, for strict mode's second pass, files only): bytes from a byte
    * offset, or, for objects, an object-mode stream of them.
@@ -57,11 +59,13 @@ function isIterable(value: unknown): value is Iterable<InputObject> | AsyncItera
 async function openFile(path: string, cwd: string): Promise<OpenedInput> {
   const absolute = resolve(cwd, path);
   let size: number;
+  let modifiedMs: number;
   let compressed: boolean;
   try {
     const info = await stat(absolute);
     if (info.isDirectory()) throw new Error('is a directory');
     size = info.size;
+    modifiedMs = info.mtimeMs;
     // Opening proves we may read it (permissions), not only that it exists.
     compressed = isGzip(await readHead(absolute, 2));
   } catch (error) {
@@ -76,6 +80,7 @@ async function openFile(path: string, cwd: string): Promise<OpenedInput> {
     path: absolute,
     size: compressed ? undefined : size,
     fileSize: size,
+    modifiedMs,
     open: (fromByte = 0) => (compressed ? gunzip(read(), absolute) : read(fromByte)),
     head: (bytes: number) =>
       compressed ? firstBytes(gunzip(read(), absolute), bytes) : readHead(absolute, bytes),

@@ -13,7 +13,14 @@ import { createRedactor, errorMessage, isPxStreamError } from '@pxstream/core';
 import { openRejectsWriter, type RejectsWriter } from '@pxstream/sink-errors';
 import { asLoadError, LoadError, loadError } from './errors.js';
 import { type OpenedInput, openInput } from './input.js';
-import { type LedgerFigures, openRunLedger } from './ledger-run.js';
+import {
+  eventRules,
+  type LedgerFigures,
+  newLedgerFigures,
+  openRunLedger,
+  RECORDED_EARLIER,
+  recordedKeyReason,
+} from './ledger-run.js';
 import { LoadLog } from './log.js';
 import type { InputFormat, LoadOptions } from './options.js';
 import { checkOutputPaths } from './outputs.js';
@@ -99,9 +106,7 @@ export async function load(options: LoadOptions): Promise<LoadReport> {
     );
     const ledger = await openRunLedger(settings, config, env);
     if (ledger) cleanups.push(() => ledger.close());
-    const ledgerFigures: LedgerFigures | undefined = ledger
-      ? { path: ledger.dir, unchanged: 0, alreadySent: 0, inDoubt: 0, confirmed: 0 }
-      : undefined;
+    const ledgerFigures = ledger ? newLedgerFigures(ledger) : undefined;
     const planCounts = settings.plan ? newPlanCounts() : undefined;
     if (metadata) {
       const { warnings } = checkMappedAttributes(
@@ -155,7 +160,7 @@ export async function load(options: LoadOptions): Promise<LoadReport> {
       planCounts.invalid = result.stats.rejected;
       planCounts.repeatedIds = result.repeatedIds ?? 0;
     }
-    if (ledgerFigures && !settings.plan) sayLedger(ledgerFigures, log);
+    if (ledgerFigures && !settings.plan) sayLedger(ledgerFigures, eventRules(settings, config), log);
     if (result.complete && result.stats.read === 0 && (settings.startRow ?? 0) > 0 && !plan.from) {
       log.warn(`no row loaded: the input has no data row at or after --start-row ${settings.startRow}`);
     }
@@ -239,14 +244,26 @@ function applyOverrides(config: PxConfig, options: LoadOptions): void {
 }
 
 /** What the ledger did, in a line or two. */
-function sayLedger(figures: LedgerFigures, log: LoadLog): void {
+function sayLedger(
+  figures: LedgerFigures,
+  rules: { eventKey: string | undefined; retentionDays: number },
+  log: LoadLog,
+): void {
   if (figures.unchanged > 0) {
     log.info(`${figures.unchanged} rows unchanged since PX last confirmed them: skipped (--changed-only)`);
   }
+  if (figures.expired > 0) {
+    log.info(
+      `${figures.expired} events recorded more than ${rules.retentionDays} days ago were forgotten by the ledger (its retention window)`,
+    );
+  }
   if (figures.alreadySent > 0) {
     log.info(
-      `${figures.alreadySent} events were recorded by PX before (the ledger): not sent again (--no-ledger sends them anyway)`,
+      `${figures.alreadySent} events ${RECORDED_EARLIER}: not sent again (--no-ledger sends them anyway)`,
     );
+  }
+  if (figures.alreadyByKey > 0) {
+    log.info(`${figures.alreadyByKey} events ${recordedKeyReason(rules.eventKey)}: not sent again`);
   }
   if (figures.inDoubt > 0) {
     log.warn(

@@ -83,6 +83,25 @@ export interface LoadOptions {
    * use it with `changedOnly`, `fullResync` and `plan`, and keep it current once it exists.
    */
   ledger?: string | false;
+  /**
+   * CUSTOM_EVENT: the source column whose value identifies an event (an event id, a message
+   * id): one event per key, across files and runs (default: the config's `eventKey`). Without
+   * one, a dated event is its content and its occurrence among identical rows of the input,
+   * and an undated one its input and position (see the README, "Event identity"). The column
+   * is not sent to PX unless it is mapped.
+   */
+  eventKey?: string;
+  /**
+   * CUSTOM_EVENT: days the events ledger remembers an event it recorded (default: the
+   * config's `eventRetentionDays`, else 30). An input loaded again after the window sends its
+   * events again.
+   */
+  eventRetentionDays?: number;
+  /**
+   * The time the load takes as now, in ms since the epoch (default `Date.now`): it stamps the
+   * events the ledger records and decides which have expired. For tests and backfills.
+   */
+  clock?: () => number;
   /** Stops the load as Ctrl-C does: no more rows are read, rows in flight finish. */
   signal?: AbortSignal;
   /** Stops it harder, as a second Ctrl-C: requests in flight are aborted too. */

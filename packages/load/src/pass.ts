@@ -1,12 +1,21 @@
 import type { Writable } from 'node:stream';
 import type { PxConfig } from '@pxstream/config';
-import { type Rejection, type RowOutcome, type RowStep, RunStats, startPipeline } from '@pxstream/core';
+import {
+  PxStreamError,
+  type Rejection,
+  type RowEnvelope,
+  type RowOutcome,
+  type RowStep,
+  RunStats,
+  startPipeline,
+} from '@pxstream/core';
 import type { Ledger } from '@pxstream/ledger';
 import type { LineBreak, RejectsWriter } from '@pxstream/sink-errors';
 import type { SendGuard } from '@pxstream/sink-px';
 import { createDryRunSink } from './dry-run-sink.js';
+import { EventIdentityStep, eventInputId } from './event-identity.js';
 import type { OpenedInput } from './input.js';
-import { eventsGuard, type LedgerFigures, recordsGuard } from './ledger-run.js';
+import { eventRules, eventsGuard, type LedgerFigures, recordsGuard } from './ledger-run.js';
 import type { LoadLog } from './log.js';
 import { MappingPresence } from './mapping-presence.js';
 import type { LoadOptions } from './options.js';
@@ -66,10 +75,12 @@ export interface PassContext {
 /** The load itself: input -> source -> mapper+validator -> PX (or dry-run) sink. */
 export async function runPass(ctx: PassContext): Promise<PassResult> {
   const { settings, options, input, stages, rejects, plan } = ctx;
+  const identity = eventIdentity(ctx);
   // Resuming a file seeks to the checkpoint's byte offset; a stream cannot seek, so its rows
-  // below the watermark are read again and skipped.
+  // below the watermark are read again and skipped. Events identified by their content are
+  // read from the start too: their occurrence numbers count the rows before.
   const position = plan.from?.position ?? undefined;
-  const seek = position && input.seekable ? position : undefined;
+  const seek = position && input.seekable && !identity?.countsRows ? position : undefined;
   const source = await createSource(input, settings.format, seek);
   const firstIndex = Math.max(settings.startRow ?? 0, position?.index ?? 0);
   const events = eventSafety(ctx, firstIndex);
@@ -87,13 +98,14 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
     rejects,
     firstIndex,
     delimiter: () => (source as { readonly delimiter?: string }).delimiter,
+    eventInput: identity?.inputId,
   });
   let sinkHandle: SinkHandle | undefined;
   let sink: Writable;
   if (settings.plan && ctx.ledger && ctx.planCounts) sink = createPlanSink(ctx.ledger, ctx.planCounts);
   else if (settings.dryRun) sink = createDryRunSink(options.output, ctx.redact);
   else {
-    sinkHandle = createSink(ctx.config, settings, sendGuard(ctx));
+    sinkHandle = createSink(ctx.config, settings, sendGuard(ctx, identity?.eventKey));
     sink = sinkHandle.sink;
   }
   const onRow = options.onRow;
@@ -117,11 +129,19 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
     input: input.open(seek?.byteOffset),
     source,
     stages: [
-      stages.steps(presence ? [presence] : [], repeats ? [repeats, ...events.steps] : events.steps),
+      stages.steps(presence ? [presence] : [], [
+        ...(repeats ? [repeats] : []),
+        ...(identity ? [identity.step] : []),
+        ...events.steps,
+      ]),
       ...(events.lease ? [events.lease.gate(() => tracker.writeNow())] : []),
     ],
     sink,
-    range: { first: firstIndex, last: settings.lastRow },
+    range: {
+      first: firstIndex,
+      last: settings.lastRow,
+      ...(identity?.countsRows ? { beforeFirst: (row: RowEnvelope) => identity.step.observe(row) } : {}),
+    },
     onRejection,
     onOutcome,
     stats: plan.from ? RunStats.restore(plan.from.counters) : new RunStats(),
@@ -129,6 +149,7 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
   const useColumns = (columns: readonly string[]) => {
     try {
       stages.mapper.checkColumns(columns);
+      if (identity?.eventKey !== undefined) checkEventKeyColumn(identity.eventKey, columns);
       const csv = source as {
         readonly delimiter?: string;
         readonly hadBom?: boolean;
@@ -233,9 +254,32 @@ function eventSafety(ctx: PassContext, firstIndex: number): { lease?: SendLease;
 }
 
 /** The ledger's hook into the PX sink, when the load has a ledger. */
-function sendGuard(ctx: PassContext): SendGuard | undefined {
+function sendGuard(ctx: PassContext, eventKey: string | undefined): SendGuard | undefined {
   const { ledger, ledgerFigures } = ctx;
   if (!ledger || !ledgerFigures) return undefined;
-  if (ledger.kind === 'events') return eventsGuard(ledger, ledgerFigures);
+  if (ledger.kind === 'events') return eventsGuard(ledger, ledgerFigures, eventKey);
   return recordsGuard(ledger, ctx.settings.changedOnly, ledgerFigures);
+}
+
+/**
+ * Custom events with the events ledger: the step that gives each event its identity, what
+ * identifies the input (kept in the checkpoint), and whether identities count the rows before
+ * the run's first one (content identities do; keys do not).
+ */
+function eventIdentity(ctx: PassContext) {
+  if (ctx.ledger?.kind !== 'events') return undefined;
+  const { eventKey } = eventRules(ctx.settings, ctx.config);
+  const inputId = eventInputId(ctx.input, ctx.plan.fingerprint, ctx.plan.from?.eventInput);
+  const step = new EventIdentityStep({ eventKey, inputId, before: ctx.stages.rowSteps });
+  return { step, inputId, eventKey, countsRows: eventKey === undefined };
+}
+
+/** The key column must be in the header, as mapped columns must. */
+function checkEventKeyColumn(eventKey: string, columns: readonly string[]): void {
+  if (columns.includes(eventKey)) return;
+  throw new PxStreamError('MAP_UNKNOWN_COLUMN', `the event key column "${eventKey}" is not in the header`, {
+    fatal: true,
+    stage: 'map',
+    field: eventKey,
+  });
 }

@@ -35,14 +35,13 @@ export function createPlanSink(ledger: Ledger, counts: PlanCounts): Writable {
     objectMode: true,
     highWaterMark: 64,
     write(row: RowEnvelope, _encoding, callback) {
-      const hash = bodyHashOf(row);
       if (events) {
-        const state = ledger.eventState(hash);
+        const state = ledger.eventState(row.eventIdentity?.hash ?? bodyHashOf(row));
         if (state === undefined) counts.new++;
         else if (state === 'confirmed') counts.unchanged++;
         else counts.inDoubt++;
       } else if (row.key === undefined || ledger.lookup(row.key) === undefined) counts.new++;
-      else if (ledger.hasUnchanged(row.key, hash)) counts.unchanged++;
+      else if (ledger.hasUnchanged(row.key, bodyHashOf(row))) counts.unchanged++;
       else counts.changed++;
       sink.emit(OUTCOME_EVENT, { row, outcome: 'dry-run' });
       callback();

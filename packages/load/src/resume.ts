@@ -12,6 +12,7 @@ import type { PxConfig } from '@pxstream/config';
 import { checkInputEncoding } from './encoding.js';
 import { LoadError } from './errors.js';
 import type { OpenedInput } from './input.js';
+import { eventRules } from './ledger-run.js';
 import type { RunSettings } from './settings.js';
 
 /** What a load knows about checkpoints: where its own goes, and the one it resumes. */
@@ -59,6 +60,8 @@ export function settingsHash(config: PxConfig, options: RunSettings): string {
     timezone: config.timezone,
     attributeTypes: config.attributeTypes,
     target: config.baseUrl,
+    // Which events are one event (absent, as in checkpoints written before it, unless named).
+    eventKey: eventRules(options, config).eventKey,
   });
 }
 
@@ -105,7 +108,7 @@ export async function planResume(
     throw new LoadError(
       'RESUME_REFUSED',
       '--resume refused: the config or the flags that decide the bodies (type, format, --insert-missing, ' +
-        `row range, mapping, product keys, timezone, attribute types, PX base URL or data center) changed ` +
+        `row range, mapping, event key, product keys, timezone, attribute types, PX base URL or data center) changed ` +
         `since the checkpoint ${path}`,
     );
   }

@@ -27,6 +27,12 @@ export interface RunSettings {
   plan: boolean;
   /** The ledger directory asked for, `false` for none, `undefined` for the default. */
   ledger: string | false | undefined;
+  /** CUSTOM_EVENT: the key column asked for (the config's applies when undefined). */
+  eventKey: string | undefined;
+  /** CUSTOM_EVENT: the ledger's retention asked for (the config's, else 30, when undefined). */
+  eventRetentionDays: number | undefined;
+  /** Now, in ms since the epoch. */
+  clock: () => number;
   cwd: string;
 }
 
@@ -97,6 +103,7 @@ export function resolveSettings(
   whole('startRow', options.startRow);
   whole('lastRow', options.lastRow);
   whole('dryRunThreads', options.dryRunThreads);
+  checkEventOptions(type, options);
   if (options.startRow !== undefined && options.lastRow !== undefined && options.lastRow < options.startRow) {
     throw loadError(
       'LOAD_INVALID_OPTION',
@@ -140,8 +147,37 @@ export function resolveSettings(
     fullResync,
     plan,
     ledger: path(options.ledger),
+    eventKey: options.eventKey,
+    eventRetentionDays: options.eventRetentionDays,
+    clock: options.clock ?? Date.now,
     cwd,
   };
+}
+
+/** `eventKey` and `eventRetentionDays` are the events ledger's: custom events only. */
+function checkEventOptions(type: RecordType, options: LoadOptions): void {
+  const { eventKey, eventRetentionDays } = options;
+  if ((eventKey !== undefined || eventRetentionDays !== undefined) && type !== 'CUSTOM_EVENT') {
+    throw loadError(
+      'LOAD_INVALID_OPTION',
+      `eventKey and eventRetentionDays apply to CUSTOM_EVENT, not ${type}`,
+    );
+  }
+  if (eventKey !== undefined && (typeof eventKey !== 'string' || eventKey.trim() === '')) {
+    throw loadError('LOAD_INVALID_OPTION', 'eventKey must name a source column');
+  }
+  if (
+    eventRetentionDays !== undefined &&
+    !(Number.isSafeInteger(eventRetentionDays) && eventRetentionDays >= 1)
+  ) {
+    throw loadError(
+      'LOAD_INVALID_OPTION',
+      `eventRetentionDays must be a whole number of days >= 1, got ${eventRetentionDays}`,
+    );
+  }
+  if (options.clock !== undefined && typeof options.clock !== 'function') {
+    throw loadError('LOAD_INVALID_OPTION', 'clock must be a function returning ms since the epoch');
+  }
 }
 
 /** The incremental-sync options that cannot go together. */

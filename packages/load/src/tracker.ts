@@ -36,6 +36,8 @@ export class RunTracker {
       delimiter: () => string | undefined;
       /** CUSTOM_EVENT: the rows that may have reached PX, recorded in every checkpoint. */
       lease?: SendLease | undefined;
+      /** CUSTOM_EVENT with the events ledger: the input's identity for undated events. */
+      eventInput?: string | undefined;
     },
   ) {
     const { plan, rejects } = ctx;
@@ -123,6 +125,7 @@ export class RunTracker {
       counters: this.ledger.committed.snapshot(),
       rejects: { path: rejects.path, bytes: rejects.bytesWritten },
       ...(this.ctx.lease ? { sentCeiling: this.ctx.lease.ceiling() } : {}),
+      ...(this.ctx.eventInput !== undefined ? { eventInput: this.ctx.eventInput } : {}),
     };
   }
 }
