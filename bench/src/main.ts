@@ -72,6 +72,19 @@ type CliDryRun = {
   medianRatioPipe: number;
   accounted: boolean;
 };
+type EventRetention = {
+  days: number;
+  perDay: number;
+  events: number;
+  buildSeconds: number;
+  entries: number;
+  bytesPerEntry: number;
+  load: { peakRssMb: number; seconds: number; inserted: number; expired: number };
+  rerun: { peakRssMb: number; inserted: number; skipped: number };
+  entriesAfter: number;
+  bytesPerEntryAfter: number;
+  accounted: boolean;
+};
 type Sync = {
   rows: number;
   changedRows: number;
@@ -329,6 +342,43 @@ const cases: Record<string, () => Promise<Row[]>> = {
       },
     ];
   },
+  async 11() {
+    const r = await runCase<EventRetention>('event-retention.ts', [
+      '--per-day',
+      smoke ? '2000' : '1000000',
+      '--events',
+      smoke ? '200' : '2000',
+    ]);
+    return [
+      {
+        case: '11 events ledger',
+        metric: `peak RSS, a load of ${fmt(r.events)} events with a ledger of ${fmt(r.entries)} identities (${r.days} days x ${fmt(r.perDay)}; rerun ${fmt(r.rerun.peakRssMb)} MB)`,
+        value: `${fmt(r.load.peakRssMb)} MB`,
+        baseline: '',
+        ratio: '',
+        target: '<= 450 MB',
+        pass: r.accounted && r.load.peakRssMb <= 450 && r.rerun.peakRssMb <= 450,
+      },
+      {
+        case: '11 events ledger',
+        metric: 'ledger on disk per identity (before the load; after)',
+        value: `${fmt(r.bytesPerEntry, 1)} B; ${fmt(r.bytesPerEntryAfter, 1)} B`,
+        baseline: '',
+        ratio: '',
+        target: '<= 64 B',
+        pass: r.bytesPerEntry <= 64 && r.bytesPerEntryAfter <= 64,
+      },
+      {
+        case: '11 events ledger',
+        metric: `identities the day-${r.days + 1} load forgot (day 1's); rerun sent ${fmt(r.rerun.inserted)}`,
+        value: fmt(r.load.expired),
+        baseline: `${fmt(r.perDay)} recorded on day 1`,
+        ratio: '',
+        target: "day 1's, no other",
+        pass: r.accounted,
+      },
+    ];
+  },
 };
 
 const rows: Row[] = [];
@@ -338,7 +388,7 @@ if (only === '7') {
   process.exit(0);
 }
 // Numeric keys would come first in an object's own order: run the cases in this one.
-for (const name of ['1', '2', '2b', '3', '4', '5', '6', '8', '9']) {
+for (const name of ['1', '2', '2b', '3', '4', '5', '6', '8', '9', '11']) {
   const run = cases[name] as () => Promise<Row[]>;
   if (only && only !== name) continue;
   process.stderr.write(`case ${name}...\n`);

@@ -103,6 +103,18 @@ describe('benchmark smoke run', () => {
     assert.ok(r.load.requests <= r.changedRows + 1, `${r.load.requests} requests`);
   });
 
+  it("case 11, events ledger: today's load forgets day 1's identities, sends its events once", async () => {
+    const r = await runCase<{
+      accounted: boolean;
+      perDay: number;
+      load: { expired: number; inserted: number };
+      rerun: { inserted: number };
+    }>('event-retention.ts', ['--per-day', '300', '--events', '50']);
+    assert.equal(r.accounted, true);
+    assert.equal(r.load.expired, r.perDay);
+    assert.deepEqual([r.load.inserted, r.rerun.inserted], [50, 0]);
+  });
+
   it('case 5, peer: the sequential loader and pxstream load the same rows', async () => {
     const r = await runCase<{ accounted: boolean; speedUp: number }>('peer.ts', [
       '--rows',
