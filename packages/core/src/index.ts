@@ -1,7 +1,10 @@
 export type { CoreErrorCode, PxStreamErrorOptions } from './errors.js';
 export { errorMessage, isPxStreamError, PxStreamError } from './errors.js';
+export { readPath } from './fields.js';
 export type { RowRange } from './gate.js';
 export { RangeGate, RowGate } from './gate.js';
+export type { GuardedResult, GuardVerdict, SendGuard } from './guard.js';
+export { EVENT_MAYBE_RECORDED } from './guard.js';
 export type { PipelineHandle, RunPipelineOptions } from './pipeline.js';
 export { runPipeline, startPipeline } from './pipeline.js';
 export type { Redactor } from './redact.js';

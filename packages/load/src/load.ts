@@ -10,27 +10,27 @@ import {
   requireApiKey,
 } from '@pxstream/config';
 import { createRedactor, errorMessage, isPxStreamError } from '@pxstream/core';
+import {
+  type LedgerFigures,
+  newLedgerFigures,
+  newPlanCounts,
+  type PlanCounts,
+  RECORDED_EARLIER,
+  recordedKeyReason,
+} from '@pxstream/ledger';
 import { openRejectsWriter, type RejectsWriter } from '@pxstream/sink-errors';
 import { asLoadError, LoadError, loadError } from './errors.js';
 import { type OpenedInput, openInput } from './input.js';
-import {
-  eventRules,
-  type LedgerFigures,
-  newLedgerFigures,
-  openRunLedger,
-  RECORDED_EARLIER,
-  recordedKeyReason,
-} from './ledger-run.js';
+import { eventRules, openRunLedger } from './ledger-run.js';
 import { LoadLog } from './log.js';
 import type { InputFormat, LoadOptions } from './options.js';
 import { checkOutputPaths } from './outputs.js';
 import { dryRunThreads, runParallelDryRun } from './parallel-dry-run.js';
 import { type PassContext, type PassResult, runPass } from './pass.js';
-import { newPlanCounts, type PlanCounts } from './plan-sink.js';
 import { preflight, startEmbeddedEmulator } from './px-setup.js';
 import { noRejectsFile } from './rejects.js';
 import { buildReport, checkWritable, type LoadReport, writeReport } from './report.js';
-import { planResume, type ResumePlan } from './resume.js';
+import { planResume, type RunCheckpoint } from './resume.js';
 import { type RunSettings, resolveSettings, type SourceFormat, sniffFormat } from './settings.js';
 import { buildRowStages } from './stages.js';
 import { runStrictCheck } from './strict.js';
@@ -65,9 +65,9 @@ export async function load(options: LoadOptions): Promise<LoadReport> {
     const input = await openInput(options.input, given.cwd, options.inputName);
     const head = await input.head(HEAD_BYTES);
     const settings: RunSettings = { ...given, format: sourceFormat(given.format, input, head) };
-    const plan = await planResume(config, settings, input);
-    if (plan.empty) log.warn(`${input.path ? input.name : input.name} is empty: no rows to load`);
-    const rejectsPath = rejectsFilePath(settings, input, plan, log);
+    const checkpoint = await planResume(config, settings, input);
+    if (checkpoint.empty) log.warn(`${input.path ? input.name : input.name} is empty: no rows to load`);
+    const rejectsPath = rejectsFilePath(settings, input, checkpoint, log);
     await checkOutputPaths(
       [
         { what: 'the input', path: input.path },
@@ -76,7 +76,7 @@ export async function load(options: LoadOptions): Promise<LoadReport> {
       [
         { what: 'the rejects file', path: rejectsPath },
         { what: 'the report', path: settings.report },
-        { what: 'the checkpoint', path: plan.path },
+        { what: 'the checkpoint', path: checkpoint.path },
       ],
     );
     // Opened before any request: an unwritable rejects file stops the load before sending.
@@ -88,7 +88,7 @@ export async function load(options: LoadOptions): Promise<LoadReport> {
           redact: log.redact,
           // A write failing mid-run (disk full) stops the load: no row may end unrecorded.
           onError: (error) => onRejectsError(error),
-          ...(plan.from ? { resume: { bytes: plan.from.rejects.bytes } } : {}),
+          ...(checkpoint.from ? { resume: { bytes: checkpoint.from.rejects.bytes } } : {}),
         })
       : noRejectsFile();
     cleanups.push(async () => {
@@ -97,7 +97,7 @@ export async function load(options: LoadOptions): Promise<LoadReport> {
     });
     // Like the rejects file: a report that cannot be written stops the load before sending.
     if (settings.report) await checkWritable(settings.report, 'report');
-    if (plan.from) log.info(resumeLine(plan));
+    if (checkpoint.from) log.info(resumeLine(checkpoint));
     // A plan types custom attributes as a real load would (PX's metadata), so hashes compare.
     const metadata = await preflight(
       config,
@@ -136,7 +136,7 @@ export async function load(options: LoadOptions): Promise<LoadReport> {
       rejects,
       log,
       redact: log.redact,
-      plan,
+      checkpoint,
       onRejectsError: (handler) => {
         onRejectsError = handler;
       },
@@ -161,7 +161,7 @@ export async function load(options: LoadOptions): Promise<LoadReport> {
       planCounts.repeatedIds = result.repeatedIds ?? 0;
     }
     if (ledgerFigures && !settings.plan) sayLedger(ledgerFigures, eventRules(settings, config), log);
-    if (result.complete && result.stats.read === 0 && (settings.startRow ?? 0) > 0 && !plan.from) {
+    if (result.complete && result.stats.read === 0 && (settings.startRow ?? 0) > 0 && !checkpoint.from) {
       log.warn(`no row loaded: the input has no data row at or after --start-row ${settings.startRow}`);
     }
     // A run that failed says why instead (a partial count; a dry run whose reader went away is quiet).
@@ -173,7 +173,7 @@ export async function load(options: LoadOptions): Promise<LoadReport> {
       settings,
       config,
       input,
-      plan,
+      checkpoint,
       log,
       startedAt,
       finishedAt,
@@ -308,20 +308,20 @@ function noMatchHint(result: PassResult, settings: RunSettings): string | undefi
   return `none of the ${noMatch} ${what} was found in PX: every row was skipped as "no match"; ${fix}`;
 }
 
-function rejectsFilePath(settings: RunSettings, input: OpenedInput, plan: ResumePlan, log: LoadLog) {
+function rejectsFilePath(settings: RunSettings, input: OpenedInput, checkpoint: RunCheckpoint, log: LoadLog) {
   if (settings.rejects === false) return undefined;
   const extension = settings.format === 'csv' ? 'csv' : 'jsonl';
   const chosen =
     settings.rejects ?? resolve(settings.cwd, `${input.path ? input.name : 'pxstream'}_rejects.${extension}`);
-  const earlier = plan.from?.rejects.path;
+  const earlier = checkpoint.from?.rejects.path;
   if (earlier === undefined || earlier === chosen) return chosen;
   log.warn(`--resume: appending to the rejects file of the interrupted run, ${earlier}`);
   return earlier;
 }
 
-function resumeLine(plan: ResumePlan): string {
-  const position = plan.from?.position;
-  const done = plan.from?.counters.read ?? 0;
+function resumeLine(checkpoint: RunCheckpoint): string {
+  const position = checkpoint.from?.position;
+  const done = checkpoint.from?.counters.read ?? 0;
   return position
     ? `resuming at row ${position.index} (line ${position.line}): ${done} rows were finished before`
     : 'resuming from the first row: no row was finished before';
@@ -332,7 +332,7 @@ function finalReport(run: {
   settings: RunSettings;
   config: PxConfig;
   input: OpenedInput;
-  plan: ResumePlan;
+  checkpoint: RunCheckpoint;
   log: LoadLog;
   startedAt: number;
   finishedAt: number;
@@ -340,7 +340,7 @@ function finalReport(run: {
   ledger: LedgerFigures | null;
   planCounts: PlanCounts | null;
 }): LoadReport {
-  const { result, settings, config, input, plan } = run;
+  const { result, settings, config, input, checkpoint } = run;
   const error = result.error;
   return buildReport({
     stats: result.stats,
@@ -356,8 +356,8 @@ function finalReport(run: {
     aborted: result.aborted,
     interrupted: result.interrupted,
     complete: result.complete,
-    checkpoint: result.resumable ? (plan.path ?? null) : null,
-    resumedAtRow: plan.from ? (plan.from.position?.index ?? 0) : null,
+    checkpoint: result.resumable ? (checkpoint.path ?? null) : null,
+    resumedAtRow: checkpoint.from ? (checkpoint.from.position?.index ?? 0) : null,
     target: settings.dryRun ? null : { baseUrl: config.baseUrl, productKeys: [...config.productKeys] },
     repeatedIds: result.repeatedIds,
     plan: run.planCounts,

@@ -56,9 +56,9 @@ const BLOCKS_PER_THREAD = 2;
  * row (`onRow`) runs in parallel; by default on 2 cores or more and inputs of 8 MiB or more.
  */
 export function dryRunThreads(ctx: PassContext): number {
-  const { settings, options, input, plan } = ctx;
+  const { settings, options, input, checkpoint } = ctx;
   if (!settings.dryRun || settings.plan || settings.format !== 'csv' || input.kind === 'objects') return 0;
-  if (plan.from || (settings.startRow ?? 0) > 0 || settings.lastRow !== undefined) return 0;
+  if (checkpoint.from || (settings.startRow ?? 0) > 0 || settings.lastRow !== undefined) return 0;
   if (options.onRow || !options.output) return 0;
   const asked = options.dryRunThreads;
   if (asked !== undefined) return Math.min(asked, MAX_ASKED_THREADS);

@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { maybeRecordedStep, RunTracker, SendLease } from '@pxstream/checkpoint';
 import type { PxConfig } from '@pxstream/config';
 import {
   PxStreamError,
@@ -9,28 +10,34 @@ import {
   RunStats,
   startPipeline,
 } from '@pxstream/core';
-import type { Ledger } from '@pxstream/ledger';
+import {
+  createPlanSink,
+  EventIdentityStep,
+  eventInputId,
+  eventsGuard,
+  type Ledger,
+  type LedgerFigures,
+  type PlanCounts,
+  recordsGuard,
+} from '@pxstream/ledger';
+import { MappingPresence } from '@pxstream/mapper';
 import type { LineBreak, RejectsWriter } from '@pxstream/sink-errors';
 import type { SendGuard } from '@pxstream/sink-px';
 import { createDryRunSink } from './dry-run-sink.js';
-import { EventIdentityStep, eventInputId } from './event-identity.js';
 import type { OpenedInput } from './input.js';
-import { eventRules, eventsGuard, type LedgerFigures, recordsGuard } from './ledger-run.js';
+import { eventRules } from './ledger-run.js';
 import type { LoadLog } from './log.js';
-import { MappingPresence } from './mapping-presence.js';
+
 import type { LoadOptions } from './options.js';
-import { createPlanSink, type PlanCounts } from './plan-sink.js';
 import { ProgressTicker } from './progress.js';
 import { createSink, DEFAULT_RATE, type SinkHandle } from './px-setup.js';
 import { rejectsLikeInput } from './rejects.js';
 import { RepeatCounter } from './repeat-counter.js';
 import type { SinkFigures } from './report.js';
-import type { ResumePlan } from './resume.js';
-import { maybeRecordedStep, SendLease } from './send-lease.js';
+import type { RunCheckpoint } from './resume.js';
 import type { RunSettings } from './settings.js';
 import { type AttributeMetadataList, createSource, type RowStages, resumeAfterOf } from './stages.js';
 import { forcedStop, outputClosed, watchStops } from './stops.js';
-import { RunTracker } from './tracker.js';
 
 export interface PassResult {
   stats: RunStats;
@@ -67,19 +74,20 @@ export interface PassContext {
   rejects: RejectsWriter;
   log: LoadLog;
   redact: (text: string) => string;
-  plan: ResumePlan;
+  /** Where this run's checkpoint goes, and the one it resumes. */
+  checkpoint: RunCheckpoint;
   /** Registers what to do when the rejects file fails mid-run (stop the run). */
   onRejectsError: (handler: (error: unknown) => void) => void;
 }
 
 /** The load itself: input -> source -> mapper+validator -> PX (or dry-run) sink. */
 export async function runPass(ctx: PassContext): Promise<PassResult> {
-  const { settings, options, input, stages, rejects, plan } = ctx;
+  const { settings, options, input, stages, rejects, checkpoint } = ctx;
   const identity = eventIdentity(ctx);
   // Resuming a file seeks to the checkpoint's byte offset; a stream cannot seek, so its rows
   // below the watermark are read again and skipped. Events identified by their content are
   // read from the start too: their occurrence numbers count the rows before.
-  const position = plan.from?.position ?? undefined;
+  const position = checkpoint.from?.position ?? undefined;
   const seek = position && input.seekable && !identity?.countsRows ? position : undefined;
   const source = await createSource(input, settings.format, seek);
   const firstIndex = Math.max(settings.startRow ?? 0, position?.index ?? 0);
@@ -92,8 +100,8 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
   const repeats = settings.type === 'CUSTOM_EVENT' ? undefined : new RepeatCounter();
   const tracker = new RunTracker({
     lease: events.lease,
-    plan,
-    input,
+    plan: checkpoint,
+    inputName: input.path ?? 'stdin',
     resumeAfter: await resumeAfterOf(settings.format),
     rejects,
     firstIndex,
@@ -144,7 +152,7 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
     },
     onRejection,
     onOutcome,
-    stats: plan.from ? RunStats.restore(plan.from.counters) : new RunStats(),
+    stats: checkpoint.from ? RunStats.restore(checkpoint.from.counters) : new RunStats(),
   });
   const useColumns = (columns: readonly string[]) => {
     try {
@@ -190,7 +198,7 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
     ? new ProgressTicker(options.onProgress, options.progressIntervalMs ?? 250, {
         stats: handle.stats,
         bytesDone: () =>
-          input.seekable ? (tracker.ledger.resumePoint?.byteOffset ?? seek?.byteOffset ?? 0) : undefined,
+          input.seekable ? (tracker.watermark.resumePoint?.byteOffset ?? seek?.byteOffset ?? 0) : undefined,
         startBytes: seek?.byteOffset ?? 0,
         size: input.size,
         sink: () => sinkHandle?.sink.stats(),
@@ -220,7 +228,7 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
     resumable = await tracker.finish(complete, handle.stats.read - handle.stats.readBase);
   } catch (caught) {
     error ??= caught;
-    resumable = plan.path !== undefined;
+    resumable = checkpoint.path !== undefined;
   }
   return { stats: handle.stats, error, interrupted, aborted, complete, resumable, sinkFigures, repeatedIds };
 }
@@ -238,9 +246,9 @@ export function redactRejection(rejection: Rejection, redact: (text: string) => 
  * step that rejects the rows the interrupted run may have sent instead of sending them twice.
  */
 function eventSafety(ctx: PassContext, firstIndex: number): { lease?: SendLease; steps: RowStep[] } {
-  const { settings, plan, log } = ctx;
-  if (settings.type !== 'CUSTOM_EVENT' || !plan.path || settings.dryRun) return { steps: [] };
-  const inherited = plan.from?.sentCeiling;
+  const { settings, checkpoint, log } = ctx;
+  if (settings.type !== 'CUSTOM_EVENT' || !checkpoint.path || settings.dryRun) return { steps: [] };
+  const inherited = checkpoint.from?.sentCeiling;
   const step = Math.max(64, Math.ceil((ctx.config.rate ?? DEFAULT_RATE) * 1.5));
   // With the ledger, each event's own mark says whether it may have reached PX: no lease.
   const lease = ctx.ledger ? undefined : new SendLease(step, Math.max(firstIndex - 1, inherited ?? -1));
@@ -269,7 +277,16 @@ function sendGuard(ctx: PassContext, eventKey: string | undefined): SendGuard | 
 function eventIdentity(ctx: PassContext) {
   if (ctx.ledger?.kind !== 'events') return undefined;
   const { eventKey } = eventRules(ctx.settings, ctx.config);
-  const inputId = eventInputId(ctx.input, ctx.plan.fingerprint, ctx.plan.from?.eventInput);
+  const { input, checkpoint } = ctx;
+  const source = {
+    path: input.kind === 'file' ? input.path : undefined,
+    size: input.fileSize,
+    modifiedMs: input.modifiedMs,
+  };
+  const inputId = eventInputId(
+    { ...source, headHash: checkpoint.fingerprint.headSha256 },
+    checkpoint.from?.eventInput,
+  );
   const step = new EventIdentityStep({ eventKey, inputId, before: ctx.stages.rowSteps });
   return { step, inputId, eventKey, countsRows: eventKey === undefined };
 }

@@ -1,8 +1,7 @@
 import { open, stat, unlink, writeFile } from 'node:fs/promises';
 import type { RunStats } from '@pxstream/core';
+import type { LedgerFigures, PlanCounts } from '@pxstream/ledger';
 import { loadError } from './errors.js';
-import type { LedgerFigures } from './ledger-run.js';
-import type { PlanCounts } from './plan-sink.js';
 
 export interface SinkFigures {
   requests: number;

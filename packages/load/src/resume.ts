@@ -1,10 +1,10 @@
 import { basename, dirname, extname, join } from 'node:path';
 import {
   type Checkpoint,
+  type CheckpointSetup,
   fingerprintHead,
   fingerprintMismatch,
   HEAD_BYTES,
-  type InputFingerprint,
   readCheckpoint,
   stableHash,
 } from '@pxstream/checkpoint';
@@ -15,14 +15,8 @@ import type { OpenedInput } from './input.js';
 import { eventRules } from './ledger-run.js';
 import type { RunSettings } from './settings.js';
 
-/** What a load knows about checkpoints: where its own goes, and the one it resumes. */
-export interface ResumePlan {
-  /** The checkpoint file of this load (undefined in a dry run: nothing to resume). */
-  path: string | undefined;
-  fingerprint: InputFingerprint;
-  settingsHash: string;
-  /** The checkpoint this run continues (`--resume`). */
-  from: Checkpoint | undefined;
+/** What a load knows about checkpoints (see `CheckpointSetup`), and whether its input is empty. */
+export interface RunCheckpoint extends CheckpointSetup {
   /** The input holds no byte at all. */
   empty: boolean;
 }
@@ -70,7 +64,7 @@ export async function planResume(
   config: PxConfig,
   options: RunSettings,
   input: OpenedInput,
-): Promise<ResumePlan> {
+): Promise<RunCheckpoint> {
   const head = await input.head(HEAD_BYTES);
   if (input.kind !== 'objects') checkInputEncoding(head, input.path ? basename(input.path) : input.name);
   const fingerprint = fingerprintHead(head, input.fileSize ?? null);

@@ -332,7 +332,7 @@ describe('parallel dry run: when it is used', () => {
         fileSize: PARALLEL_DRY_RUN_MIN_BYTES,
         ...over.input,
       },
-      plan: { from: over.from },
+      checkpoint: { from: over.from },
     }) as unknown as PassContext;
 
   it('on 8 MiB or more of CSV printed by a dry run, not below', () => {

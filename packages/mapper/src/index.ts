@@ -5,5 +5,6 @@ export type { MapperErrorCode } from './errors.js';
 export { ConversionFailure, FAILURES } from './errors.js';
 export type { Mapper, MapperOptions } from './mapper.js';
 export { compileMapper } from './mapper.js';
+export { MappingPresence, PRESENCE_SAMPLE } from './mapping-presence.js';
 export { readPath, setPath } from './paths.js';
 export { ZoneClock, zoneClock } from './zone-clock.js';

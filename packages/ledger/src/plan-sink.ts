@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { OUTCOME_EVENT, type RowEnvelope } from '@pxstream/core';
-import type { Ledger } from '@pxstream/ledger';
-import { bodyHashOf } from './ledger-run.js';
+import { bodyHashOf } from './guards.js';
+import type { Ledger } from './ledger.js';
 
 /** What `--plan` found: what a load would do with each row. */
 export interface PlanCounts {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RowEnvelope, RowOutcome } from '@pxstream/core';
-import { RowLedger, type Settlement } from '../src/index.js';
+import { type Settlement, Watermark } from '../src/index.js';
 
 const row = (index: number): RowEnvelope => ({
   index,
@@ -19,10 +19,10 @@ const rejected = (index: number): Settlement => ({
 });
 const after = (r: RowEnvelope) => ({ index: r.index + 1, byteOffset: r.endOffset ?? 0 });
 
-describe('RowLedger', () => {
+describe('Watermark', () => {
   it('commits in row order when rows finish out of order; the watermark is the lowest unfinished row', () => {
     const committed: number[] = [];
-    const ledger = new RowLedger({
+    const ledger = new Watermark({
       firstIndex: 0,
       resumeAfter: after,
       onCommit: (s) => committed.push(index(s)),
@@ -49,7 +49,7 @@ describe('RowLedger', () => {
       line: r.line + 1 + (r.fields as string[]).join('').split('\n').length - 1,
     });
     const committed: Settlement[] = [];
-    const ledger = new RowLedger({
+    const ledger = new Watermark({
       firstIndex: 0,
       resumeAfter: afterCells,
       onCommit: (s) => committed.push(s),
@@ -77,7 +77,7 @@ describe('RowLedger', () => {
   });
 
   it('counts only committed rows: a row finished above a gap is not promised', () => {
-    const ledger = new RowLedger({ firstIndex: 5, resumeAfter: after });
+    const ledger = new Watermark({ firstIndex: 5, resumeAfter: after });
     ledger.settle(updated(5));
     ledger.settle(updated(7));
     assert.equal(ledger.watermark, 6);
@@ -89,7 +89,7 @@ describe('RowLedger', () => {
   });
 
   it('refuses a row settled twice (a sink bug would otherwise corrupt the counts)', () => {
-    const ledger = new RowLedger({ firstIndex: 0, resumeAfter: after });
+    const ledger = new Watermark({ firstIndex: 0, resumeAfter: after });
     ledger.settle(updated(1));
     assert.throws(() => ledger.settle(updated(1)), /settled twice/);
     ledger.settle(updated(0));
@@ -97,7 +97,7 @@ describe('RowLedger', () => {
   });
 
   it('returns held rows in row order', () => {
-    const ledger = new RowLedger({ firstIndex: 0, resumeAfter: after });
+    const ledger = new Watermark({ firstIndex: 0, resumeAfter: after });
     for (const i of [9, 3, 6, 4]) ledger.settle(updated(i));
     assert.deepEqual(
       ledger.takeHeld().map((s) => index(s)),

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, it } from 'node:test';
-import { isRejection, type RowEnvelope } from '@pxstream/core';
-import { MAYBE_RECORDED, maybeRecordedStep, SendLease } from '../src/send-lease.js';
+import { isRejection, EVENT_MAYBE_RECORDED as MAYBE_RECORDED, type RowEnvelope } from '@pxstream/core';
+import { maybeRecordedStep, SendLease } from '../src/send-lease.js';
 
 const row = (index: number): RowEnvelope => ({ index, line: index + 2, fields: [`e${index}`] });
 

@@ -1,18 +1,30 @@
-import {
-  CHECKPOINT_VERSION,
-  type Checkpoint,
-  CheckpointKeeper,
-  isRejected,
-  type ResumePosition,
-  RowLedger,
-  removeCheckpoint,
-  type Settlement,
-} from '@pxstream/checkpoint';
-import { type RowEnvelope, RunStats } from '@pxstream/core';
-import type { RejectsWriter } from '@pxstream/sink-errors';
-import type { OpenedInput } from './input.js';
-import type { ResumePlan } from './resume.js';
+import { type Rejection, type RowEnvelope, RunStats } from '@pxstream/core';
+import { CHECKPOINT_VERSION, type Checkpoint, type ResumePosition, removeCheckpoint } from './file.js';
+import type { InputFingerprint } from './fingerprint.js';
+import { CheckpointKeeper } from './keeper.js';
 import type { SendLease } from './send-lease.js';
+import { isRejected, type Settlement, Watermark } from './watermark.js';
+
+/** What a run knows about checkpoints: where its own goes, and the one it resumes. */
+export interface CheckpointSetup {
+  /** This run's checkpoint file; undefined when it keeps none. */
+  path: string | undefined;
+  /** The input's fingerprint, recorded so a resume can tell it is the same input. */
+  fingerprint: InputFingerprint;
+  /** A hash of the settings that decide the rows and their bodies. */
+  settingsHash: string;
+  /** The checkpoint this run continues. */
+  from: Checkpoint | undefined;
+}
+
+/** Where a run's rejections go, in row order: the rejects file (sink-errors' writer has this shape). */
+export interface RejectsOutput {
+  write(rejection: Rejection): void;
+  /** Resolves once everything written is on disk. */
+  flush(): Promise<void>;
+  readonly path: string;
+  readonly bytesWritten: number;
+}
 
 /**
  * Follows every row of a load to its end: rejections reach the rejects file in row order as
@@ -20,16 +32,17 @@ import type { SendLease } from './send-lease.js';
  * twice), and the checkpoint is kept about once a second.
  */
 export class RunTracker {
-  readonly ledger: RowLedger<ResumePosition>;
+  readonly watermark: Watermark<ResumePosition>;
   private readonly keeper: CheckpointKeeper | undefined;
 
   constructor(
     private readonly ctx: {
-      plan: ResumePlan;
-      input: OpenedInput;
+      plan: CheckpointSetup;
+      /** The input's path, or its name (`stdin`), for the checkpoint. */
+      inputName: string;
       /** Where to read again after a finished row (`resumeAfterOf`). */
       resumeAfter: (row: RowEnvelope) => ResumePosition;
-      rejects: RejectsWriter;
+      rejects: RejectsOutput;
       /** Index of the first row this run owns (start row, or the checkpoint's watermark). */
       firstIndex: number;
       /** The CSV delimiter once known (for the checkpoint: resuming skips the header). */
@@ -42,7 +55,7 @@ export class RunTracker {
   ) {
     const { plan, rejects } = ctx;
     const { resumeAfter } = ctx;
-    this.ledger = new RowLedger<ResumePosition>({
+    this.watermark = new Watermark<ResumePosition>({
       firstIndex: ctx.firstIndex,
       ...(plan.from ? { committed: RunStats.restore(plan.from.counters) } : {}),
       resumeAfter,
@@ -62,7 +75,7 @@ export class RunTracker {
   }
 
   settle(settlement: Settlement): void {
-    this.ledger.settle(settlement);
+    this.watermark.settle(settlement);
   }
 
   /** Writes the first checkpoint (an unwritable one fails before anything is sent) and keeps it. */
@@ -97,21 +110,21 @@ export class RunTracker {
       const nothingDone = rowsRead === 0 && !this.ctx.plan.from;
       // The checkpoint goes only once every rejection is on disk: a failed write keeps it.
       if (complete && !nothingDone) await this.ctx.rejects.flush();
-      if ((complete && this.ledger.heldCount === 0) || nothingDone) await removeCheckpoint(path);
+      if ((complete && this.watermark.heldCount === 0) || nothingDone) await removeCheckpoint(path);
       else {
         await this.keeper.write();
         kept = true;
       }
     }
-    for (const settlement of this.ledger.takeHeld()) {
+    for (const settlement of this.watermark.takeHeld()) {
       if (isRejected(settlement)) this.ctx.rejects.write(settlement);
     }
     return kept;
   }
 
   private capture(): Checkpoint {
-    const { plan, input, rejects } = this.ctx;
-    const point = this.ledger.resumePoint;
+    const { plan, inputName, rejects } = this.ctx;
+    const point = this.watermark.resumePoint;
     const delimiter = this.ctx.delimiter();
     const position: ResumePosition | null = point
       ? { ...point, ...(delimiter !== undefined ? { delimiter } : {}) }
@@ -119,10 +132,10 @@ export class RunTracker {
     return {
       version: CHECKPOINT_VERSION,
       writtenAt: new Date().toISOString(),
-      input: { name: input.path ?? 'stdin', fingerprint: plan.fingerprint },
+      input: { name: inputName, fingerprint: plan.fingerprint },
       settingsHash: plan.settingsHash,
       position,
-      counters: this.ledger.committed.snapshot(),
+      counters: this.watermark.committed.snapshot(),
       rejects: { path: rejects.path, bytes: rejects.bytesWritten },
       ...(this.ctx.lease ? { sentCeiling: this.ctx.lease.ceiling() } : {}),
       ...(this.ctx.eventInput !== undefined ? { eventInput: this.ctx.eventInput } : {}),

@@ -1,8 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import type { Rejection, RowEnvelope, RowStep } from '@pxstream/core';
-
-/** The code of a row that may have reached PX already (the sink's lost-answer code too). */
-export const MAYBE_RECORDED = 'PX_EVENT_MAYBE_RECORDED';
+import { EVENT_MAYBE_RECORDED, type Rejection, type RowEnvelope, type RowStep } from '@pxstream/core';
 
 /**
  * CUSTOM_EVENT loads only. PX has no idempotency key for events and no way to read one back,
@@ -87,7 +84,7 @@ export function maybeRecordedStep(from: number, to: number): RowStep {
       return {
         row,
         stage: 'send',
-        code: MAYBE_RECORDED,
+        code: EVENT_MAYBE_RECORDED,
         message:
           'the event was in flight when the earlier run stopped: PX may have recorded it, so it ' +
           'was not sent again (check PX before loading this row again)',

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
-import type { InputFingerprint } from '@pxstream/checkpoint';
 import {
   type EventIdentity,
   isCsvRow,
@@ -9,12 +8,11 @@ import {
   type Rejection,
   type RowEnvelope,
   type RowStep,
+  readPath,
   runStep,
 } from '@pxstream/core';
-import { hashBody } from '@pxstream/ledger';
-import { readPath } from '@pxstream/mapper';
-import type { OpenedInput } from './input.js';
-import { bodyHashOf } from './ledger-run.js';
+import { bodyHashOf } from './guards.js';
+import { hashBody } from './hash.js';
 import { OccurrenceCounter } from './occurrences.js';
 
 /**
@@ -134,14 +132,24 @@ function isDated(row: RowEnvelope): boolean {
  * the undated events again: a duplicate is better than a loss). A resume takes the identity
  * its checkpoint recorded.
  */
-export function eventInputId(input: OpenedInput, fingerprint: InputFingerprint, resumed?: string): string {
+export function eventInputId(input: EventInput, resumed?: string): string {
   if (resumed !== undefined) return resumed;
-  if (input.kind !== 'file' || input.path === undefined) return `run:${randomUUID()}`;
+  if (input.path === undefined) return `run:${randomUUID()}`;
   const file = {
     name: basename(input.path),
-    size: input.fileSize ?? null,
+    size: input.size ?? null,
     modifiedMs: input.modifiedMs ?? null,
-    head: fingerprint.headSha256,
+    head: input.headHash,
   };
   return `file:${hashBody(JSON.stringify(file))}`;
+}
+
+/** What `eventInputId` knows of an input. */
+export interface EventInput {
+  /** A file's path; undefined for a stream or objects. */
+  readonly path: string | undefined;
+  readonly size?: number | undefined;
+  readonly modifiedMs?: number | undefined;
+  /** A hash of the input's first bytes (the checkpoint's fingerprint). */
+  readonly headHash: string;
 }

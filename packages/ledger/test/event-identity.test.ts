@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fingerprintHead } from '@pxstream/checkpoint';
 import { isRejection, type RowEnvelope, type RowStep } from '@pxstream/core';
-import { hashBody } from '@pxstream/ledger';
-import { EventIdentityStep, eventInputId } from '../src/event-identity.js';
-import type { OpenedInput } from '../src/input.js';
-import { OccurrenceCounter } from '../src/occurrences.js';
+import { EventIdentityStep, eventInputId, hashBody, OccurrenceCounter } from '@pxstream/ledger';
 
 const COLUMNS = ['id', 'user', 'when'];
 
@@ -102,18 +98,17 @@ describe('EventIdentityStep', () => {
 });
 
 describe('eventInputId', () => {
-  const head = fingerprintHead(Buffer.from('user_id,event\nu1,login\n'), 24);
-  const file = (path: string, modifiedMs: number) =>
-    ({ kind: 'file', path, fileSize: 24, modifiedMs }) as unknown as OpenedInput;
+  const file = (path: string, modifiedMs: number) => ({ path, size: 24, modifiedMs, headHash: 'ab12' });
 
   it('a file: by name, size, modification time and head; a stream: a new identity each run; a resume: the recorded one', () => {
-    const monday = eventInputId(file('/x/events-mon.csv', 1000), head);
-    assert.equal(eventInputId(file('/elsewhere/events-mon.csv', 1000), head), monday);
-    assert.notEqual(eventInputId(file('/x/events-tue.csv', 1000), head), monday);
-    assert.notEqual(eventInputId(file('/x/events-mon.csv', 2000), head), monday);
-    const stream = { kind: 'stream' } as unknown as OpenedInput;
-    assert.notEqual(eventInputId(stream, head), eventInputId(stream, head));
-    assert.equal(eventInputId(stream, head, 'run:abc'), 'run:abc');
+    const monday = eventInputId(file('/x/events-mon.csv', 1000));
+    assert.equal(eventInputId(file('/elsewhere/events-mon.csv', 1000)), monday);
+    assert.notEqual(eventInputId(file('/x/events-tue.csv', 1000)), monday);
+    assert.notEqual(eventInputId(file('/x/events-mon.csv', 2000)), monday);
+    assert.notEqual(eventInputId({ ...file('/x/events-mon.csv', 1000), headHash: 'cd34' }), monday);
+    const stream = { path: undefined, headHash: 'ab12' };
+    assert.notEqual(eventInputId(stream), eventInputId(stream));
+    assert.equal(eventInputId(stream, 'run:abc'), 'run:abc');
   });
 });
 

@@ -1,5 +1,5 @@
 import type { JsonObject, RowEnvelope, RowStep } from '@pxstream/core';
-import { readPath } from '@pxstream/mapper';
+import { readPath } from './paths.js';
 
 /** How many records the presence of the mapped fields is judged on. */
 export const PRESENCE_SAMPLE = 1000;

@@ -17,7 +17,7 @@ export function settlementRow(settlement: Settlement): RowEnvelope {
 
 /**
  * An outcome finished above the watermark, as little as commits need: one small object per
- * row, no fields, no body (see `RowLedger.keep`).
+ * row, no fields, no body (see `Watermark.keep`).
  */
 interface HeldOutcome<P> {
   readonly outcome: RowOutcome['outcome'];
@@ -33,7 +33,7 @@ type Held<P> = Rejection | HeldOutcome<P>;
 
 const NO_FIELDS: readonly string[] = Object.freeze([]);
 
-export interface RowLedgerOptions<P> {
+export interface WatermarkOptions<P> {
   /** Index of the first row this run owns: rows below it are finished or outside the range. */
   firstIndex: number;
   /** Counters of the rows an earlier run already committed (resume); fresh otherwise. */
@@ -56,7 +56,7 @@ export interface RowLedgerOptions<P> {
  * Only rows finished above the watermark are held, and backpressure bounds those to the rows
  * in flight; in the common in-order case a row commits without being stored at all.
  */
-export class RowLedger<P> {
+export class Watermark<P> {
   /** Counters of committed rows only: what a checkpoint may promise. */
   readonly committed: RunStats;
   private next: number;
@@ -64,9 +64,9 @@ export class RowLedger<P> {
   private lastCommitted: RowEnvelope | undefined;
   private point: { row: RowEnvelope; value: P } | undefined;
   private readonly held = new Map<number, Held<P>>();
-  private readonly options: RowLedgerOptions<P>;
+  private readonly options: WatermarkOptions<P>;
 
-  constructor(options: RowLedgerOptions<P>) {
+  constructor(options: WatermarkOptions<P>) {
     this.options = options;
     this.next = options.firstIndex;
     this.committed = options.committed ?? new RunStats();
