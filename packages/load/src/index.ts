@@ -1,6 +1,7 @@
+export { PARALLEL_DRY_RUN_MIN_BYTES } from './dry-run/parallel.js';
 export type { LoadErrorCode } from './errors.js';
 export { LoadError, USAGE_ERROR_CODES } from './errors.js';
-export { load } from './load.js';
+export { load } from './operations/load/load.js';
 export type {
   InputFormat,
   InputObject,
@@ -10,6 +11,5 @@ export type {
   LogEntry,
   RowEvent,
 } from './options.js';
-export { PARALLEL_DRY_RUN_MIN_BYTES } from './parallel-dry-run.js';
 export type { LoadReport } from './report.js';
 export { EXIT } from './report.js';

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OUTCOME_EVENT, type RowEnvelope } from '@pxstream/core';
-import { createDryRunSink, DRY_RUN_BATCH_CHARS } from '../src/dry-run-sink.js';
+import { createDryRunSink, DRY_RUN_BATCH_CHARS } from '../src/dry-run/sink.js';
 
 const rows = (n: number): RowEnvelope[] =>
   Array.from({ length: n }, (_, index) => ({

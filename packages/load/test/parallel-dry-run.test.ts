@@ -8,9 +8,9 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import type { Rejection } from '@pxstream/core';
+import { dryRunThreads, PARALLEL_DRY_RUN_MIN_BYTES } from '../src/dry-run/parallel.js';
 import { type LoadOptions, type LoadReport, load } from '../src/index.js';
-import { dryRunThreads, PARALLEL_DRY_RUN_MIN_BYTES } from '../src/parallel-dry-run.js';
-import type { PassContext } from '../src/pass.js';
+import type { PassContext } from '../src/operations/load/pass.js';
 
 const KEY = 'px-secret-key-0123456789';
 const CONFIG = {

@@ -1,6 +1,6 @@
 import type { RunStats } from '@pxstream/core';
 import type { PxSinkStats } from '@pxstream/sink-px';
-import type { LoadProgress } from './options.js';
+import type { LoadProgress } from '../options.js';
 
 export interface ProgressSources {
   stats: RunStats;

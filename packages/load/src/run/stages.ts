@@ -6,8 +6,8 @@ import { compileMapper, type Mapper } from '@pxstream/mapper';
 import { createCsvSource, csvResumeAfter } from '@pxstream/source-csv';
 import { createObjectSource } from '@pxstream/source-objects';
 import { createValidator } from '@pxstream/validator';
+import type { SourceFormat } from '../settings.js';
 import type { OpenedInput } from './input.js';
-import type { SourceFormat } from './settings.js';
 
 export type AttributeMetadataList = Parameters<typeof resolveFieldTypes>[2] extends infer O
   ? O extends { metadata?: infer M }

@@ -23,21 +23,20 @@ import {
 import { MappingPresence } from '@pxstream/mapper';
 import type { LineBreak, RejectsWriter } from '@pxstream/sink-errors';
 import type { SendGuard } from '@pxstream/sink-px';
-import { createDryRunSink } from './dry-run-sink.js';
-import type { OpenedInput } from './input.js';
-import { eventRules } from './ledger-run.js';
-import type { LoadLog } from './log.js';
-
-import type { LoadOptions } from './options.js';
-import { ProgressTicker } from './progress.js';
-import { createSink, DEFAULT_RATE, type SinkHandle } from './px-setup.js';
-import { rejectsLikeInput } from './rejects.js';
+import { createDryRunSink } from '../../dry-run/sink.js';
+import type { LoadOptions } from '../../options.js';
+import type { SinkFigures } from '../../report.js';
+import type { OpenedInput } from '../../run/input.js';
+import type { LoadLog } from '../../run/log.js';
+import { ProgressTicker } from '../../run/progress.js';
+import { createSink, DEFAULT_RATE, type SinkHandle } from '../../run/px-setup.js';
+import { rejectsLikeInput } from '../../run/rejects.js';
+import { type AttributeMetadataList, createSource, type RowStages, resumeAfterOf } from '../../run/stages.js';
+import { forcedStop, outputClosed, watchStops } from '../../run/stops.js';
+import type { RunSettings } from '../../settings.js';
+import type { RunCheckpoint } from './checkpoint-setup.js';
+import { eventRules } from './ledger-setup.js';
 import { RepeatCounter } from './repeat-counter.js';
-import type { SinkFigures } from './report.js';
-import type { RunCheckpoint } from './resume.js';
-import type { RunSettings } from './settings.js';
-import { type AttributeMetadataList, createSource, type RowStages, resumeAfterOf } from './stages.js';
-import { forcedStop, outputClosed, watchStops } from './stops.js';
 
 export interface PassResult {
   stats: RunStats;

@@ -9,20 +9,20 @@ import {
   type CsvHeaderInfo,
   DEFAULT_MAX_RECORD_SIZE,
 } from '@pxstream/source-csv';
+import { type PassContext, type PassResult, redactRejection } from '../operations/load/pass.js';
+import { RepeatCounter } from '../operations/load/repeat-counter.js';
+import { ProgressTicker } from '../run/progress.js';
+import { rejectsLikeInput } from '../run/rejects.js';
+import { forcedStop, outputClosed, watchStops } from '../run/stops.js';
 import { BlockReader } from './block-reader.js';
-import type { BlockJob, BlockResult, DryRunThreadData, RecycledOutput } from './dry-run-protocol.js';
-import { type PassContext, type PassResult, redactRejection } from './pass.js';
-import { ProgressTicker } from './progress.js';
-import { rejectsLikeInput } from './rejects.js';
-import { RepeatCounter } from './repeat-counter.js';
-import { forcedStop, outputClosed, watchStops } from './stops.js';
+import type { BlockJob, BlockResult, DryRunThreadData, RecycledOutput } from './protocol.js';
 
 /**
  * The thread's module, compiled. Run from its TypeScript source (the package's tests, under a
  * loader threads do not inherit), this file takes the build's copy of it.
  */
 const THREAD_MODULE = new URL(
-  import.meta.url.endsWith('.ts') ? '../dist/dry-run-thread.js' : './dry-run-thread.js',
+  import.meta.url.endsWith('.ts') ? '../../dist/dry-run/thread.js' : './thread.js',
   import.meta.url,
 );
 

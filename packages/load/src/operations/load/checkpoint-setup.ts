@@ -9,11 +9,11 @@ import {
   stableHash,
 } from '@pxstream/checkpoint';
 import type { PxConfig } from '@pxstream/config';
-import { checkInputEncoding } from './encoding.js';
-import { LoadError } from './errors.js';
-import type { OpenedInput } from './input.js';
-import { eventRules } from './ledger-run.js';
-import type { RunSettings } from './settings.js';
+import { LoadError } from '../../errors.js';
+import { checkInputEncoding } from '../../run/encoding.js';
+import type { OpenedInput } from '../../run/input.js';
+import type { RunSettings } from '../../settings.js';
+import { eventRules } from './ledger-setup.js';
 
 /** What a load knows about checkpoints (see `CheckpointSetup`), and whether its input is empty. */
 export interface RunCheckpoint extends CheckpointSetup {

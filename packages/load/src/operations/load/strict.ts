@@ -1,10 +1,10 @@
 import { type Rejection, startPipeline } from '@pxstream/core';
-import { createDiscardSink } from './dry-run-sink.js';
-import { loadError } from './errors.js';
-import type { OpenedInput } from './input.js';
-import type { LoadLog } from './log.js';
-import type { RunSettings } from './settings.js';
-import { createSource, type RowStages } from './stages.js';
+import { createDiscardSink } from '../../dry-run/sink.js';
+import { loadError } from '../../errors.js';
+import type { OpenedInput } from '../../run/input.js';
+import type { LoadLog } from '../../run/log.js';
+import { createSource, type RowStages } from '../../run/stages.js';
+import type { RunSettings } from '../../settings.js';
 
 /**
  * Gainsight's --strict: the whole input is parsed, mapped and validated before anything is

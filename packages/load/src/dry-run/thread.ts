@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { BlockReader } from './block-reader.js';
-import type { BlockJob, DryRunThreadData, RecycledOutput } from './dry-run-protocol.js';
+import type { BlockJob, DryRunThreadData, RecycledOutput } from './protocol.js';
 
 const reader = new BlockReader(workerData as DryRunThreadData);
 const port = parentPort!;

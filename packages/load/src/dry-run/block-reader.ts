@@ -7,10 +7,10 @@ import {
   runStep,
 } from '@pxstream/core';
 import { CsvEngine } from '@pxstream/source-csv';
-import type { BlockJob, BlockResult, DryRunThreadData } from './dry-run-protocol.js';
-import { DRY_RUN_BATCH_CHARS } from './dry-run-sink.js';
-import { fingerprint } from './repeat-counter.js';
-import { buildRowStages } from './stages.js';
+import { fingerprint } from '../operations/load/repeat-counter.js';
+import { buildRowStages } from '../run/stages.js';
+import type { BlockJob, BlockResult, DryRunThreadData } from './protocol.js';
+import { DRY_RUN_BATCH_CHARS } from './sink.js';
 
 /** Spare output buffers kept at most (the blocks out at once, and one). */
 const MAX_SPARE_OUTPUTS = 3;

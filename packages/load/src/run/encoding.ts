@@ -1,4 +1,4 @@
-import { loadError } from './errors.js';
+import { loadError } from '../errors.js';
 
 /**
  * Refuses input that is not UTF-8 text before a row is read: a UTF-16 export (Excel's

@@ -3,8 +3,8 @@ import { open, stat } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { PassThrough, pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { loadError } from './errors.js';
-import type { InputObject, LoadInput } from './options.js';
+import { loadError } from '../errors.js';
+import type { InputObject, LoadInput } from '../options.js';
 
 /** The input of a load, opened and checked: a file, a byte stream (stdin), or plain objects. */
 export interface OpenedInput {

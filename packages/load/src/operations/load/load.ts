@@ -19,20 +19,20 @@ import {
   recordedKeyReason,
 } from '@pxstream/ledger';
 import { openRejectsWriter, type RejectsWriter } from '@pxstream/sink-errors';
-import { asLoadError, LoadError, loadError } from './errors.js';
-import { type OpenedInput, openInput } from './input.js';
-import { eventRules, openRunLedger } from './ledger-run.js';
-import { LoadLog } from './log.js';
-import type { InputFormat, LoadOptions } from './options.js';
-import { checkOutputPaths } from './outputs.js';
-import { dryRunThreads, runParallelDryRun } from './parallel-dry-run.js';
+import { dryRunThreads, runParallelDryRun } from '../../dry-run/parallel.js';
+import { asLoadError, LoadError, loadError } from '../../errors.js';
+import type { InputFormat, LoadOptions } from '../../options.js';
+import { buildReport, checkWritable, type LoadReport, writeReport } from '../../report.js';
+import { checkOutputPaths } from '../../run/files.js';
+import { type OpenedInput, openInput } from '../../run/input.js';
+import { LoadLog } from '../../run/log.js';
+import { preflight, startEmbeddedEmulator } from '../../run/px-setup.js';
+import { noRejectsFile } from '../../run/rejects.js';
+import { buildRowStages } from '../../run/stages.js';
+import { type RunSettings, resolveSettings, type SourceFormat, sniffFormat } from '../../settings.js';
+import { planResume, type RunCheckpoint } from './checkpoint-setup.js';
+import { eventRules, openRunLedger } from './ledger-setup.js';
 import { type PassContext, type PassResult, runPass } from './pass.js';
-import { preflight, startEmbeddedEmulator } from './px-setup.js';
-import { noRejectsFile } from './rejects.js';
-import { buildReport, checkWritable, type LoadReport, writeReport } from './report.js';
-import { planResume, type RunCheckpoint } from './resume.js';
-import { type RunSettings, resolveSettings, type SourceFormat, sniffFormat } from './settings.js';
-import { buildRowStages } from './stages.js';
 import { runStrictCheck } from './strict.js';
 
 /**

@@ -7,7 +7,7 @@ import {
   ledgerExists,
   openLedger,
 } from '@pxstream/ledger';
-import type { RunSettings } from './settings.js';
+import type { RunSettings } from '../../settings.js';
 
 export function ledgerTarget(config: PxConfig, type: RunSettings['type']): LedgerTarget {
   // Preferences carry no product key; their target is the base URL and the type alone.

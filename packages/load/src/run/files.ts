@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { loadError } from './errors.js';
+import { loadError } from '../errors.js';
 
 /** A file the run reads (input, config) or writes (rejects, report, checkpoint). */
 export interface NamedPath {

@@ -1,6 +1,6 @@
 import type { PxConfig, RecordType } from '@pxstream/config';
 import type { Rejection } from '@pxstream/core';
-import type { AttributeMetadataList } from './stages.js';
+import type { AttributeMetadataList } from '../run/stages.js';
 
 /** What each thread of a parallel dry run is started with (see `parallel-dry-run.ts`). */
 export interface DryRunThreadData {

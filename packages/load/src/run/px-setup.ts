@@ -9,9 +9,9 @@ import {
   type PxSink,
   type SendGuard,
 } from '@pxstream/sink-px';
-import { LoadError, loadError } from './errors.js';
+import { LoadError, loadError } from '../errors.js';
+import type { SinkFigures } from '../report.js';
 import type { LoadLog } from './log.js';
-import type { SinkFigures } from './report.js';
 import type { AttributeMetadataList } from './stages.js';
 
 export { DEFAULT_RATE };

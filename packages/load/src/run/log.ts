@@ -1,5 +1,5 @@
 import type { Redactor } from '@pxstream/core';
-import type { LogEntry } from './options.js';
+import type { LogEntry } from '../options.js';
 
 /** Where a load's notes and warnings go: the caller's `onLog`, redacted; warnings also kept for the report. */
 export class LoadLog {
