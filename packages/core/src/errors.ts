@@ -1,4 +1,4 @@
-import type { StageName } from './rejection.js';
+import type { StageName } from './stages.js';
 
 /** Codes of the errors `core` itself raises. Each package declares its own union beside it. */
 export type CoreErrorCode =

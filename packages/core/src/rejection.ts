@@ -1,9 +1,9 @@
 import { PxStreamError } from './errors.js';
 import type { RowEnvelope } from './row.js';
 
-/** The stages a row passes through, in order. */
-export const STAGES = ['parse', 'map', 'validate', 'send'] as const;
-export type StageName = (typeof STAGES)[number];
+import type { StageName } from './stages.js';
+
+export { STAGES, type StageName } from './stages.js';
 
 /**
  * What a stage emits instead of a row it cannot pass on. Rejections are data, not

@@ -1,7 +1,5 @@
-import { open, stat, unlink, writeFile } from 'node:fs/promises';
 import type { RunStats } from '@pxstream/core';
 import type { LedgerFigures, PlanCounts } from '@pxstream/ledger';
-import { loadError } from './errors.js';
 
 export interface SinkFigures {
   requests: number;
@@ -160,42 +158,4 @@ export function buildReport(fields: ReportFields): LoadReport {
     warnings: fields.warnings,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
   };
-}
-
-export async function writeReport(path: string, report: LoadReport, redact: (text: string) => string) {
-  try {
-    await writeFile(path, `${redact(JSON.stringify(report, null, 2))}\n`);
-  } catch (error) {
-    throw loadError('LOAD_OUTPUT_UNWRITABLE', `cannot write the report ${path}: ${reason(error)}`, error);
-  }
-}
-
-/**
- * Proves a file can be written before the load starts (a directory, a missing directory or a
- * read-only place fail here, not after hours of loading), leaving no file behind it created.
- */
-export async function checkWritable(path: string, what: string): Promise<void> {
-  try {
-    const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
-      throw error;
-    });
-    if (info?.isDirectory()) throw Object.assign(new Error('it is a directory'), { code: 'EISDIR' });
-    if (info) await (await open(path, 'r+')).close();
-    else {
-      await (await open(path, 'wx')).close();
-      await unlink(path);
-    }
-  } catch (error) {
-    throw loadError('LOAD_OUTPUT_UNWRITABLE', `cannot write the ${what} ${path}: ${reason(error)}`, error);
-  }
-}
-
-function reason(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EISDIR') return 'it is a directory';
-  if (code === 'ENOENT') return 'no such directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'ENOTDIR') return 'a part of the path is not a directory';
-  return (error as Error).message;
 }

@@ -1,5 +1,11 @@
-import { stat } from 'node:fs/promises';
+import { open, stat, unlink, writeFile } from 'node:fs/promises';
 import { loadError } from '../errors.js';
+import type { LoadReport } from '../report.js';
+
+/**
+ * The files a run writes besides its rows: checked before anything is sent (an output that
+ * would overwrite the input, an unwritable place), and the report written at the end.
+ */
 
 /** A file the run reads (input, config) or writes (rejects, report, checkpoint). */
 export interface NamedPath {
@@ -37,4 +43,42 @@ export async function checkOutputPaths(reads: NamedPath[], writes: NamedPath[]):
       seen.push({ what, id, path, write });
     }
   }
+}
+
+export async function writeReport(path: string, report: LoadReport, redact: (text: string) => string) {
+  try {
+    await writeFile(path, `${redact(JSON.stringify(report, null, 2))}\n`);
+  } catch (error) {
+    throw loadError('LOAD_OUTPUT_UNWRITABLE', `cannot write the report ${path}: ${reason(error)}`, error);
+  }
+}
+
+/**
+ * Proves a file can be written before the load starts (a directory, a missing directory or a
+ * read-only place fail here, not after hours of loading), leaving no file behind it created.
+ */
+export async function checkWritable(path: string, what: string): Promise<void> {
+  try {
+    const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (info?.isDirectory()) throw Object.assign(new Error('it is a directory'), { code: 'EISDIR' });
+    if (info) await (await open(path, 'r+')).close();
+    else {
+      await (await open(path, 'wx')).close();
+      await unlink(path);
+    }
+  } catch (error) {
+    throw loadError('LOAD_OUTPUT_UNWRITABLE', `cannot write the ${what} ${path}: ${reason(error)}`, error);
+  }
+}
+
+function reason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'ENOENT') return 'no such directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOTDIR') return 'a part of the path is not a directory';
+  return (error as Error).message;
 }
