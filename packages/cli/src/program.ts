@@ -187,6 +187,11 @@ export function parseLoadCommand(argv: string[], write: HelpOutput) {
   return toLoadOptions(program.opts<RawOptions>(), program.args);
 }
 
+/**
+ * Folds both invocation forms into the load's options. Only what is the command's own is
+ * checked here (arguments, `--quiet` with `--verbose`); the rules between load options are
+ * the library's, which names them and the command prints in flag words.
+ */
 export function toLoadOptions(raw: RawOptions, args: string[]): ParsedCommand {
   let configPath = raw.config ?? './pxstream.json';
   let typeText = raw.type;
@@ -214,26 +219,9 @@ export function toLoadOptions(raw: RawOptions, args: string[]): ParsedCommand {
   }
   const type = parseRecordType(typeText);
   const insertMissing = Boolean(raw.insertMissing || raw.insertMissingAlias);
-  if (insertMissing && (type === 'CUSTOM_EVENT' || type === 'USER_PREFERENCES')) {
-    throw usageError(`--insert-missing does not apply to ${type}`);
-  }
-  if (raw.resume && (raw.dryRun || raw.dryRunAlias)) throw usageError('--resume does not apply to --dry-run');
-  if (raw.resume && raw.emulator)
-    throw usageError('--resume does not apply to --emulator (it starts empty each time)');
   if (raw.quiet && raw.verbose) throw usageError('--quiet and --verbose exclude each other');
   const startRow = raw.startRow ?? raw.startRowAlias;
   const lastRow = raw.lastRow ?? raw.lastRowAlias;
-  if (startRow !== undefined && lastRow !== undefined && lastRow < startRow) {
-    throw usageError(`--last-row ${lastRow} is before --start-row ${startRow}`);
-  }
-  if ((raw.eventKey !== undefined || raw.eventRetentionDays !== undefined) && type !== 'CUSTOM_EVENT') {
-    throw usageError(`--event-key and --event-retention-days apply to CUSTOM_EVENT, not ${type}`);
-  }
-  if (raw.eventKey !== undefined && raw.eventKey.trim() === '')
-    throw usageError('--event-key needs a column name');
-  if (raw.concurrency !== undefined && !Number.isInteger(raw.concurrency)) {
-    throw usageError(`--concurrency takes a whole number, got ${raw.concurrency}`);
-  }
   return {
     kind: 'load',
     options: {

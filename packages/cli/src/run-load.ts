@@ -1,6 +1,9 @@
+import { resolve } from 'node:path';
 import { createRedactor, errorMessage, type Rejection } from '@pxstream/core';
-import { EXIT, LoadError, type LoadReport, load, type RowEvent, USAGE_ERROR_CODES } from '@pxstream/load';
+import { LoadError, type LoadReport, load, type RowEvent } from '@pxstream/load';
+import { EXIT } from './exit-codes.js';
 import type { CliIO } from './io.js';
+import { addCommandFields, exitCodeOf, inFlagWords, USAGE_ERROR_CODES } from './library-words.js';
 import { createLogger, type Logger } from './logger.js';
 import type { CliLoadOptions } from './options.js';
 import { formatDuration, ProgressLine } from './progress.js';
@@ -51,9 +54,10 @@ export async function runLoad(options: CliLoadOptions, io: CliIO): Promise<numbe
       timeoutMs: options.timeoutMs,
       baseUrl: options.baseUrl,
       emulator: options.emulator,
-      rejects: options.errorsPath,
+      // The command's files by default; the library writes none unless asked.
+      rejects: options.errorsPath ?? true,
       report: options.reportPath,
-      checkpoint: options.checkpointPath,
+      checkpoint: options.checkpointPath ?? true,
       resume: options.resume,
       changedOnly: options.changedOnly,
       fullResync: options.fullResync,
@@ -68,32 +72,43 @@ export async function runLoad(options: CliLoadOptions, io: CliIO): Promise<numbe
       ...(log.isVerbose ? { onRow: rowPrinter(log) } : { onRejection: rejectionPrinter(log) }),
       onLog: (entry) => {
         progress?.clear();
-        if (entry.level === 'warn') log.warn(entry.message);
-        else log.info(entry.message);
+        if (entry.level === 'warn') log.warn(inFlagWords(entry.message));
+        else log.info(inFlagWords(entry.message));
       },
       env: io.env,
       cwd: io.cwd,
     });
     progress?.clear();
-    summarize(io, options, log, report);
-    return report.exitCode;
+    return await ended(io, options, log, report);
   } catch (error) {
     progress?.clear();
-    const message = errorMessage(error);
+    const message = inFlagWords(errorMessage(error));
     // A dry run whose reader went away (`| head`) ends quietly, as Unix tools do.
     if (error instanceof LoadError && error.code === 'OUTPUT_CLOSED') return EXIT.OK;
     if (error instanceof LoadError && USAGE_ERROR_CODES.has(error.code)) {
       log.fatal(message);
+      io.stderr.write('Run pxstream --help for usage.\n');
       return EXIT.USAGE;
     }
     const report = error instanceof LoadError ? error.report : undefined;
-    if (!report || report.exitCode !== EXIT.INTERRUPTED) log.fatal(message);
+    if (!report || exitCodeOf(report) !== EXIT.INTERRUPTED) log.fatal(message);
     if (!report) return EXIT.FATAL;
-    summarize(io, options, log, report);
-    return report.exitCode;
+    return await ended(io, options, log, report);
   } finally {
     unsubscribe();
   }
+}
+
+/** A load that ran: its report file completed, its summary printed, its exit code. */
+async function ended(io: CliIO, options: CliLoadOptions, log: Logger, report: LoadReport): Promise<number> {
+  const code = exitCodeOf(report);
+  if (options.reportPath !== undefined) {
+    await addCommandFields(resolve(io.cwd, options.reportPath), code).catch((error: unknown) => {
+      log.fatal(`cannot write the report ${options.reportPath}: ${errorMessage(error)}`);
+    });
+  }
+  summarize(io, options, log, report);
+  return code;
 }
 
 /** Verbose: a line per row, outcome or rejection. */

@@ -103,7 +103,7 @@ export function eventsGuard(ledger: Ledger, figures: LedgerFigures, eventKey: st
     code: EVENT_MAYBE_RECORDED,
     message:
       'an earlier run sent this event and stopped before PX answered: PX may have recorded it, so it ' +
-      'was not sent again (check PX; --no-ledger sends it anyway)',
+      'was not sent again (check PX; a load without the ledger sends it anyway)',
   };
   /** Rows the sink gave up on while their mark was still being written. */
   const abandonedEarly = new WeakSet<RowEnvelope>();

@@ -30,12 +30,6 @@ export type LoadErrorCode =
   /** `resume`: the input or the settings changed since the checkpoint. */
   | 'RESUME_REFUSED';
 
-/** Codes that mean "the call was wrong", not "the run failed": the CLI exits 2 on them. */
-export const USAGE_ERROR_CODES: ReadonlySet<string> = new Set([
-  'LOAD_INVALID_OPTION',
-  'LOAD_OUTPUT_CONFLICT',
-]);
-
 /**
  * What `load()` rejects with: a `PxStreamError` with a stable `code`. When the run had started
  * (rows were read), `report` holds its report as it ended, the same object a `report` file gets.

@@ -1,6 +1,6 @@
 export { PARALLEL_DRY_RUN_MIN_BYTES } from './dry-run/parallel.js';
 export type { LoadErrorCode } from './errors.js';
-export { LoadError, USAGE_ERROR_CODES } from './errors.js';
+export { LoadError } from './errors.js';
 export { load } from './operations/load/load.js';
 export type {
   InputFormat,
@@ -12,4 +12,3 @@ export type {
   RowEvent,
 } from './options.js';
 export type { LoadReport } from './report.js';
-export { EXIT } from './report.js';

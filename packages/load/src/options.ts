@@ -50,18 +50,19 @@ export interface LoadOptions {
   /** Load into a PX emulator started for this load (for trials: no key, no network). */
   emulator?: boolean;
   /**
-   * The rejects file. Default `<input name>_rejects.csv|.jsonl` in `cwd` (`pxstream_rejects.*`
-   * for a stream or objects), created only when a row is rejected. `false`: no file (use `onRow`).
+   * A rejects file: its path, or `true` for `<input name>_rejects.csv|.jsonl` in `cwd`
+   * (`pxstream_rejects.*` for a stream or objects), created only when a row is rejected. Default
+   * (or `false`): no file; rejections reach `onRejection` and `onRow`, and the report counts them.
    */
-  rejects?: string | false;
+  rejects?: string | boolean;
   /** Write the report as JSON to this file too. */
   report?: string;
   /**
-   * The checkpoint file, kept during the load so that `resume` can carry on after a stop.
-   * Default `<report>.checkpoint.json` beside `report`, else `<input name>_checkpoint.json` in
-   * `cwd`; for objects, none unless given. `false`: none.
+   * A checkpoint file, kept during the load so that `resume` can carry on after a stop: its
+   * path, or `true` for `<report>.checkpoint.json` beside `report`, else
+   * `<input name>_checkpoint.json` in `cwd` (objects: none; name one). Default (or `false`): none.
    */
-  checkpoint?: string | false;
+  checkpoint?: string | boolean;
   /** Continue from the checkpoint of an earlier load of the same input and settings. */
   resume?: boolean;
   /**

@@ -17,7 +17,6 @@ export interface LoadReport {
   inserted: number;
   skipped: number;
   rejected: number;
-  tool: 'pxstream';
   type: string;
   /** The input file's path, `stdin` (or the stream's name), or `objects`. */
   input: string;
@@ -43,11 +42,11 @@ export interface LoadReport {
   retries: number;
   http429: number;
   rejectsFile: string | null;
-  /** The exit code the `pxstream` command ends with for this load. */
-  exitCode: number;
   /** Why the load ended early, when it did. */
   error: { code: string; message: string } | null;
   interrupted: boolean;
+  /** Stopped twice (`forceSignal`): the requests in flight were aborted. Still an interruption. */
+  aborted: boolean;
   /** Every row of the input (or range) reached an end. */
   complete: boolean;
   /** The checkpoint left behind to resume from, or null. */
@@ -70,9 +69,6 @@ export interface LoadReport {
   /** Peak resident memory of the process, in bytes. */
   peakRssBytes: number;
 }
-
-/** Exit codes of the pxstream command, which the report records. */
-export const EXIT = { OK: 0, FATAL: 1, USAGE: 2, REJECTED: 3, INTERRUPTED: 130 } as const;
 
 export interface ReportFields {
   stats: RunStats;
@@ -101,22 +97,11 @@ export interface ReportFields {
 export function buildReport(fields: ReportFields): LoadReport {
   const snap = fields.stats.snapshot();
   const durationMs = fields.finishedAt - fields.startedAt;
-  const exitCode =
-    fields.interrupted && fields.aborted
-      ? EXIT.INTERRUPTED
-      : fields.error
-        ? EXIT.FATAL
-        : fields.interrupted
-          ? EXIT.INTERRUPTED
-          : snap.rejected > 0 && !fields.plan
-            ? EXIT.REJECTED
-            : EXIT.OK;
   return {
     updated: snap.updated,
     inserted: snap.inserted,
     skipped: snap.skipped,
     rejected: snap.rejected,
-    tool: 'pxstream',
     type: fields.type,
     input: fields.input,
     mode: fields.insertMissing ? 'insert-missing' : 'update',
@@ -145,9 +130,9 @@ export function buildReport(fields: ReportFields): LoadReport {
     retries: fields.sink.retries,
     http429: fields.sink.http429,
     rejectsFile: fields.rejectsFile,
-    exitCode,
     error: fields.error,
     interrupted: fields.interrupted,
+    aborted: fields.aborted,
     complete: fields.complete,
     checkpoint: fields.checkpoint,
     resumedAtRow: fields.resumedAtRow,

@@ -18,10 +18,10 @@ export interface RunSettings {
   timeoutMs: number | undefined;
   emulator: boolean;
   resume: boolean;
-  /** Absolute paths; `false`: none wanted; `undefined`: the default. */
-  rejects: string | false | undefined;
+  /** Absolute paths; `true`: the default file; `undefined`: none. */
+  rejects: string | true | undefined;
   report: string | undefined;
-  checkpoint: string | false | undefined;
+  checkpoint: string | true | undefined;
   changedOnly: boolean;
   fullResync: boolean;
   plan: boolean;
@@ -67,7 +67,7 @@ export function sniffFormat(head: Buffer): InputFormat {
 
 const whole = (name: string, value: number | undefined) => {
   if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
-    throw loadError('LOAD_INVALID_OPTION', `${name} must be a whole number >= 0, got ${value}`);
+    throw loadError('LOAD_INVALID_OPTION', `\`${name}\` must be a whole number >= 0, got ${value}`);
   }
 };
 
@@ -89,15 +89,15 @@ export function resolveSettings(
   }
   const insertMissing = options.insertMissing === true;
   if (insertMissing && (type === 'CUSTOM_EVENT' || type === 'USER_PREFERENCES')) {
-    throw loadError('LOAD_INVALID_OPTION', `insert-missing does not apply to ${type}`);
+    throw loadError('LOAD_INVALID_OPTION', `\`insertMissing\` does not apply to ${type}`);
   }
   // A plan is a dry run that compares with the ledger: it sends nothing either.
   const dryRun = options.dryRun === true || options.plan === true;
-  if (options.resume && dryRun) throw loadError('LOAD_INVALID_OPTION', 'resume does not apply to a dry run');
+  if (options.resume && dryRun) throw loadError('LOAD_INVALID_OPTION', '`resume` does not apply to `dryRun`');
   if (options.resume && options.emulator) {
     throw loadError(
       'LOAD_INVALID_OPTION',
-      'resume does not apply to the embedded emulator (it starts empty)',
+      '`resume` does not apply to `emulator` (it starts empty each time)',
     );
   }
   whole('startRow', options.startRow);
@@ -107,13 +107,16 @@ export function resolveSettings(
   if (options.startRow !== undefined && options.lastRow !== undefined && options.lastRow < options.startRow) {
     throw loadError(
       'LOAD_INVALID_OPTION',
-      `lastRow ${options.lastRow} is before startRow ${options.startRow}`,
+      `\`lastRow\` ${options.lastRow} is before \`startRow\` ${options.startRow}`,
     );
   }
   const format =
     options.format ?? formatFromPath(typeof options.input === 'string' ? options.input : undefined);
   if (format !== undefined && !FORMATS.includes(format)) {
-    throw loadError('LOAD_INVALID_OPTION', `unknown format "${String(format)}": expected csv, jsonl or json`);
+    throw loadError(
+      'LOAD_INVALID_OPTION',
+      `unknown \`format\` "${String(format)}": expected csv, jsonl or json`,
+    );
   }
   const changedOnly = options.changedOnly === true;
   const fullResync = options.fullResync === true;
@@ -140,9 +143,9 @@ export function resolveSettings(
     timeoutMs: options.timeoutMs,
     emulator: options.emulator === true,
     resume: options.resume === true,
-    rejects: path(options.rejects),
+    rejects: outputFile(options.rejects, cwd),
     report: options.report === undefined ? undefined : resolve(cwd, options.report),
-    checkpoint: path(options.checkpoint),
+    checkpoint: outputFile(options.checkpoint, cwd),
     changedOnly,
     fullResync,
     plan,
@@ -160,11 +163,11 @@ function checkEventOptions(type: RecordType, options: LoadOptions): void {
   if ((eventKey !== undefined || eventRetentionDays !== undefined) && type !== 'CUSTOM_EVENT') {
     throw loadError(
       'LOAD_INVALID_OPTION',
-      `eventKey and eventRetentionDays apply to CUSTOM_EVENT, not ${type}`,
+      `\`eventKey\` and \`eventRetentionDays\` apply to CUSTOM_EVENT, not ${type}`,
     );
   }
   if (eventKey !== undefined && (typeof eventKey !== 'string' || eventKey.trim() === '')) {
-    throw loadError('LOAD_INVALID_OPTION', 'eventKey must name a source column');
+    throw loadError('LOAD_INVALID_OPTION', '`eventKey` must name a source column');
   }
   if (
     eventRetentionDays !== undefined &&
@@ -172,11 +175,11 @@ function checkEventOptions(type: RecordType, options: LoadOptions): void {
   ) {
     throw loadError(
       'LOAD_INVALID_OPTION',
-      `eventRetentionDays must be a whole number of days >= 1, got ${eventRetentionDays}`,
+      `\`eventRetentionDays\` must be a whole number of days >= 1, got ${eventRetentionDays}`,
     );
   }
   if (options.clock !== undefined && typeof options.clock !== 'function') {
-    throw loadError('LOAD_INVALID_OPTION', 'clock must be a function returning ms since the epoch');
+    throw loadError('LOAD_INVALID_OPTION', '`clock` must be a function returning ms since the epoch');
   }
 }
 
@@ -193,20 +196,25 @@ function checkSync(o: {
   const refuse = (message: string) => {
     throw loadError('LOAD_INVALID_OPTION', message);
   };
-  if (o.changedOnly && o.fullResync) refuse('--changed-only and --full-resync exclude each other');
-  if (o.plan && (o.dryRun || o.resume))
-    refuse('--plan sends nothing already: not with --dry-run or --resume');
+  if (o.changedOnly && o.fullResync) refuse('`changedOnly` and `fullResync` exclude each other');
+  if (o.plan && (o.dryRun || o.resume)) refuse('`plan` sends nothing already: not with `dryRun` or `resume`');
   if (o.ledger === false && (o.changedOnly || o.fullResync || o.plan)) {
-    refuse('--changed-only, --full-resync and --plan compare with the ledger: not with --no-ledger');
+    refuse('`changedOnly`, `fullResync` and `plan` compare with the ledger: not with `ledger: false`');
   }
   if (o.type === 'CUSTOM_EVENT' && o.changedOnly) {
     refuse(
-      '--changed-only is for users, accounts and preferences: custom events PX confirmed are never sent again anyway',
+      '`changedOnly` is for users, accounts and preferences: custom events PX confirmed are never sent again anyway',
     );
   }
   if (o.type === 'CUSTOM_EVENT' && o.fullResync) {
     refuse(
-      '--full-resync would record every event again: use --no-ledger to send events PX already has, on purpose',
+      '`fullResync` would record every event again: use `ledger: false` to send events PX already has, on purpose',
     );
   }
+}
+
+/** An output file option: a path (resolved), `true` for the default file, else none. */
+function outputFile(value: string | boolean | undefined, cwd: string): string | true | undefined {
+  if (typeof value === 'string') return resolve(cwd, value);
+  return value === true ? true : undefined;
 }

@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import type { Rejection } from '@pxstream/core';
 import { dryRunThreads, PARALLEL_DRY_RUN_MIN_BYTES } from '../src/dry-run/parallel.js';
 import { type LoadOptions, type LoadReport, load } from '../src/index.js';
-import type { PassContext } from '../src/operations/load/pass.js';
+import type { PassContext } from '../src/run/pass-context.js';
 
 const KEY = 'px-secret-key-0123456789';
 const CONFIG = {

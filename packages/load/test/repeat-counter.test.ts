@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
-import { fingerprint, RepeatCounter } from '../src/operations/load/repeat-counter.js';
+import { fingerprint, RepeatCounter } from '../src/run/repeat-counter.js';
 
 const leftovers = async () =>
   (await readdir(tmpdir())).filter((name) => name.startsWith('pxstream-repeats-'));

@@ -7,7 +7,7 @@ import {
   runStep,
 } from '@pxstream/core';
 import { CsvEngine } from '@pxstream/source-csv';
-import { fingerprint } from '../operations/load/repeat-counter.js';
+import { fingerprint } from '../run/repeat-counter.js';
 import { buildRowStages } from '../run/stages.js';
 import type { BlockJob, BlockResult, DryRunThreadData } from './protocol.js';
 import { DRY_RUN_BATCH_CHARS } from './sink.js';

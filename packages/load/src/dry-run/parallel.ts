@@ -9,10 +9,10 @@ import {
   type CsvHeaderInfo,
   DEFAULT_MAX_RECORD_SIZE,
 } from '@pxstream/source-csv';
-import { type PassContext, type PassResult, redactRejection } from '../operations/load/pass.js';
-import { RepeatCounter } from '../operations/load/repeat-counter.js';
+import { endOfPass, type PassContext, type PassResult, redactRejection } from '../run/pass-context.js';
 import { ProgressTicker } from '../run/progress.js';
 import { rejectsLikeInput } from '../run/rejects.js';
+import { RepeatCounter } from '../run/repeat-counter.js';
 import { forcedStop, outputClosed, watchStops } from '../run/stops.js';
 import { BlockReader } from './block-reader.js';
 import type { BlockJob, BlockResult, DryRunThreadData, RecycledOutput } from './protocol.js';
@@ -185,13 +185,13 @@ class ParallelDryRun {
       this.closing = true;
       await Promise.all(this.workers.map((worker) => worker.terminate()));
     }
-    let repeatedIds: number | null = null;
-    try {
-      repeatedIds = this.repeats ? this.repeats.count() : null;
-    } catch (error) {
-      this.error ??= error;
-    }
-    const complete = this.error === undefined && !this.interrupted && this.stats.notSent === 0;
+    const { error, complete, repeatedIds } = endOfPass({
+      error: this.error,
+      interrupted: this.interrupted,
+      stats: this.stats,
+      repeats: this.repeats,
+    });
+    this.error = error;
     return {
       stats: this.stats,
       error: this.error,

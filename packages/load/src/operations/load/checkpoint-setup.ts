@@ -1,7 +1,6 @@
 import { basename, dirname, extname, join } from 'node:path';
 import {
   type Checkpoint,
-  type CheckpointSetup,
   fingerprintHead,
   fingerprintMismatch,
   HEAD_BYTES,
@@ -12,23 +11,18 @@ import type { PxConfig } from '@pxstream/config';
 import { LoadError } from '../../errors.js';
 import { checkInputEncoding } from '../../run/encoding.js';
 import type { OpenedInput } from '../../run/input.js';
+import type { RunCheckpoint } from '../../run/pass-context.js';
 import type { RunSettings } from '../../settings.js';
 import { eventRules } from './ledger-setup.js';
 
-/** What a load knows about checkpoints (see `CheckpointSetup`), and whether its input is empty. */
-export interface RunCheckpoint extends CheckpointSetup {
-  /** The input holds no byte at all. */
-  empty: boolean;
-}
-
 /**
- * The checkpoint file: the one asked for, else beside the report (`run.json` ->
+ * The checkpoint file asked for: a path, or (`true`) beside the report (`run.json` ->
  * `run.checkpoint.json`), else `<input name>_checkpoint.json` in the working directory.
- * Objects get none unless one is asked for: nothing tells a resumed cursor from another.
+ * Objects get none unless a path is given: nothing tells a resumed cursor from another.
  */
 export function checkpointPath(settings: RunSettings, input: OpenedInput): string | undefined {
-  if (settings.checkpoint === false) return undefined;
-  if (settings.checkpoint) return settings.checkpoint;
+  if (settings.checkpoint === undefined) return undefined;
+  if (settings.checkpoint !== true) return settings.checkpoint;
   if (input.kind === 'objects') return undefined;
   if (settings.report) {
     const report = settings.report;
@@ -76,7 +70,7 @@ export async function planResume(
   const path = checkpointPath(options, input);
   if (!options.resume) return { path, fingerprint, settingsHash: hash, from: undefined, empty };
   if (path === undefined) {
-    throw new LoadError('LOAD_INVALID_OPTION', 'resume needs a checkpoint: name one (checkpoint option)');
+    throw new LoadError('LOAD_INVALID_OPTION', '`resume` needs a checkpoint: name one (`checkpoint`)');
   }
   let from: Checkpoint;
   try {
@@ -84,7 +78,7 @@ export async function planResume(
   } catch (error) {
     throw new LoadError(
       (error as LoadError).code ?? 'CHECKPOINT_INVALID',
-      `--resume: ${(error as Error).message}`,
+      `\`resume\`: ${(error as Error).message}`,
       {
         cause: error,
       },
@@ -94,14 +88,14 @@ export async function planResume(
   if (changed) {
     throw new LoadError(
       'RESUME_REFUSED',
-      `--resume refused: the input is not the one the checkpoint was written for (${changed}); ` +
-        `load it afresh without --resume, or delete ${path}`,
+      `\`resume\` refused: the input is not the one the checkpoint was written for (${changed}); ` +
+        `load it afresh without \`resume\`, or delete ${path}`,
     );
   }
   if (from.settingsHash !== hash) {
     throw new LoadError(
       'RESUME_REFUSED',
-      '--resume refused: the config or the flags that decide the bodies (type, format, --insert-missing, ' +
+      '`resume` refused: the config or the options that decide the bodies (`type`, `format`, `insertMissing`, ' +
         `row range, mapping, event key, product keys, timezone, attribute types, PX base URL or data center) changed ` +
         `since the checkpoint ${path}`,
     );

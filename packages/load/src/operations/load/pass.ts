@@ -1,6 +1,5 @@
 import type { Writable } from 'node:stream';
 import { maybeRecordedStep, RunTracker, SendLease } from '@pxstream/checkpoint';
-import type { PxConfig } from '@pxstream/config';
 import {
   PxStreamError,
   type Rejection,
@@ -10,74 +9,20 @@ import {
   RunStats,
   startPipeline,
 } from '@pxstream/core';
-import {
-  createPlanSink,
-  EventIdentityStep,
-  eventInputId,
-  eventsGuard,
-  type Ledger,
-  type LedgerFigures,
-  type PlanCounts,
-  recordsGuard,
-} from '@pxstream/ledger';
+import { createPlanSink, EventIdentityStep, eventInputId, eventsGuard, recordsGuard } from '@pxstream/ledger';
 import { MappingPresence } from '@pxstream/mapper';
-import type { LineBreak, RejectsWriter } from '@pxstream/sink-errors';
+import type { LineBreak } from '@pxstream/sink-errors';
 import type { SendGuard } from '@pxstream/sink-px';
 import { createDryRunSink } from '../../dry-run/sink.js';
-import type { LoadOptions } from '../../options.js';
 import type { SinkFigures } from '../../report.js';
-import type { OpenedInput } from '../../run/input.js';
-import type { LoadLog } from '../../run/log.js';
+import { endOfPass, type PassContext, type PassResult, redactRejection } from '../../run/pass-context.js';
 import { ProgressTicker } from '../../run/progress.js';
 import { createSink, DEFAULT_RATE, type SinkHandle } from '../../run/px-setup.js';
 import { rejectsLikeInput } from '../../run/rejects.js';
-import { type AttributeMetadataList, createSource, type RowStages, resumeAfterOf } from '../../run/stages.js';
+import { RepeatCounter } from '../../run/repeat-counter.js';
+import { createSource, resumeAfterOf } from '../../run/stages.js';
 import { forcedStop, outputClosed, watchStops } from '../../run/stops.js';
-import type { RunSettings } from '../../settings.js';
-import type { RunCheckpoint } from './checkpoint-setup.js';
 import { eventRules } from './ledger-setup.js';
-import { RepeatCounter } from './repeat-counter.js';
-
-export interface PassResult {
-  stats: RunStats;
-  error: unknown;
-  /** Stopped by `signal` (Ctrl-C). */
-  interrupted: boolean;
-  /** Stopped harder by `forceSignal` (Ctrl-C twice): requests in flight were aborted. */
-  aborted: boolean;
-  /** True when every row of the input (or range) reached an end. */
-  complete: boolean;
-  /** A checkpoint was left behind: `resume` can carry on. */
-  resumable: boolean;
-  sinkFigures(): SinkFigures;
-  /** Ids on more than one row of this run (null for events, where one user has many rows). */
-  repeatedIds: number | null;
-}
-
-export interface PassContext {
-  config: PxConfig;
-  /** PX's attribute metadata the stages were built with (undefined without a key). */
-  metadata: AttributeMetadataList | undefined;
-  /** What every output is redacted of (the API key), for threads that build their own redactor. */
-  secrets: readonly (string | undefined)[];
-  /** The incremental-sync ledger, when the load uses one (see `openRunLedger`). */
-  ledger: Ledger | undefined;
-  /** What the ledger did, filled in as rows end. */
-  ledgerFigures: LedgerFigures | undefined;
-  /** `--plan`: the counts its sink fills in. */
-  planCounts: PlanCounts | undefined;
-  settings: RunSettings;
-  options: LoadOptions;
-  input: OpenedInput;
-  stages: RowStages;
-  rejects: RejectsWriter;
-  log: LoadLog;
-  redact: (text: string) => string;
-  /** Where this run's checkpoint goes, and the one it resumes. */
-  checkpoint: RunCheckpoint;
-  /** Registers what to do when the rejects file fails mid-run (stop the run). */
-  onRejectsError: (handler: (error: unknown) => void) => void;
-}
 
 /** The load itself: input -> source -> mapper+validator -> PX (or dry-run) sink. */
 export async function runPass(ctx: PassContext): Promise<PassResult> {
@@ -215,13 +160,9 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
     output?.off('error', onOutputError);
   }
   presence?.report();
-  let repeatedIds: number | null = null;
-  try {
-    repeatedIds = repeats ? repeats.count() : null;
-  } catch (caught) {
-    error ??= caught;
-  }
-  const complete = error === undefined && !interrupted && handle.stats.notSent === 0;
+  const end = endOfPass({ error, interrupted, stats: handle.stats, repeats });
+  error = end.error;
+  const { complete, repeatedIds } = end;
   let resumable = false;
   try {
     resumable = await tracker.finish(complete, handle.stats.read - handle.stats.readBase);
@@ -230,14 +171,6 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
     resumable = checkpoint.path !== undefined;
   }
   return { stats: handle.stats, error, interrupted, aborted, complete, resumable, sinkFigures, repeatedIds };
-}
-
-/** A rejection whose texts quote the row: the key may be in them (a value that holds it). */
-export function redactRejection(rejection: Rejection, redact: (text: string) => string): Rejection {
-  const message = redact(rejection.message);
-  const raw = rejection.raw === undefined ? undefined : redact(rejection.raw);
-  if (message === rejection.message && raw === rejection.raw) return rejection;
-  return { ...rejection, message, ...(raw === undefined ? {} : { raw }) };
 }
 
 /**

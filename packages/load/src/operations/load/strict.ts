@@ -20,7 +20,7 @@ export async function runStrictCheck(ctx: {
   if (input.kind !== 'file') {
     throw loadError(
       'LOAD_INVALID_OPTION',
-      `--strict needs a file: ${input.name} cannot be read twice (save it to a file first)`,
+      `\`strict\` needs a file: ${input.name} cannot be read twice (save it to a file first)`,
     );
   }
   const source = await createSource(input, settings.format);
@@ -48,8 +48,8 @@ export async function runStrictCheck(ctx: {
   if (first) {
     throw loadError(
       'STRICT_REJECTED',
-      `--strict: line ${first.row.line}: ${first.code}: ${first.message} (nothing was sent)`,
+      `\`strict\`: line ${first.row.line}: ${first.code}: ${first.message} (nothing was sent)`,
     );
   }
-  log.info(`--strict: ${handle.stats.read} rows checked, none rejected; sending`);
+  log.info(`\`strict\`: ${handle.stats.read} rows checked, none rejected; sending`);
 }
