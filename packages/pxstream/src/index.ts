@@ -3,7 +3,8 @@
  *
  * `load()` is the one call: it runs a whole load (pre-flight, rejects file, checkpoint and
  * resume, report) and resolves to its report. The stages it is built of are re-exported for
- * pipelines of your own (see the README's "Stages" section).
+ * pipelines of your own (see the README's "Stages" section). The PX emulator is
+ * `pxstream/emulator`: importing `pxstream` does not load it.
  */
 
 export { loadConfig, type PxConfig, parseConfig, type RecordType, resolveFieldTypes } from '@pxstream/config';
@@ -17,7 +18,6 @@ export {
   type RunStats,
   startPipeline,
 } from '@pxstream/core';
-export { type EmulatorHandle, type EmulatorOptions, startEmulator } from '@pxstream/emulator';
 export {
   type InputFormat,
   type InputObject,
@@ -35,6 +35,7 @@ export { compileMapper, type Mapper, type MapperOptions } from '@pxstream/mapper
 export { createRejectsStream, openRejectsWriter } from '@pxstream/sink-errors';
 export { createPxClient, createPxSink, type PxSinkOptions, type PxSinkStats } from '@pxstream/sink-px';
 export { type CsvSourceOptions, createCsvSource } from '@pxstream/source-csv';
+export { createJsonArraySource, type JsonArraySourceOptions } from '@pxstream/source-json';
 export { createJsonlSource } from '@pxstream/source-jsonl';
 export { createObjectSource, type ObjectSourceOptions } from '@pxstream/source-objects';
 export { createValidator, type ValidatorOptions } from '@pxstream/validator';
