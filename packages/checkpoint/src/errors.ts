@@ -3,9 +3,7 @@ import { PxStreamError } from '@pxstream/core';
 export type CheckpointErrorCode =
   | 'CHECKPOINT_NOT_FOUND'
   | 'CHECKPOINT_INVALID'
-  | 'CHECKPOINT_WRITE_FAILED'
-  | 'CHECKPOINT_INPUT_CHANGED'
-  | 'CHECKPOINT_CONFIG_CHANGED';
+  | 'CHECKPOINT_WRITE_FAILED';
 
 export function checkpointError(code: CheckpointErrorCode, message: string, cause?: unknown) {
   return new PxStreamError<CheckpointErrorCode>(code, message, { fatal: true, cause });

@@ -4,8 +4,6 @@ import type { StageName } from './stages.js';
 export type CoreErrorCode =
   | 'PIPELINE_ABORTED'
   | 'IO_READ_FAILED'
-  | 'IO_WRITE_FAILED'
-  | 'INVALID_ARGUMENT'
   | 'REJECTION_UNHANDLED'
   | 'INTERNAL';
 

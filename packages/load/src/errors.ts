@@ -1,4 +1,13 @@
-import { PxStreamError, type PxStreamErrorOptions } from '@pxstream/core';
+import type { CheckpointErrorCode } from '@pxstream/checkpoint';
+import type { ConfigErrorCode } from '@pxstream/config';
+import { type CoreErrorCode, PxStreamError, type PxStreamErrorOptions } from '@pxstream/core';
+import type { LedgerErrorCode } from '@pxstream/ledger';
+import type { MapperErrorCode } from '@pxstream/mapper';
+import type { RejectsErrorCode } from '@pxstream/sink-errors';
+import type { PxSinkErrorCode } from '@pxstream/sink-px';
+import type { CsvErrorCode } from '@pxstream/source-csv';
+import type { JsonArrayErrorCode } from '@pxstream/source-json';
+import type { JsonlErrorCode } from '@pxstream/source-jsonl';
 import type { LoadReport } from './report.js';
 
 /**
@@ -17,8 +26,6 @@ export type LoadErrorCode =
   | 'INPUT_UNREADABLE'
   /** The input is not UTF-8 text: UTF-16, another encoding, or binary. */
   | 'INPUT_NOT_UTF8'
-  /** The input's format cannot be told (stdin that is neither CSV nor JSON). */
-  | 'INPUT_FORMAT_UNKNOWN'
   /** A dry run's output was closed by its reader (`| head`). */
   | 'OUTPUT_CLOSED'
   /** `--strict`: a row was rejected while checking the input; nothing was sent. */
@@ -31,14 +38,35 @@ export type LoadErrorCode =
   | 'RESUME_REFUSED';
 
 /**
+ * Every code a `LoadError` can carry: load's own, and those of the stages whose fatal errors
+ * stop a load (each package's union). `INTERNAL` is a bug.
+ */
+export type LoadFailureCode =
+  | LoadErrorCode
+  | CoreErrorCode
+  | ConfigErrorCode
+  | CheckpointErrorCode
+  | LedgerErrorCode
+  | MapperErrorCode
+  | CsvErrorCode
+  | JsonArrayErrorCode
+  | JsonlErrorCode
+  | RejectsErrorCode
+  | PxSinkErrorCode;
+
+/**
  * What `load()` rejects with: a `PxStreamError` with a stable `code`. When the run had started
  * (rows were read), `report` holds its report as it ended, the same object a `report` file gets.
  */
-export class LoadError extends PxStreamError {
+export class LoadError extends PxStreamError<LoadFailureCode> {
   override readonly name = 'LoadError';
   report: LoadReport | undefined;
 
-  constructor(code: string, message: string, options: PxStreamErrorOptions & { report?: LoadReport } = {}) {
+  constructor(
+    code: LoadFailureCode,
+    message: string,
+    options: PxStreamErrorOptions & { report?: LoadReport } = {},
+  ) {
     super(code, message, { fatal: true, ...options });
     this.report = options.report;
   }
@@ -55,7 +83,7 @@ export function asLoadError(error: unknown, report?: LoadReport): LoadError {
     return error;
   }
   if (error instanceof PxStreamError) {
-    return new LoadError(error.code, error.message, {
+    return new LoadError(error.code as LoadFailureCode, error.message, {
       cause: error,
       ...(error.status === undefined ? {} : { status: error.status }),
       ...(error.line === undefined ? {} : { line: error.line }),

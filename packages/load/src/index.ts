@@ -1,5 +1,5 @@
 export { PARALLEL_DRY_RUN_MIN_BYTES } from './dry-run/parallel.js';
-export type { LoadErrorCode } from './errors.js';
+export type { LoadErrorCode, LoadFailureCode } from './errors.js';
 export { LoadError } from './errors.js';
 export { load } from './operations/load/load.js';
 export type {

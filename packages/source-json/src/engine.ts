@@ -257,7 +257,7 @@ export class JsonArrayEngine {
     if (fault === undefined) {
       const reason = error instanceof Error ? error.message : String(error);
       return fatalJsonError(
-        'JSON_SYNTAX_ERROR',
+        'JSON_INVALID_JSON',
         `invalid JSON after line ${checkpointLine}: ${reason}`,
         checkpointLine,
       );
@@ -265,7 +265,7 @@ export class JsonArrayEngine {
     new ElementParser(this.onElement, gap).writeText(fault.before);
     const { line, offset, reason } = fault;
     return fatalJsonError(
-      'JSON_SYNTAX_ERROR',
+      'JSON_INVALID_JSON',
       `invalid JSON on line ${line} (byte ${offset}): ${reason}`,
       line,
     );

@@ -14,7 +14,7 @@ export type JsonArrayErrorCode =
   /** Fatal: several top-level values, one object per line: a JSON-lines file. */
   | 'JSON_LOOKS_LIKE_JSONL'
   /** Fatal: invalid JSON inside the array or after its closing bracket. */
-  | 'JSON_SYNTAX_ERROR'
+  | 'JSON_INVALID_JSON'
   /** Fatal: the input ends before the array's closing bracket. */
   | 'JSON_TRUNCATED'
   /** Fatal: an invalid option. */

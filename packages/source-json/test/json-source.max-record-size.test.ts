@@ -90,7 +90,7 @@ describe('json array source: maxRecordSize', () => {
       assert.deepEqual(got.rejections.map(rejectionView), [
         { code: 'JSON_RECORD_TOO_LARGE', line: 1, index: 0 },
       ]);
-      assert.deepEqual(errorView(got.error), { code: 'JSON_SYNTAX_ERROR', line: 2, fatal: true });
+      assert.deepEqual(errorView(got.error), { code: 'JSON_INVALID_JSON', line: 2, fatal: true });
       assert.equal(
         got.error!.message,
         `invalid JSON on line 2 (byte ${input.indexOf('{"b"')}): expected ','`,

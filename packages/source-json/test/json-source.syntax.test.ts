@@ -71,7 +71,7 @@ describe('json array source: invalid JSON is a fatal error placed on its line', 
     it(c.name, async () => {
       for (const chunkSize of [0, 1, 4]) {
         const got = await collect(c.input, {}, chunkSize);
-        assert.deepEqual(errorView(got.error), { code: 'JSON_SYNTAX_ERROR', line: c.line, fatal: true });
+        assert.deepEqual(errorView(got.error), { code: 'JSON_INVALID_JSON', line: c.line, fatal: true });
         assert.equal(got.error!.message, `invalid JSON on line ${c.line} (byte ${c.byte}): ${c.reason}`);
         assert.equal((got.error as { stage?: string }).stage, 'parse');
       }
@@ -91,7 +91,7 @@ describe('json array source: invalid JSON is a fatal error placed on its line', 
         got.rejections.map((r) => r.row.index),
         [2],
       );
-      assert.deepEqual(errorView(got.error), { code: 'JSON_SYNTAX_ERROR', line: 3, fatal: true });
+      assert.deepEqual(errorView(got.error), { code: 'JSON_INVALID_JSON', line: 3, fatal: true });
     }
   });
 
@@ -100,7 +100,7 @@ describe('json array source: invalid JSON is a fatal error placed on its line', 
     const input = `[{"n":0},\n${big}]`;
     for (const chunkSize of [0, 65536, 1000]) {
       const got = await collect(input, {}, chunkSize);
-      assert.deepEqual(errorView(got.error), { code: 'JSON_SYNTAX_ERROR', line: 3, fatal: true });
+      assert.deepEqual(errorView(got.error), { code: 'JSON_INVALID_JSON', line: 3, fatal: true });
       assert.equal(got.error!.message, `invalid JSON on line 3 (byte ${input.indexOf('"c"')}): expected ','`);
       assert.deepEqual(
         got.rows.map((r) => r.fields),
