@@ -4,7 +4,7 @@
  * get `limit` requests at the end of one second and `limit` more at the start of the next.
  * The wait of a refused request is the time until the next boundary (always under a second).
  */
-import type { RateShape } from './rate-shape.js';
+import type { RateShape } from './rate-shape-type.js';
 
 export class FixedWindow implements RateShape {
   private second = Number.NaN;

@@ -5,18 +5,11 @@
  */
 import { FixedWindow } from './fixed-window.js';
 import type { RateLimitOptions } from './options.js';
+import type { RateShape } from './rate-shape-type.js';
 import { SlidingWindow } from './sliding-window.js';
 import { TokenBucket } from './token-bucket.js';
 
-export interface RateShape {
-  /**
-   * Admits one request arriving at `now` (monotonic ms) / `wall` (epoch ms): returns 0, or,
-   * when refused, the seconds (> 0, maybe fractional) until a request would be admitted.
-   */
-  admit(now: number, wall: number): number;
-  /** Gives back the admission made at `now` / `wall` (a request throttled after it), if it still counts. */
-  release(now: number, wall: number): void;
-}
+export type { RateShape } from './rate-shape-type.js';
 
 export function createRateShape(rate: RateLimitOptions): RateShape {
   switch (rate.shape ?? 'bucket') {

@@ -4,7 +4,7 @@
  * timestamps are kept in a ring (at most `limit` of them, grown as needed). The wait of a
  * refused request is the time until the oldest admitted one leaves the window.
  */
-import type { RateShape } from './rate-shape.js';
+import type { RateShape } from './rate-shape-type.js';
 
 export class SlidingWindow implements RateShape {
   private ring = new Float64Array(16);

@@ -3,7 +3,7 @@
  * never more than `burst`; a request takes one. The wait of a refused request is the time
  * until the bucket holds a whole token again.
  */
-import type { RateShape } from './rate-shape.js';
+import type { RateShape } from './rate-shape-type.js';
 
 export class TokenBucket implements RateShape {
   private tokens: number;
