@@ -7,7 +7,6 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Handler } from './context.js';
 import { gatewayPage, serverError, throttled } from './fault-answers.js';
 import { type Answer, AnswerError, badRequest, pxError } from './http-error.js';
@@ -81,7 +80,7 @@ export async function handleApiRequest(
   }
 
   const delay = state.faults.delayMs();
-  if (delay > 0) await sleep(delay);
+  if (delay > 0) await state.sleep(delay);
   if (res.destroyed) {
     state.timeline.add('admitted'); // it passed the limits; the client gave up during the latency
     return;

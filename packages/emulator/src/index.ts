@@ -25,3 +25,4 @@ export type {
   TimelineSecond,
 } from './options.js';
 export { startEmulator } from './server.js';
+export type { Clocks as EmulatorClocks } from './state.js';

@@ -8,11 +8,19 @@ import type { EmulatorHandle, EmulatorOptions } from './options.js';
 import { send } from './respond.js';
 import { parseTarget } from './router.js';
 import { apiRouter } from './routes.js';
-import { EmulatorState } from './state.js';
+import { type Clocks, EmulatorState } from './state.js';
 
-export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
+/**
+ * `clocks` (tests only): the monotonic and wall clocks of the limits, stats and timeline, and
+ * the latency's wait, in place of the real ones (`performance.now()`, `Date.now()`, a timer),
+ * so that a test over sockets can set the time instead of waiting for it. Left out: the real ones.
+ */
+export async function startEmulator(
+  options: EmulatorOptions = {},
+  clocks: Partial<Clocks> = {},
+): Promise<EmulatorHandle> {
   const config = resolveOptions(options);
-  const state = new EmulatorState(config);
+  const state = new EmulatorState(config, clocks);
   const router = apiRouter();
   const hung = new Set<ServerResponse>();
 

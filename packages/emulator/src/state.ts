@@ -1,4 +1,5 @@
 /** The running emulator's mutable state: config, records, scrolls, limits, faults and stats. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { applyChanges, type ConfigChanges, type ResolvedConfig } from './config.js';
 import { FaultPlan } from './faults.js';
 import { Lister } from './list.js';
@@ -9,15 +10,24 @@ import { StatsCollector } from './stats.js';
 import { Store } from './store.js';
 import { Timeline } from './timeline.js';
 
-/** The clocks of the limits, stats and timeline (injected by tests). */
+/** The clocks of the limits, stats and timeline, and the wait of the latency (injected by tests). */
 export interface Clocks {
   /** Monotonic ms. */
   clock: () => number;
   /** Wall-clock epoch ms. */
   wallClock: () => number;
+  /**
+   * Waits `ms` before an API answer (the latency option). Tests give their own to hold an
+   * answer until they release it, with no real time in the assertion.
+   */
+  sleep?: (ms: number) => Promise<unknown>;
 }
 
-const REAL_CLOCKS: Clocks = { clock: () => performance.now(), wallClock: () => Date.now() };
+const REAL_CLOCKS: Required<Clocks> = {
+  clock: () => performance.now(),
+  wallClock: () => Date.now(),
+  sleep: (ms) => sleep(ms),
+};
 
 export class EmulatorState {
   readonly store = new Store();
@@ -28,17 +38,25 @@ export class EmulatorState {
   readonly faults: FaultPlan;
   private keys: Set<string>;
   private other: OtherClient | undefined;
+  private readonly clocks: Required<Clocks>;
 
+  /** `clocks`: any left out are the real ones. */
   constructor(
     readonly config: ResolvedConfig,
-    private readonly clocks: Clocks = REAL_CLOCKS,
+    clocks: Partial<Clocks> = {},
   ) {
-    this.stats = new StatsCollector(clocks.clock);
-    this.timeline = new Timeline(clocks.clock, clocks.wallClock);
-    this.limiter = new Limiter(config.rateLimit, config.dailyQuota, clocks.clock, clocks.wallClock);
+    const { clock, wallClock } = (this.clocks = { ...REAL_CLOCKS, ...clocks });
+    this.stats = new StatsCollector(clock);
+    this.timeline = new Timeline(clock, wallClock);
+    this.limiter = new Limiter(config.rateLimit, config.dailyQuota, clock, wallClock);
     this.faults = new FaultPlan(config.faults, config.latency);
     this.keys = new Set(config.apiKeys);
     this.startOtherClient();
+  }
+
+  /** Waits `ms` (the latency before an API answer), on the injected `sleep` if any. */
+  sleep(ms: number): Promise<unknown> {
+    return this.clocks.sleep(ms);
   }
 
   isKey(key: string | undefined): boolean {

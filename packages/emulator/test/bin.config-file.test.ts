@@ -28,16 +28,21 @@ function configFile(name: string, content: unknown): string {
 async function runCli(argv: string[], use?: (baseUrl: string) => Promise<void>) {
   let out = '';
   let stop!: () => void;
+  let listening!: () => void;
+  // Whichever comes first: the command ends (bad flags or config), or it prints its URL.
+  const printedUrl = new Promise<undefined>((resolve) => (listening = () => resolve(undefined)));
   const io = {
-    stdout: { write: (t: string) => (out += t) },
+    stdout: {
+      write: (t: string) => {
+        out += t;
+        if (out.includes('listening on ')) listening();
+      },
+    },
     stderr: { write: (t: string) => (out += t) },
     stop: new Promise<void>((resolve) => (stop = resolve)),
   };
   const running = runEmulatorCli(argv, io);
-  const code = await Promise.race([
-    running,
-    new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 2000)),
-  ]);
+  const code = await Promise.race([running, printedUrl]);
   if (code !== undefined) return { code, out };
   const baseUrl = /listening on (\S+)/.exec(out)?.[1];
   assert.ok(baseUrl, out);

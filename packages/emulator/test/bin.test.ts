@@ -98,8 +98,13 @@ describe('pxstream-emulator flags', () => {
     assert.match(out, /loopback/);
   });
 
+  // A stop that waited for the connections would never end (the hung request is never
+  // answered, and the server has no request timeout): the test's timeout turns that into a
+  // failure. That close() itself waits for nothing is counted in start-emulator.test.ts.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    it(`the bin prints its URL, serves, and on ${signal} stops cleanly (exit 0) despite open connections`, async () => {
+    it(`the bin prints its URL, serves, and on ${signal} stops cleanly (exit 0) despite open connections`, {
+      timeout: 60_000,
+    }, async () => {
       const child = spawn(
         process.execPath,
         [BIN, '--port', '0', '--fault-hang', '1', '--fault-methods', 'POST'],
@@ -129,11 +134,9 @@ describe('pxstream-emulator flags', () => {
         const stats = await (await fetch(`${url.replace(/\/v1$/, '')}/__emulator/stats`)).json();
         if ((stats as { faults: { hang: number } }).faults.hang === 1) break;
       }
-      const started = performance.now();
       child.kill(signal);
       const [code, killedBy] = await exited;
       assert.deepEqual([code, killedBy], [0, null]);
-      assert.ok(performance.now() - started < 5000, 'no wait for the keep-alive timeout');
       assert.match(out, /PX emulator stopped\n$/);
       assert.ok((await hung) instanceof Error, 'the hung request is cut');
     });

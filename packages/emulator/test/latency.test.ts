@@ -4,6 +4,7 @@ import { after, describe, it } from 'node:test';
 import { type EmulatorHandle, type LatencyOptions, startEmulator } from '@pxstream/emulator';
 import { FaultPlan } from '../src/faults.js';
 import { client } from './client.js';
+import { heldSleep, until } from './clocks.js';
 
 const delays = (latency: LatencyOptions | undefined, n: number, seed = 1) => {
   const plan = new FaultPlan({ seed }, latency);
@@ -47,31 +48,49 @@ describe('latency draws', () => {
   });
 });
 
-describe('latency over sockets', () => {
+describe('latency over sockets (a wait the test releases)', () => {
   const started: EmulatorHandle[] = [];
   after(() => Promise.all(started.map((px) => px.close())));
 
-  const timed = async (px: EmulatorHandle, n: number) => {
+  /**
+   * Sends `n` GETs one after the other; each must reach the latency wait and get no answer
+   * (none recorded in the stats) until the test releases the wait, then get its 200.
+   */
+  const held = async (px: EmulatorHandle, wait: ReturnType<typeof heldSleep>, n: number) => {
     const call = client(px);
-    const out: number[] = [];
+    const answers = () => px.stats().byRoute['GET /v1/users']?.['200'] ?? 0;
+    const before = answers();
     for (let i = 0; i < n; i++) {
-      const t = performance.now();
-      assert.equal((await call('GET', '/v1/users')).status, 200);
-      out.push(performance.now() - t);
+      const reply = call('GET', '/v1/users');
+      let answered = false;
+      void reply.then(() => (answered = true));
+      await until(() => wait.waiting.length > 0 || answered);
+      assert.equal(answered, false, `request ${i} was answered without its latency`);
+      assert.equal(answers(), before + i, 'no answer yet');
+      wait.waiting.shift()!();
+      assert.equal((await reply).status, 200);
     }
-    return out;
   };
 
-  it('every answer waits at least the fixed delay', async () => {
-    const px = await startEmulator({ rateLimit: false, latency: { fixedMs: 120 } });
+  it('every answer waits for the fixed delay', async () => {
+    const wait = heldSleep();
+    const px = await startEmulator({ rateLimit: false, latency: { fixedMs: 120 } }, { sleep: wait.sleep });
     started.push(px);
-    for (const ms of await timed(px, 5)) assert.ok(ms >= 115, `${ms} ms`);
+    await held(px, wait, 5);
+    assert.deepEqual(wait.asked, [120, 120, 120, 120, 120]);
   });
 
   it('configure() turns latency on while running', async () => {
-    const px = await startEmulator({ rateLimit: false });
+    const wait = heldSleep();
+    const px = await startEmulator({ rateLimit: false }, { sleep: wait.sleep });
     started.push(px);
-    px.configure({ latency: { fixedMs: 150, jitterMs: 50 } });
-    for (const ms of await timed(px, 3)) assert.ok(ms >= 145, `${ms} ms`);
+    assert.equal((await client(px)('GET', '/v1/users')).status, 200);
+    assert.deepEqual(wait.asked, [], 'no latency: no wait');
+    const latency = { fixedMs: 150, jitterMs: 50 };
+    px.configure({ latency });
+    await held(px, wait, 3);
+    // The seeded draws (seed 1), each in [150, 200).
+    assert.deepEqual(wait.asked, delays(latency, 3));
+    for (const ms of wait.asked) assert.ok(ms >= 150 && ms < 200, String(ms));
   });
 });

@@ -2,15 +2,15 @@
  * The simulated other client of the same key (`otherClient`): virtual arrivals evenly spaced
  * on the monotonic clock, replayed lazily and judged one by one by the key's limiter (exact
  * with injected clocks), never counted as the real client's traffic, never using the daily
- * quota; then over sockets and through the control plane.
+ * quota; then over sockets and through the control plane, on clocks the test sets.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type EmulatorHandle, type EmulatorOptions, startEmulator } from '@pxstream/emulator';
 import { resolveOptions } from '../src/config.js';
 import { EmulatorState } from '../src/state.js';
 import { client } from './client.js';
+import { manualClocks } from './clocks.js';
 
 /** State on injected clocks: the monotonic clock starts at 0, the wall clock on a second boundary. */
 function clocked(options: EmulatorOptions) {
@@ -134,54 +134,47 @@ describe('the other client, on injected clocks', () => {
   });
 });
 
-describe('the other client over sockets', () => {
+describe('the other client over sockets (clocks set by the test)', () => {
   const started: EmulatorHandle[] = [];
   after(() => Promise.all(started.map((px) => px.close())));
 
   it('drains a shared bucket; never in requests, rateLimited or maxPerSecond', async () => {
-    // 400/s against 20/s with a burst of 20: the bucket is empty within a tenth of a second, and
-    // the other client takes each token as it comes back (it tries every 2.5 ms, a token comes
-    // every 50 ms): our ten requests find it empty however spread out a busy machine sends them.
-    // Before the start: the other client's clock starts inside it.
-    const begun = performance.now();
-    const px = await startEmulator({
-      rateLimit: { perSecond: 20, burst: 20 },
-      otherClient: { perSecond: 400 },
-    });
-    started.push(px);
-    await sleep(2000);
-    // The other client's two seconds of arrivals are replayed now (stats() catches it up), not
-    // inside our first request's admission: a machine that pauses the process mid-replay would
-    // otherwise give our request the tokens that came back meanwhile.
-    px.stats();
-    const replies = await Promise.all(Array.from({ length: 10 }, () => client(px)('GET', '/v1/users')));
-    const admitted = replies.filter((r) => r.status === 200).length;
-    const stats = px.stats();
-    const elapsed = (performance.now() - begun) / 1000;
-    assert.ok(admitted <= 3, `${admitted} of 10 admitted (without the other client: 10)`);
-    assert.equal(stats.requests, 10);
-    assert.equal(stats.rateLimited, 10 - admitted);
-    assert.ok(stats.maxPerSecond <= 10);
-    const other = stats.otherClient;
-    assert.ok(
-      other.admitted >= 20 + 20 * 1.5 && other.admitted <= 20 + 20 * elapsed + 1,
-      JSON.stringify(other),
+    const { clocks, at } = manualClocks();
+    const px = await startEmulator(
+      { rateLimit: { perSecond: 20, burst: 20 }, otherClient: { perSecond: 400 } },
+      clocks,
     );
-    assert.ok(other.refused >= 1);
+    started.push(px);
+    // 400/s against 20/s with a burst of 20: by 2010 ms it arrived 804 times (every 2.5 ms) and
+    // took the 20 tokens of the burst and the 40 that came back (one every 50 ms), each as it
+    // came: the bucket holds a fifth of a token when our ten requests arrive.
+    at(2010);
+    const replies = await Promise.all(Array.from({ length: 10 }, () => client(px)('GET', '/v1/users')));
+    assert.deepEqual(
+      replies.map((r) => r.status),
+      Array.from({ length: 10 }, () => 429),
+      'without the other client: 10 admitted',
+    );
+    const stats = px.stats();
+    assert.equal(stats.requests, 10);
+    assert.equal(stats.rateLimited, 10);
+    assert.equal(stats.maxPerSecond, 10);
+    assert.deepEqual(stats.otherClient, { admitted: 60, refused: 744 });
   });
 
   it('PATCH /__emulator/config starts and stops it; a bad rate is a 400', async () => {
-    const px = await startEmulator({ rateLimit: false });
+    const { clocks, at } = manualClocks();
+    const px = await startEmulator({ rateLimit: false }, clocks);
     started.push(px);
     const patch = (body: unknown) =>
       fetch(`${px.url}/__emulator/config`, { method: 'PATCH', body: JSON.stringify(body) });
     assert.equal((await patch({ otherClient: { perSecond: 0 } })).status, 400);
+    at(1000);
     assert.equal((await patch({ otherClient: { perSecond: 100 } })).status, 204);
-    await sleep(300);
-    assert.ok(px.stats().otherClient.admitted >= 10);
+    at(1300);
+    assert.deepEqual(px.stats().otherClient, { admitted: 30, refused: 0 }, 'one every 10 ms from the PATCH');
     assert.equal((await patch({ otherClient: false })).status, 204);
-    const stopped = px.stats().otherClient.admitted;
-    await sleep(200);
-    assert.equal(px.stats().otherClient.admitted, stopped);
+    at(1500);
+    assert.deepEqual(px.stats().otherClient, { admitted: 30, refused: 0 }, 'none after it stopped');
   });
 });

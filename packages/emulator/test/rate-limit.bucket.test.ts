@@ -1,14 +1,14 @@
 /**
  * The token bucket and the daily quota with injected clocks (exact refill arithmetic, UTC
- * day roll-over), PX's defaults, and a refill over real sockets.
+ * day roll-over), PX's defaults, and a refill over real sockets on clocks the test sets.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type EmulatorHandle, startEmulator } from '@pxstream/emulator';
 import { resolveOptions } from '../src/config.js';
 import { Limiter } from '../src/rate-limit.js';
 import { client } from './client.js';
+import { manualClocks } from './clocks.js';
 
 const DAY = 86_400_000;
 
@@ -121,18 +121,22 @@ describe("PX's limits are the defaults", () => {
   });
 });
 
-describe('refill over sockets', () => {
+describe('refill over sockets (clocks set by the test)', () => {
   let px: EmulatorHandle | undefined;
   after(() => px?.close());
 
-  it('a refused client that waits Retry-After seconds gets through', async () => {
-    px = await startEmulator({ rateLimit: { perSecond: 1, burst: 1 } });
+  it('a refused client that waits Retry-After seconds gets through, not a millisecond sooner', async () => {
+    const { clocks, at } = manualClocks();
+    px = await startEmulator({ rateLimit: { perSecond: 1, burst: 1 } }, clocks);
     const call = client(px);
     assert.equal((await call('GET', '/v1/users')).status, 200);
     const refused = await call('GET', '/v1/users');
     assert.equal(refused.status, 429);
     assert.equal(refused.headers.get('retry-after'), '1');
-    await sleep(1000 * Number(refused.headers.get('retry-after')) + 50);
+    const retryAfterMs = 1000 * Number(refused.headers.get('retry-after'));
+    at(retryAfterMs - 1);
+    assert.equal((await call('GET', '/v1/users')).status, 429);
+    at(retryAfterMs);
     assert.equal((await call('GET', '/v1/users')).status, 200);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The three limiter shapes with injected clocks (exact window arithmetic, the wait each one
  * reports, refused requests not counting), the budget a throttle gives back, and each shape
- * over real sockets.
+ * over real sockets, on clocks the test sets.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -12,6 +12,7 @@ import { createRateShape } from '../src/rate-shape.js';
 import { SlidingWindow } from '../src/sliding-window.js';
 import { TokenBucket } from '../src/token-bucket.js';
 import { client } from './client.js';
+import { manualClocks } from './clocks.js';
 
 /** A limiter on injected clocks; `at(ms)` moves both (the wall clock starts on a second boundary). */
 function clocked(rate: RateLimitOptions | false, quota: number | false = false) {
@@ -196,15 +197,15 @@ describe('refused options', () => {
   }
 });
 
-describe('each shape over sockets', () => {
+describe('each shape over sockets (clocks set by the test)', () => {
   const started: EmulatorHandle[] = [];
   after(() => Promise.all(started.map((px) => px.close())));
 
-  it('sliding: 2 per second, then 429 "Rate limit exceeded" with Retry-After 1', async () => {
-    const px = await startEmulator({ rateLimit: { perSecond: 2, shape: 'sliding' } });
+  it('sliding: 2 per second, then 429 "Rate limit exceeded" with Retry-After 1, until the first is 1000 ms old', async () => {
+    const { clocks, at } = manualClocks();
+    const px = await startEmulator({ rateLimit: { perSecond: 2, shape: 'sliding' } }, clocks);
     started.push(px);
     const call = client(px);
-    const begun = performance.now();
     const statuses = [];
     const retryAfters = [];
     for (let i = 0; i < 4; i++) {
@@ -215,28 +216,41 @@ describe('each shape over sockets', () => {
         retryAfters.push(reply.headers.get('retry-after'));
       }
     }
-    if (performance.now() - begun < 1000) {
-      assert.deepEqual(statuses, [200, 200, 429, 429]);
-      assert.deepEqual(retryAfters, ['1', '1']);
-    } else assert.deepEqual(statuses.slice(0, 2), [200, 200], 'a slow machine: only the start is sure');
+    assert.deepEqual(statuses, [200, 200, 429, 429]);
+    assert.deepEqual(retryAfters, ['1', '1']);
+    at(999);
+    assert.equal((await call('GET', '/v1/users')).status, 429);
+    at(1000);
+    assert.deepEqual(
+      await Promise.all([call('GET', '/v1/users'), call('GET', '/v1/users'), call('GET', '/v1/users')]).then(
+        (replies) => replies.map((r) => r.status).sort(),
+      ),
+      [200, 200, 429],
+    );
   });
 
   it('fixed: never more than perSecond in one calendar second, every 429 says Retry-After 1', async () => {
-    const px = await startEmulator({ rateLimit: { perSecond: 3, shape: 'fixed' } });
+    const { clocks, at } = manualClocks();
+    const px = await startEmulator({ rateLimit: { perSecond: 3, shape: 'fixed' } }, clocks);
     started.push(px);
     const call = client(px);
-    const firstSecond = Math.floor(Date.now() / 1000);
-    const replies = await Promise.all(Array.from({ length: 20 }, () => call('GET', '/v1/users')));
-    const seconds = Math.floor(Date.now() / 1000) - firstSecond + 1;
-    const ok = replies.filter((r) => r.status === 200).length;
-    assert.ok(ok >= 3 && ok <= 3 * seconds, `${ok} admitted over ${seconds} calendar second(s)`);
+    const burst = () => Promise.all(Array.from({ length: 20 }, () => call('GET', '/v1/users')));
+    // 20 at once within one calendar second (the wall clock stands at .999 of it): 3 admitted.
+    at(999);
+    const replies = await burst();
+    assert.equal(replies.filter((r) => r.status === 200).length, 3);
     for (const r of replies.filter((reply) => reply.status === 429))
       assert.equal(r.headers.get('retry-after'), '1');
-    assert.equal(px.stats().rateLimited, 20 - ok);
+    assert.equal(px.stats().rateLimited, 17);
+    // One millisecond later, the next calendar second: 3 more.
+    at(1000);
+    assert.equal((await burst()).filter((r) => r.status === 200).length, 3);
+    assert.equal(px.stats().rateLimited, 34);
   });
 
   it('PATCH /__emulator/config switches the shape; a bad shape is a 400 that changes nothing', async () => {
-    const px = await startEmulator({ rateLimit: false });
+    const { clocks } = manualClocks();
+    const px = await startEmulator({ rateLimit: false }, clocks);
     started.push(px);
     const patch = (body: unknown) =>
       fetch(`${px.url}/__emulator/config`, { method: 'PATCH', body: JSON.stringify(body) });
@@ -245,6 +259,7 @@ describe('each shape over sockets', () => {
     const call = client(px);
     for (let i = 0; i < 3; i++) assert.equal((await call('GET', '/v1/users')).status, 200, 'still unlimited');
     assert.equal((await patch({ rateLimit: { perSecond: 1, shape: 'sliding' } })).status, 204);
+    // The clock stands still: the second request is within the same second as the first.
     assert.equal((await call('GET', '/v1/users')).status, 200);
     assert.equal((await call('GET', '/v1/users')).status, 429);
   });

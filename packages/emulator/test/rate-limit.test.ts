@@ -2,18 +2,20 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { type EmulatorHandle, startEmulator } from '@pxstream/emulator';
 import { client } from './client.js';
+import { manualClocks } from './clocks.js';
 
+/** On clocks the test sets (standing still unless moved): nothing refills while a test runs. */
 describe('rate limit and daily quota', () => {
   const started: EmulatorHandle[] = [];
   const start = async (options: Parameters<typeof startEmulator>[0]) => {
-    const px = await startEmulator(options);
+    const px = await startEmulator(options, manualClocks().clocks);
     started.push(px);
     return px;
   };
   after(() => Promise.all(started.map((px) => px.close())));
 
   it('lets a burst through, then answers 429 with Retry-After in whole seconds', async () => {
-    // A refill of one token per 100 s: nothing refills during the test, whatever the machine speed.
+    // A refill of one token per 100 s: the next whole token is 100 s away.
     const px = await start({ rateLimit: { perSecond: 0.01, burst: 5 } });
     const call = client(px);
     for (let i = 0; i < 5; i++) assert.equal((await call('GET', '/v1/users')).status, 200);
@@ -21,9 +23,7 @@ describe('rate limit and daily quota', () => {
     assert.equal(refused.status, 429);
     assert.equal(refused.json.externalapierror.status, 'TOO_MANY_REQUESTS');
     assert.equal(refused.json.externalapierror.message, 'Rate limit exceeded');
-    const retryAfter = refused.headers.get('retry-after') ?? '';
-    assert.match(retryAfter, /^\d+$/);
-    assert.ok(Number(retryAfter) >= 1 && Number(retryAfter) <= 100, retryAfter);
+    assert.equal(refused.headers.get('retry-after'), '100');
     const stats = px.stats();
     assert.equal(stats.rateLimited, 1);
     assert.equal(stats.byRoute['GET /v1/users']?.['429'], 1);
@@ -54,20 +54,20 @@ describe('rate limit and daily quota', () => {
   }
 
   it('the daily quota answers 429 "Daily quota exceeded" until UTC midnight', async () => {
-    const px = await start({ rateLimit: false, dailyQuota: 3 });
+    const { clocks, time } = manualClocks(Date.UTC(2024, 2, 5, 23, 58, 19, 500));
+    const px = await startEmulator({ rateLimit: false, dailyQuota: 3 }, clocks);
+    started.push(px);
     const call = client(px);
     for (let i = 0; i < 3; i++) assert.equal((await call('GET', '/v1/users')).status, 200);
     const refused = await call('GET', '/v1/users');
     assert.equal(refused.status, 429);
     assert.match(refused.json.externalapierror.message, /daily quota exceeded/i);
-    const now = new Date();
-    const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
-    const retryAfter = Number(refused.headers.get('retry-after'));
-    assert.ok(
-      retryAfter >= 1 && retryAfter <= Math.ceil((midnight - now.getTime()) / 1000) + 1,
-      String(retryAfter),
-    );
+    assert.equal(refused.headers.get('retry-after'), '101', '100.5 s to midnight, rounded up');
     assert.equal(px.stats().rateLimited, 1);
+    time.wall = Date.UTC(2024, 2, 5, 23, 59, 59, 999);
+    assert.equal((await call('GET', '/v1/users')).status, 429);
+    time.wall = Date.UTC(2024, 2, 6);
+    assert.equal((await call('GET', '/v1/users')).status, 200, 'a new UTC day, a new quota');
   });
 
   it('checks the key before the limits: a bad key gets 401 and uses no token', async () => {

@@ -7,6 +7,7 @@ import { after, describe, it } from 'node:test';
 import { type EmulatorHandle, startEmulator } from '@pxstream/emulator';
 import { StatsCollector } from '../src/stats.js';
 import { client } from './client.js';
+import { manualClocks } from './clocks.js';
 
 /** [case, arrival times in ms, expected maxPerSecond] */
 const WINDOWS: Array<[string, number[], number]> = [
@@ -54,25 +55,33 @@ describe('maxPerSecond is an exact sliding one-second window', () => {
   });
 });
 
-describe('maxPerSecond over sockets', () => {
+describe('maxPerSecond over sockets (clocks set by the test)', () => {
   let px: EmulatorHandle | undefined;
   after(() => px?.close());
 
   it('counts every request received: answered, refused by the key and by the rate limit', async () => {
-    px = await startEmulator({ rateLimit: { perSecond: 0.01, burst: 2 } });
-    const started = performance.now();
-    const replies = await Promise.all([
-      ...Array.from({ length: 6 }, () => client(px!)('GET', '/v1/users')),
-      ...Array.from({ length: 4 }, () => client(px!, 'bad-key')('GET', '/v1/users')),
-    ]);
-    const elapsed = performance.now() - started;
+    const { clocks, at } = manualClocks();
+    px = await startEmulator({ rateLimit: { perSecond: 0.01, burst: 2 } }, clocks);
+    const burst = () =>
+      Promise.all([
+        ...Array.from({ length: 6 }, () => client(px!)('GET', '/v1/users')),
+        ...Array.from({ length: 4 }, () => client(px!, 'bad-key')('GET', '/v1/users')),
+      ]);
+    // Ten arrivals at one instant are one window of ten.
+    const replies = await burst();
     const statuses = replies.map((r) => r.status).sort();
     assert.deepEqual(statuses, [200, 200, 401, 401, 401, 401, 429, 429, 429, 429]);
     const stats = px.stats();
     assert.equal(stats.requests, 10);
     assert.equal(stats.rateLimited, 4);
-    // Ten arrivals within one second of each other are one window of ten.
-    if (elapsed < 1000) assert.equal(stats.maxPerSecond, 10);
-    else assert.ok(stats.maxPerSecond >= 1 && stats.maxPerSecond <= 10);
+    assert.equal(stats.maxPerSecond, 10);
+    // Ten more 999 ms later share the window with the first ten; 1000 ms after those, they do not.
+    at(999);
+    await burst();
+    assert.equal(px.stats().maxPerSecond, 20);
+    at(1999);
+    await burst();
+    assert.equal(px.stats().maxPerSecond, 20);
+    assert.equal(px.stats().requests, 30);
   });
 });

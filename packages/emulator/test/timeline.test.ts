@@ -1,7 +1,7 @@
 /**
  * The timeline (`GET /__emulator/timeline`, `handle.timeline()`): per-second counts since the
  * start or the last reset, dense, bounded to the last 3,600 seconds; exact on injected
- * clocks, and matching the stats over sockets.
+ * clocks, and matching the stats over sockets (on clocks the test sets, too).
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -15,6 +15,7 @@ import { resolveOptions } from '../src/config.js';
 import { EmulatorState } from '../src/state.js';
 import { Timeline } from '../src/timeline.js';
 import { client, user } from './client.js';
+import { manualClocks } from './clocks.js';
 
 const WALL = 1_700_000_000_500;
 
@@ -101,8 +102,9 @@ describe('the timeline ring', () => {
   });
 });
 
-describe('GET /__emulator/timeline over sockets', () => {
+describe('GET /__emulator/timeline over sockets (clocks set by the test)', () => {
   let px: EmulatorHandle;
+  const { clocks, at } = manualClocks(WALL);
   after(() => px?.close());
   const timeline = async () =>
     (await (await fetch(`${px.url}/__emulator/timeline`)).json()) as EmulatorTimeline;
@@ -110,8 +112,7 @@ describe('GET /__emulator/timeline over sockets', () => {
     t.seconds.reduce((sum, s) => sum + s[field], 0);
 
   it('adds up to what happened: admitted, limited, throttled, faults; other client apart', async () => {
-    const before = Date.now();
-    px = await startEmulator({ rateLimit: { perSecond: 0.01, burst: 6 } });
+    px = await startEmulator({ rateLimit: { perSecond: 0.01, burst: 6 } }, clocks);
     const call = client(px);
     assert.equal((await client(px, 'bad')('GET', '/v1/users')).status, 401);
     px.configure({ faults: { throttle: 1 } });
@@ -121,7 +122,10 @@ describe('GET /__emulator/timeline over sockets', () => {
     px.configure({ faults: {} });
     assert.equal((await call('POST', '/v1/users', user('t1'))).status, 201);
     assert.equal((await call('GET', '/v1/nowhere')).status, 404);
+    // The rest in the next seconds: each second counts what happened in it.
+    at(1500);
     for (let i = 0; i < 3; i++) await call('GET', '/v1/users');
+    at(2999);
     for (let i = 0; i < 4; i++) assert.equal((await call('GET', '/v1/users')).status, 429);
     const t = await timeline();
     assert.deepEqual(
@@ -136,20 +140,22 @@ describe('GET /__emulator/timeline over sockets', () => {
       { admitted: 6, rateLimited: 4, throttled: 1, faults: 1, otherAdmitted: 0, otherRefused: 0 },
     );
     assert.equal(px.stats().rateLimited, 5, 'the stats count throttles as rate limited');
-    assert.ok(t.startedAt >= before - 50 && t.startedAt <= Date.now(), 'startedAt is the wall-clock start');
-    t.seconds.forEach((s, i) => {
-      assert.equal(s.second, i);
-      assert.equal(s.wallMs, t.startedAt + i * 1000);
-    });
+    assert.equal(t.startedAt, WALL, 'startedAt is the wall-clock start');
+    assert.deepEqual(t.seconds, [
+      { second: 0, wallMs: WALL, ...zero, admitted: 3, throttled: 1, faults: 1 },
+      { second: 1, wallMs: WALL + 1000, ...zero, admitted: 3 },
+      { second: 2, wallMs: WALL + 2000, ...zero, rateLimited: 4 },
+    ]);
     assert.deepEqual(px.timeline(), t, 'the handle gives the same');
   });
 
   it('reset clears it and starts again at second 0', async () => {
+    at(4200);
     assert.equal((await fetch(`${px.url}/__emulator/reset`, { method: 'POST' })).status, 204);
-    const t = await timeline();
-    assert.ok(t.seconds.length <= 2);
-    assert.equal(t.seconds[0]!.second, 0);
-    assert.equal(total(t, 'admitted') + total(t, 'rateLimited'), 0);
+    assert.deepEqual(await timeline(), {
+      startedAt: WALL + 4200,
+      seconds: [{ second: 0, wallMs: WALL + 4200, ...zero }],
+    });
   });
 
   it('only GET', async () => {

@@ -1,5 +1,6 @@
 /** Options of the client and the sink, their defaults and their checks. */
 import { isLoopbackUrl } from '@pxstream/config';
+import type { MonotonicClock } from './clock.js';
 import { invalidArgument } from './errors.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
 
@@ -23,6 +24,12 @@ export interface PxClientOptions {
   backoffBaseMs?: number;
   /** Highest backoff ceiling. Default 20 000 ms. */
   backoffCapMs?: number;
+  /**
+   * Tests only: the monotonic clock of the limiter and of the latency figures, in place of
+   * `performance.now()`. A test that also mocks the timers (`node:test`'s `mock.timers`) sets
+   * the time of every start instead of waiting for it. Default `performance.now()`.
+   */
+  clock?: MonotonicClock;
 }
 
 export const DEFAULT_RATE = 150;
@@ -38,6 +45,8 @@ export interface ResolvedClientOptions {
   concurrency: number;
   timeoutMs: number;
   retry: RetryOptions;
+  /** `PxClientOptions.clock`, if given. */
+  clock?: MonotonicClock;
 }
 
 export function defaultConcurrency(rate: number): number {
@@ -95,5 +104,6 @@ export function resolveClientOptions(options: PxClientOptions): ResolvedClientOp
     concurrency: positive('concurrency', options.concurrency, defaultConcurrency(rate), true),
     timeoutMs: positive('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS, false),
     retry,
+    ...(options.clock ? { clock: options.clock } : {}),
   };
 }

@@ -4,8 +4,8 @@
  * the counters, the redactor, and the run-wide stop on a fatal answer (401/403, daily quota).
  */
 import { setMaxListeners } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createRedactor, type Redactor } from '@pxstream/core';
+import { type MonotonicClock, monotonicNow } from './clock.js';
 import {
   errorBodyMessage,
   isQuotaMessage,
@@ -47,6 +47,29 @@ export interface RequestTicket {
   state: 'waiting' | 'sent' | 'answered' | 'unsent';
 }
 
+/**
+ * Waits `ms`, or rejects when `signal` aborts. On the global `setTimeout`, which `node:test`'s
+ * mock timers replace (Node 20's leave `timers/promises` alone): a test on mock time runs the
+ * backoffs and `Retry-After` waits without waiting for them.
+ */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 export class Session {
   readonly baseUrl: string;
   readonly retry: RetryOptions;
@@ -55,6 +78,8 @@ export class Session {
   readonly redact: Redactor;
   private readonly transport: Transport;
   private readonly timeoutMs: number;
+  /** The limiter's clock, and the latency figures'. */
+  private readonly clock: MonotonicClock;
   private readonly controller = new AbortController();
   /** Aborted by a fatal stop as by a close: backoffs end at once, no new request starts. */
   private readonly stopping = new AbortController();
@@ -69,7 +94,12 @@ export class Session {
     // Every request and backoff of every pending row listens to this one signal.
     setMaxListeners(0, this.controller.signal);
     setMaxListeners(0, this.stopping.signal);
-    this.limiter = new AdaptiveLimiter({ rate: options.rate, concurrency: options.concurrency });
+    this.clock = options.clock ?? monotonicNow;
+    this.limiter = new AdaptiveLimiter({
+      rate: options.rate,
+      concurrency: options.concurrency,
+      clock: this.clock,
+    });
     this.transport = new Transport({
       baseUrl: options.baseUrl,
       apiKey: options.apiKey,
@@ -139,13 +169,13 @@ export class Session {
       timeoutMs: this.timeoutMs,
       signal: this.controller.signal,
     };
-    const started = performance.now();
+    const started = this.clock();
     if (ticket) ticket.state = 'sent';
     try {
       sending();
       const response = await this.transport.request(request);
       if (ticket) ticket.state = 'answered';
-      counters.latency.add(performance.now() - started);
+      counters.latency.add(this.clock() - started);
       counters.countStatus(response.status);
       const { status, text } = response;
       const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
@@ -203,7 +233,7 @@ export class Session {
   async sleep(ms: number): Promise<void> {
     if (ms <= 0) return this.throwIfStopped();
     try {
-      await sleep(ms, undefined, { signal: this.stopping.signal });
+      await sleep(ms, this.stopping.signal);
     } catch {
       this.throwIfStopped();
     }

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { OUTCOME_EVENT, type RowEnvelope, type RowOutcome, startPipeline } from '@pxstream/core';
 import { createPxClient, createPxSink, type PxSink } from '../src/index.js';
 import {
@@ -14,6 +13,7 @@ import {
 } from './helpers/emulator.js';
 import { collect, load, userRow } from './helpers/rows.js';
 import { freePort, pxError, scripted } from './helpers/scripted.js';
+import { type VirtualTime, virtualTime } from './helpers/virtual-time.js';
 
 const idOf = (i: number) => `auth-${i}`;
 
@@ -22,14 +22,21 @@ function source(rows: RowEnvelope[]): Readable {
   return Readable.from(rows, { objectMode: true });
 }
 
+/**
+ * The fatal answers' tests that count requests around the answer run on virtual time
+ * (helpers/virtual-time.ts): the limiter's pace and PX's latency on one clock the test moves,
+ * so "how many went after the answer" is exact on any machine.
+ */
 describe('px sink: fatal answers stop the run at once', () => {
   const pool = emulatorPool();
-  const start = (options: EmulatorOptions = {}) => pool.start(options);
+  const start = (options: EmulatorOptions = {}, vt?: VirtualTime) =>
+    pool.start(options, undefined, vt?.emulatorClocks);
   after(() => pool.closeAll());
 
-  it('401 mid-run (key revoked): the pipeline fails with PX_AUTH_FAILED, nothing more is sent, finished + not sent = read', async () => {
+  it('401 mid-run (key revoked): the pipeline fails with PX_AUTH_FAILED, nothing more is sent, finished + not sent = read', async (t) => {
+    const vt = virtualTime(t);
     const ROWS = 2000;
-    const px = await start({ latency: { fixedMs: 2 } });
+    const px = await start({ latency: { fixedMs: 2 } }, vt);
     await seed(px, { users: seedUsers(Array.from({ length: ROWS }, (_, i) => idOf(i))) });
     const sink = createPxSink({
       baseUrl: px.baseUrl,
@@ -37,7 +44,9 @@ describe('px sink: fatal answers stop the run at once', () => {
       type: 'USER',
       insertMissing: false,
       rate: 1000,
+      clock: vt.clock,
     });
+    vt.watch(sink.client);
     const rows = Array.from({ length: ROWS }, (_, i) => userRow(i, idOf(i), { title: 'loaded' }));
     const ended = collect(sink);
     let revokedAt = -1;
@@ -53,7 +62,7 @@ describe('px sink: fatal answers stop the run at once', () => {
       sink.on('rejection', () => eventsAfterError++);
     });
     const handle = startPipeline({ source: source(rows), sink, onRejection: () => {} });
-    const error = await handle.done.then(
+    const error = await vt.run(handle.done).then(
       () => assert.fail('the run should fail'),
       (e: unknown) => e as { code: string; status: number; fatal: boolean; message: string },
     );
@@ -64,11 +73,19 @@ describe('px sink: fatal answers stop the run at once', () => {
     assert.ok(revokedAt > 0);
 
     const sentAtError = sink.stats().sent;
-    await sleep(200);
+    // A second later (virtual), still nothing more.
+    await vt.run(new Promise((resolve) => setTimeout(resolve, 1000)));
     assert.equal(sink.stats().sent, sentAtError, 'no request after the fatal error');
-    assert.ok(px.stats().requests <= sentAtError, 'the emulator saw no request the sink did not count');
+    assert.equal(
+      px.stats().requests,
+      sentAtError,
+      'the emulator saw every request the sink counted, no other',
+    );
     assert.equal(eventsAfterError, 0, 'no outcome for rows not finished');
-    assert.ok(sentAtError < revokedAt + 2 * sink.client.session.limiter.configuredRate, 'stopped promptly');
+    // Stopped at the first 401: PX checks the key before its latency, so the first request sent
+    // after the revocation is answered 401 at once (one start a millisecond at 1000/s), and
+    // nothing starts after it.
+    assert.equal(sentAtError, revokedAt + 1, 'stopped at the first 401');
 
     // updated + inserted + skipped + rejected + not sent == rows read, each row ended at most once.
     const stats = handle.stats;
@@ -94,19 +111,29 @@ describe('px sink: fatal answers stop the run at once', () => {
     assert.ok(titled >= ended.outcomes.length && titled <= revokedAt, `${titled} users updated`);
   });
 
-  it('403 from a proxy (HTML body): PX_AUTH_FAILED, status 403, the key in no message', async () => {
-    const proxy = await scripted(() => ({
-      status: 403,
-      headers: { 'content-type': 'text/html' },
-      body: `<html><head><title>403 Forbidden</title></head><body>key ${SECRET_KEY} denied</body></html>`,
-    }));
+  it('403 from a proxy (HTML body): PX_AUTH_FAILED, status 403, the key in no message', async (t) => {
+    const vt = virtualTime(t);
+    const proxy = await scripted(
+      () => ({
+        status: 403,
+        headers: { 'content-type': 'text/html' },
+        body: `<html><head><title>403 Forbidden</title></head><body>key ${SECRET_KEY} denied</body></html>`,
+      }),
+      vt.clock,
+    );
     try {
-      // Rate 2: the second row's start is 500 ms after the first, long after the 403 came back
-      // (at 100/s it was 10 ms, which a busy machine can take to deliver the answer).
-      const sink = createPxSink({ baseUrl: proxy.baseUrl, apiKey: SECRET_KEY, type: 'USER', rate: 2 });
+      // 100/s: the second row's start is due 10 ms after the first; the 403 came back before.
+      const sink = createPxSink({
+        baseUrl: proxy.baseUrl,
+        apiKey: SECRET_KEY,
+        type: 'USER',
+        rate: 100,
+        clock: vt.clock,
+      });
+      vt.watch(sink.client);
       const errors: Error[] = [];
       sink.on('error', (error) => errors.push(error));
-      await assert.rejects(load(sink, [userRow(0, 'a'), userRow(1, 'b')]), {
+      await assert.rejects(vt.run(load(sink, [userRow(0, 'a'), userRow(1, 'b')])), {
         code: 'PX_AUTH_FAILED',
         status: 403,
         message: `PX rejected the API key (HTTP 403) at ${proxy.baseUrl}`,
@@ -119,17 +146,26 @@ describe('px sink: fatal answers stop the run at once', () => {
     }
   });
 
-  it('daily quota exhausted (429 "Daily quota exceeded"): fatal PX_DAILY_QUOTA, not retried', async () => {
-    const px = await start({ dailyQuota: 5 });
+  it('daily quota exhausted (429 "Daily quota exceeded"): fatal PX_DAILY_QUOTA, not retried', async (t) => {
+    const vt = virtualTime(t);
+    const px = await start({ dailyQuota: 5, latency: { fixedMs: 30 } }, vt);
     await seed(px, { users: seedUsers(Array.from({ length: 20 }, (_, i) => idOf(i))) });
-    // 20/s: a start every 50 ms, so "at most the few on the wire when the answer came" holds
-    // on a busy machine too (at 100/s, a 50 ms delay delivering the first 429 let 5 more start).
-    const sink = createPxSink({ baseUrl: px.baseUrl, apiKey: SECRET_KEY, type: 'USER', rate: 20 });
+    // 100/s against a 30 ms latency: three requests on the wire at a time.
+    const sink = createPxSink({
+      baseUrl: px.baseUrl,
+      apiKey: SECRET_KEY,
+      type: 'USER',
+      rate: 100,
+      clock: vt.clock,
+    });
+    vt.watch(sink.client);
     const ended = collect(sink);
     await assert.rejects(
-      load(
-        sink,
-        Array.from({ length: 20 }, (_, i) => userRow(i, idOf(i))),
+      vt.run(
+        load(
+          sink,
+          Array.from({ length: 20 }, (_, i) => userRow(i, idOf(i))),
+        ),
       ),
       (error: { code: string; status: number; fatal: boolean; message: string }) => {
         assert.equal(error.code, 'PX_DAILY_QUOTA');
@@ -141,11 +177,11 @@ describe('px sink: fatal answers stop the run at once', () => {
     );
     assert.equal(ended.count('updated'), 5);
     assert.equal(sink.stats().retries, 0);
-    // The refused request, and at most the few already on the wire at 20/s when its answer came
-    // (they get their answers: a fatal stops new starts, not requests in flight); nothing after.
-    const refused = px.stats().rateLimited;
-    assert.ok(refused >= 1 && refused <= 4, `${refused} refused requests`);
-    assert.equal(px.stats().requests, 5 + refused, 'no request started after the fatal answers');
+    // Requests start every 10 ms; the quota answers at once (before the latency): the 6th, at
+    // 50 ms, is refused at once, while the 4th and 5th (30 and 40 ms) are still on the wire. They
+    // get their answers (a fatal stops new starts, not requests in flight); nothing starts after.
+    assert.equal(px.stats().rateLimited, 1, 'the one refused request');
+    assert.equal(px.stats().requests, 6, 'no request started after the fatal answer');
   });
 
   it('the API key appears in no rejection, error or stats, even when PX echoes it', async () => {

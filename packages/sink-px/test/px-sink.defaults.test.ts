@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { after, describe, it, type TestContext } from 'node:test';
 import { OUTCOME_EVENT } from '@pxstream/core';
 import { createPxSink, DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, type PxSinkStats } from '../src/index.js';
 import { resolveClientOptions } from '../src/options.js';
@@ -7,7 +7,7 @@ import { emulatorPool, SECRET_KEY, seedUsers } from './helpers/emulator.js';
 import { assertAccounted } from './helpers/landing.js';
 import { load, userRow } from './helpers/rows.js';
 import { pxError, scripted } from './helpers/scripted.js';
-import { recordStarts } from './helpers/starts.js';
+import { virtualTime } from './helpers/virtual-time.js';
 
 /**
  * Runs `run` with `Math.random` pinned near `value` (each call a hair apart: bottleneck names
@@ -43,78 +43,88 @@ describe('px sink: defaults', () => {
     );
   });
 
-  it('a 300 ms round trip at the default rate: at most 38 requests in flight, and they are used; counters readable mid-run', async () => {
+  it('a 300 ms round trip at the default rate: exactly 38 requests in flight at most, and they are used; counters readable mid-run', async (t) => {
+    // Virtual time (helpers/virtual-time.ts): PX's 300 ms and the limiter's pace on one clock.
+    const vt = virtualTime(t);
     const ROWS = 120;
     const ids = Array.from({ length: ROWS }, (_, i) => `slow-${i}`);
-    const px = await pool.start({ latency: { fixedMs: 300 } }, { users: seedUsers(ids) });
-    const sink = createPxSink({ baseUrl: px.baseUrl, apiKey: SECRET_KEY, type: 'USER' });
+    const px = await pool.start({ latency: { fixedMs: 300 } }, { users: seedUsers(ids) }, vt.emulatorClocks);
+    const sink = createPxSink({ baseUrl: px.baseUrl, apiKey: SECRET_KEY, type: 'USER', clock: vt.clock });
     assert.equal(sink.maxPending, 76, 'twice the in-flight cap');
+    vt.watch(sink.client);
     let maxInFlight = 0;
-    const sampler = setInterval(() => {
+    vt.onIdle = () => {
       maxInFlight = Math.max(maxInFlight, sink.stats().inFlight);
-    }, 5);
+    };
     let midRun: PxSinkStats | undefined;
     let finished = 0;
     sink.on(OUTCOME_EVENT, () => {
       if (++finished === 40) midRun = sink.stats();
     });
-    const result = await load(
-      sink,
-      ids.map((id, i) => userRow(i, id)),
-    ).finally(() => clearInterval(sampler));
+    const result = await vt.run(
+      load(
+        sink,
+        ids.map((id, i) => userRow(i, id)),
+      ),
+    );
     assertAccounted(sink, result, ROWS);
-    // 150/s × 0.3 s would want 45 in flight: the cap holds it at 38.
-    assert.ok(maxInFlight <= 38, `${maxInFlight} requests in flight`);
-    assert.ok(maxInFlight >= 30, `only ${maxInFlight} requests in flight: the cap is not used`);
+    // 150/s × 0.3 s would want 45 in flight: the cap holds it at 38, and it is reached (the
+    // 38th start comes 250 ms in, before the first answer).
+    assert.equal(maxInFlight, 38, 'requests in flight, by the sink');
+    assert.equal(vt.maxInFlight, 38, 'requests in flight, on the wire');
     assert.ok(midRun, 'sampled');
     assert.ok(midRun.updated >= 40 && midRun.updated < ROWS, `updated ${midRun.updated} mid-run`);
     assert.ok(midRun.pending > 0 && midRun.sent >= midRun.updated);
-    assert.ok(midRun.latencyMs.p50 >= 300 && midRun.latencyMs.max >= midRun.latencyMs.p50);
+    assert.equal(midRun.latencyMs.p50, 300);
+    assert.equal(midRun.latencyMs.max, 300);
   });
 });
 
-describe('px sink: backoff between retries', () => {
-  /** One row against PX answering 503 (no Retry-After) four times, then 204; request starts. */
-  async function retried(options: { backoffBaseMs: number; backoffCapMs?: number }) {
+describe('px sink: backoff between retries (virtual time)', () => {
+  /** One row against PX answering 503 (no Retry-After) four times, then 204; the gaps between its requests. */
+  async function retried(t: TestContext, options: { backoffBaseMs: number; backoffCapMs?: number }) {
+    const vt = virtualTime(t);
     const busy = { status: 503, body: pxError('SERVICE_UNAVAILABLE', 'busy') };
-    const px = await scripted((_request, index) => (index < 4 ? busy : { status: 204 }));
+    const px = await scripted((_request, index) => (index < 4 ? busy : { status: 204 }), vt.clock);
     try {
       const sink = createPxSink({
         baseUrl: px.baseUrl,
         apiKey: SECRET_KEY,
         type: 'USER',
         rate: 100,
+        clock: vt.clock,
         ...options,
       });
-      const starts = recordStarts(sink.client);
-      const result = await load(sink, [userRow(0, 'u')]);
+      const starts = vt.watch(sink.client);
+      const result = await vt.run(load(sink, [userRow(0, 'u')]));
       assert.equal(result.count('updated'), 1);
       assert.equal(sink.stats().retries, 4);
+      assert.deepEqual(
+        px.seen.map((r) => r.at),
+        starts,
+      );
       return starts.slice(1).map((at, i) => at - starts[i]!);
     } finally {
       await px.close();
     }
   }
 
-  it('exponential: with the random draw at its top, each wait is about the full ceiling, doubled each time', async () => {
-    const gaps = await withRandom(0.999999, () => retried({ backoffBaseMs: 100 }));
-    // Ceilings 100, 200, 400, 800 ms; a wait is never shorter than its draw (floor of 99.99%).
-    [99, 199, 399, 799].forEach((wait, i) => {
-      assert.ok(gaps[i]! >= wait, `retry ${i + 1} came ${gaps[i]!.toFixed(0)} ms after, not ${wait}`);
-    });
+  it('exponential: with the random draw at its top, each wait is the full ceiling less a hair, doubled each time', async (t) => {
+    const gaps = await withRandom(0.999999, () => retried(t, { backoffBaseMs: 100 }));
+    // Ceilings 100, 200, 400, 800 ms; the draw is floor(0.999999 × ceiling).
+    assert.deepEqual(gaps, [99, 199, 399, 799]);
   });
 
-  it('capped: the ceiling stops at backoffCapMs', async () => {
-    const gaps = await withRandom(0.999999, () => retried({ backoffBaseMs: 100, backoffCapMs: 250 }));
-    assert.ok(gaps[2]! >= 249 && gaps[3]! >= 249);
-    // Uncapped, the last wait would be 799 ms at least.
-    assert.ok(gaps[3]! < 700, `the last wait was ${gaps[3]!.toFixed(0)} ms`);
+  it('capped: the ceiling stops at backoffCapMs', async (t) => {
+    const gaps = await withRandom(0.999999, () => retried(t, { backoffBaseMs: 100, backoffCapMs: 250 }));
+    // Uncapped, the last two would be 399 and 799.
+    assert.deepEqual(gaps, [99, 199, 249, 249]);
   });
 
-  it('full jitter: with the random draw at 0, the retries wait nothing at all', async () => {
-    const gaps = await withRandom(0, () => retried({ backoffBaseMs: 1000 }));
-    const total = gaps.reduce((sum, gap) => sum + gap, 0);
-    // Any jitter keeping part of the ceiling (equal jitter: half) would wait 7.5 s or more.
-    assert.ok(total < 2000, `four retries took ${total.toFixed(0)} ms`);
+  it('full jitter: with the random draw at 0, the retries wait nothing at all', async (t) => {
+    const gaps = await withRandom(0, () => retried(t, { backoffBaseMs: 1000 }));
+    // No backoff: each retry goes at the next slot of the rate (10 ms at 100/s). Any jitter
+    // keeping part of the ceiling (equal jitter: half) would wait 500, 1000, 2000, 4000 ms.
+    assert.deepEqual(gaps, [10, 10, 10, 10]);
   });
 });

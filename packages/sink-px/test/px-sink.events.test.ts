@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createPxSink } from '../src/index.js';
+import { createPxSink, type PxSinkOptions } from '../src/index.js';
 import {
   dump,
   type EmulatorHandle,
@@ -11,6 +11,7 @@ import {
 } from './helpers/emulator.js';
 import { everyRowEndedOnce, load, row } from './helpers/rows.js';
 import { freePort } from './helpers/scripted.js';
+import { virtualTime } from './helpers/virtual-time.js';
 
 const EVENTS = 60;
 /** Event bodies as the mapper builds them; `attributes.n` tells each one apart. */
@@ -37,7 +38,7 @@ async function recorded(px: EmulatorHandle): Promise<Set<number>> {
 describe('px sink: CUSTOM_EVENT (POST only, never retried into a duplicate)', () => {
   const pool = emulatorPool();
   const start = (options: EmulatorOptions = {}) => pool.start(options);
-  const sinkFor = (px: EmulatorHandle, extra: Record<string, number> = {}) =>
+  const sinkFor = (px: EmulatorHandle, extra: Partial<PxSinkOptions> = {}) =>
     createPxSink({
       baseUrl: px.baseUrl,
       apiKey: SECRET_KEY,
@@ -101,18 +102,25 @@ describe('px sink: CUSTOM_EVENT (POST only, never retried into a duplicate)', ()
     for (const rejection of result.rejections) assert.equal(seen.has(rejection.row.index), false);
   });
 
-  it('503 and 429 are retried (PX did not process them); 500 and 502 are rejected as maybe recorded', async () => {
-    const px = await start({
-      faults: { seed: 21, serverError: 0.3 },
-      // A bucket of one: any two requests within 20 ms meet a 429, however slowly a busy
-      // machine sends them on average. No Retry-After: each 429 would pause every start for a
-      // second, and this test is about which answers are retried, not about the pace.
-      rateLimit: { perSecond: 50, burst: 1 },
-      retryAfter: false,
-    });
+  it('503 and 429 are retried (PX did not process them); 500 and 502 are rejected as maybe recorded', async (t) => {
+    // Virtual time (helpers/virtual-time.ts): the sink's pace and PX's bucket on one clock.
+    const vt = virtualTime(t);
+    const px = await pool.start(
+      {
+        faults: { seed: 21, serverError: 0.3 },
+        // A bucket of one: a request 20 ms or less after the last one admitted meets a 429, and
+        // the sink starts one every 2.5 ms. No Retry-After: each 429 would pause every start for
+        // a second, and this test is about which answers are retried, not about the pace.
+        rateLimit: { perSecond: 50, burst: 1 },
+        retryAfter: false,
+      },
+      undefined,
+      vt.emulatorClocks,
+    );
     // Enough attempts that none runs out: a rejection here can only be a 500 or a 502.
-    const sink = sinkFor(px, { rate: 400, maxAttempts: 30 });
-    const result = await load(sink, events());
+    const sink = sinkFor(px, { rate: 400, maxAttempts: 30, clock: vt.clock });
+    vt.watch(sink.client);
+    const result = await vt.run(load(sink, events()));
     assert.equal(everyRowEndedOnce(result, EVENTS), undefined);
     const statuses = sink.stats().byStatus;
     assert.ok((statuses['503'] ?? 0) > 0 && (statuses['429'] ?? 0) > 0, JSON.stringify(statuses));

@@ -5,12 +5,19 @@ import { createPxSink, type SendGuard } from '../src/index.js';
 import { SECRET_KEY } from './helpers/emulator.js';
 import { everyRowEndedOnce, load, userRow } from './helpers/rows.js';
 import { pxError, scripted } from './helpers/scripted.js';
+import { virtualTime } from './helpers/virtual-time.js';
 
+/**
+ * Every test runs on virtual time (helpers/virtual-time.ts): PX's delays, the guard's wait and
+ * the fatal grace on one clock the test moves, so which request is on the wire when is the
+ * same on any machine. This wait is on the global setTimeout: a mock timer of the virtual time.
+ */
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('px sink: the send guard (what the incremental-sync ledger hooks into)', () => {
-  it('a verdict ends a row without a request; rows sent are reported settled with their result', async () => {
-    const px = await scripted(() => ({ status: 204 }));
+  it('a verdict ends a row without a request; rows sent are reported settled with their result', async (t) => {
+    const vt = virtualTime(t);
+    const px = await scripted(() => ({ status: 204 }), vt.clock);
     try {
       const settled: string[] = [];
       const guard: SendGuard = {
@@ -20,9 +27,17 @@ describe('px sink: the send guard (what the incremental-sync ledger hooks into)'
         settled: (row, result) => settled.push(`${row.key}:${result.outcome}`),
         abandoned: () => assert.fail('nothing is abandoned'),
       };
-      const sink = createPxSink({ baseUrl: px.baseUrl, apiKey: SECRET_KEY, type: 'USER', rate: 1000, guard });
+      const sink = createPxSink({
+        baseUrl: px.baseUrl,
+        apiKey: SECRET_KEY,
+        type: 'USER',
+        rate: 1000,
+        guard,
+        clock: vt.clock,
+      });
+      vt.watch(sink.client);
       const rows = Array.from({ length: 10 }, (_, i) => userRow(i, `g-${i}`));
-      const result = await load(sink, rows);
+      const result = await vt.run(load(sink, rows));
       assert.equal(everyRowEndedOnce(result, 10), undefined);
       assert.equal(result.count('skipped'), 5);
       assert.ok(
@@ -38,11 +53,12 @@ describe('px sink: the send guard (what the incremental-sync ledger hooks into)'
     }
   });
 
-  it('a row the guard skips on arrival takes no place in the sink; a row whose id is in flight waits and is asked by admit', async () => {
+  it('a row the guard skips on arrival takes no place in the sink; a row whose id is in flight waits and is asked by admit', async (t) => {
+    const vt = virtualTime(t);
     const px = await scripted(async () => {
-      await sleep(300);
+      await vt.sleep(300);
       return { status: 204 };
-    });
+    }, vt.clock);
     try {
       const skipAsked: number[] = [];
       const admitAsked: number[] = [];
@@ -68,7 +84,9 @@ describe('px sink: the send guard (what the incremental-sync ledger hooks into)'
         concurrency: 1,
         maxPending: 2,
         guard,
+        clock: vt.clock,
       });
+      vt.watch(sink.client);
       const rows = [
         userRow(0, 'slow-0'),
         userRow(1, 'u-1'),
@@ -76,7 +94,7 @@ describe('px sink: the send guard (what the incremental-sync ledger hooks into)'
         userRow(3, 'slow-0'),
         userRow(4, 'u-4'),
       ];
-      const result = await load(sink, rows);
+      const result = await vt.run(load(sink, rows));
       assert.equal(everyRowEndedOnce(result, 5), undefined);
       assert.deepEqual(
         result.outcomes.map((o) => `${o.row.index}:${o.outcome}`),
@@ -95,15 +113,16 @@ describe('px sink: the send guard (what the incremental-sync ledger hooks into)'
     }
   });
 
-  it('a fatal answer: the row PX answered is not in doubt, the row on the wire is, the rows waiting are not', async () => {
+  it('a fatal answer: the row PX answered is not in doubt, the row on the wire is, the rows waiting are not', async (t) => {
+    const vt = virtualTime(t);
     const px = await scripted(async (request) => {
       if (request.url.endsWith('/r-1')) {
-        await sleep(50);
+        await vt.sleep(50);
         return { status: 401, body: pxError('UNAUTHORIZED', 'bad key') };
       }
-      await sleep(5000); // r-2 is on the wire when the 401 comes back, and past the grace
+      await vt.sleep(5000); // r-2 is on the wire when the 401 comes back, and past the grace
       return { status: 204 };
-    });
+    }, vt.clock);
     try {
       const abandoned = new Map<string, boolean>();
       const guard: SendGuard = {
@@ -119,9 +138,11 @@ describe('px sink: the send guard (what the incremental-sync ledger hooks into)'
         concurrency: 2,
         guard,
         fatalGraceMs: 300,
+        clock: vt.clock,
       });
+      vt.watch(sink.client);
       const rows = [userRow(0, 'r-1'), userRow(1, 'r-2'), userRow(2, 'r-3'), userRow(3, 'r-4')];
-      await assert.rejects(load(sink, rows), { code: 'PX_AUTH_FAILED' });
+      await assert.rejects(vt.run(load(sink, rows)), { code: 'PX_AUTH_FAILED' });
       assert.equal(abandoned.get('r-1'), false, 'answered 401: PX applied nothing');
       assert.equal(abandoned.get('r-2'), true, 'on the wire when the run stopped: in doubt');
       assert.equal(abandoned.get('r-3'), false, 'waiting for a slot: never sent');
@@ -130,15 +151,16 @@ describe('px sink: the send guard (what the incremental-sync ledger hooks into)'
     }
   });
 
-  it('after a fatal answer, a request on the wire that gets its answer within the grace ends as usual', async () => {
+  it('after a fatal answer, a request on the wire that gets its answer within the grace ends as usual', async (t) => {
+    const vt = virtualTime(t);
     const px = await scripted(async (request) => {
       if (request.url.endsWith('/r-1')) {
-        await sleep(50);
+        await vt.sleep(50);
         return { status: 401, body: pxError('UNAUTHORIZED', 'bad key') };
       }
-      await sleep(200);
+      await vt.sleep(200);
       return { status: 204 };
-    });
+    }, vt.clock);
     try {
       const settled: string[] = [];
       const abandoned = new Map<string, boolean>();
@@ -154,8 +176,10 @@ describe('px sink: the send guard (what the incremental-sync ledger hooks into)'
         rate: 1000,
         concurrency: 2,
         guard,
+        clock: vt.clock,
       });
-      await assert.rejects(load(sink, [userRow(0, 'r-1'), userRow(1, 'r-2'), userRow(2, 'r-3')]), {
+      vt.watch(sink.client);
+      await assert.rejects(vt.run(load(sink, [userRow(0, 'r-1'), userRow(1, 'r-2'), userRow(2, 'r-3')])), {
         code: 'PX_AUTH_FAILED',
       });
       assert.deepEqual(settled, ['r-2:updated'], 'r-2 was answered 204 after the 401: counted, not in doubt');

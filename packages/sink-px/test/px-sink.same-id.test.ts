@@ -4,6 +4,7 @@ import { createPxSink } from '../src/index.js';
 import { dump, type EmulatorHandle, emulator, recordsById, SECRET_KEY } from './helpers/emulator.js';
 import { everyRowEndedOnce, load, userRow } from './helpers/rows.js';
 import { type Reply, scripted } from './helpers/scripted.js';
+import { virtualTime } from './helpers/virtual-time.js';
 
 /** 20 new ids, each on three rows spread over the file (an updated row appended, twice). */
 const IDS = 20;
@@ -54,7 +55,10 @@ describe('px sink: rows that share an id apply in file order', () => {
     assert.equal((await dump(px, 'users')).length, IDS);
   });
 
-  it('rows of one id are never in flight at once, while other ids keep their concurrency', async () => {
+  it('rows of one id are never in flight at once, while other ids keep their concurrency', async (t) => {
+    // Virtual time (helpers/virtual-time.ts): the scripted PX's 60 ms and the sink's pace on one
+    // clock, so which requests overlap is the same on any machine.
+    const vt = virtualTime(t);
     // A scripted PX that records, per id, how many of its requests are open at a time.
     const open = new Map<string, number>();
     let maxSameId = 0;
@@ -66,12 +70,11 @@ describe('px sink: rows that share an id apply in file order', () => {
       all++;
       maxSameId = Math.max(maxSameId, open.get(id)!);
       maxAll = Math.max(maxAll, all);
-      // Long enough that requests the sink starts together overlap here on a busy machine too.
-      await new Promise((resolve) => setTimeout(resolve, 60));
+      await vt.sleep(60);
       open.set(id, open.get(id)! - 1);
       all--;
       return { status: 204 };
-    });
+    }, vt.clock);
     try {
       const sink = createPxSink({
         baseUrl: server.baseUrl,
@@ -79,26 +82,29 @@ describe('px sink: rows that share an id apply in file order', () => {
         type: 'USER',
         rate: 5000,
         concurrency: 16,
+        clock: vt.clock,
       });
+      vt.watch(sink.client);
       // 8 hot ids each on 10 consecutive rows, then 100 distinct ids.
       const rows = [
         ...Array.from({ length: 80 }, (_, i) => userRow(i, `hot-${Math.floor(i / 10)}`)),
         ...Array.from({ length: 100 }, (_, i) => userRow(80 + i, `cold-${i}`)),
       ];
-      const result = await load(sink, rows);
+      const result = await vt.run(load(sink, rows));
       assert.equal(everyRowEndedOnce(result, rows.length), undefined);
       assert.equal(maxSameId, 1, 'two rows of one id were in flight together');
-      assert.ok(maxAll >= 8, `other ids ran concurrently (at most ${maxAll} at once)`);
+      assert.equal(maxAll, 16, 'other ids ran concurrently, up to the in-flight cap');
     } finally {
       await server.close();
     }
   });
 
-  it('memory stays bounded when every row has the same id: the sink stops taking rows', async () => {
+  it('memory stays bounded when every row has the same id: the sink stops taking rows', async (t) => {
+    const vt = virtualTime(t);
     const server = await scripted(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 2));
+      await vt.sleep(2);
       return { status: 204 };
-    });
+    }, vt.clock);
     try {
       const sink = createPxSink({
         baseUrl: server.baseUrl,
@@ -108,17 +114,19 @@ describe('px sink: rows that share an id apply in file order', () => {
         concurrency: 4,
         maxPending: 4,
         maxWaiting: 10,
+        clock: vt.clock,
       });
+      vt.watch(sink.client);
+      // Sampled whenever the process is idle, between any two things that happen.
       let peakWaiting = 0;
-      const timer = setInterval(() => {
+      vt.onIdle = () => {
         peakWaiting = Math.max(peakWaiting, sink.waitingForKey);
-      }, 1);
+      };
       const rows = Array.from({ length: 200 }, (_, i) => userRow(i, 'same-id', { score: i }));
-      const result = await load(sink, rows);
-      clearInterval(timer);
+      const result = await vt.run(load(sink, rows));
       assert.equal(everyRowEndedOnce(result, rows.length), undefined);
-      assert.ok(peakWaiting <= 10, `at most maxWaiting rows wait for their id (peak ${peakWaiting})`);
-      assert.ok(peakWaiting > 0, 'rows did wait for their id');
+      // The sink takes rows until maxWaiting of them wait for their id, and no more.
+      assert.equal(peakWaiting, 10, 'maxWaiting rows wait for their id, never more');
     } finally {
       await server.close();
     }

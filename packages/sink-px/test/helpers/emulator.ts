@@ -4,6 +4,7 @@
  * helpers of the repository's end-to-end tests (`test/helpers/emulator.ts`).
  */
 import {
+  type EmulatorClocks,
   type EmulatorHandle,
   type EmulatorOptions,
   type EmulatorStats,
@@ -17,9 +18,12 @@ export { startEmulator };
 /** A long, recognisable key, so a search of every output for it cannot miss. */
 export const SECRET_KEY = 'pxk-sink-SECRET-7a3e91c0d2f84b6e';
 
-/** An emulator accepting `SECRET_KEY`, with no rate limit unless asked. */
-export function emulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
-  return startEmulator({ apiKeys: [SECRET_KEY], rateLimit: false, ...options });
+/**
+ * An emulator accepting `SECRET_KEY`, with no rate limit unless asked; on `clocks` if given
+ * (virtual time: `virtualTime(t).emulatorClocks`).
+ */
+export function emulator(options: EmulatorOptions = {}, clocks?: EmulatorClocks): Promise<EmulatorHandle> {
+  return startEmulator({ apiKeys: [SECRET_KEY], rateLimit: false, ...options }, clocks);
 }
 
 type Kind = 'users' | 'accounts' | 'events' | 'preferences';
@@ -70,8 +74,9 @@ export function emulatorPool() {
     async start(
       options: EmulatorOptions = {},
       records?: { users?: unknown[]; accounts?: unknown[] },
+      clocks?: EmulatorClocks,
     ): Promise<EmulatorHandle> {
-      const px = await emulator(options);
+      const px = await emulator(options, clocks);
       started.push(px);
       if (records) await seed(px, records);
       return px;

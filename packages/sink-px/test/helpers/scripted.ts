@@ -12,6 +12,7 @@ export interface Seen {
   url: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** When it was received, on the server's clock (`performance.now()` unless given one). */
   at: number;
 }
 
@@ -33,7 +34,11 @@ export interface Scripted {
   close(): Promise<void>;
 }
 
-export async function scripted(script: Script): Promise<Scripted> {
+/** `clock`: the time each request is stamped with (`at`); virtual time's `vt.clock` in its tests. */
+export async function scripted(
+  script: Script,
+  clock: () => number = () => performance.now(),
+): Promise<Scripted> {
   const seen: Seen[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -44,7 +49,7 @@ export async function scripted(script: Script): Promise<Scripted> {
         url: req.url ?? '',
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
-        at: performance.now(),
+        at: clock(),
       };
       seen.push(request);
       void Promise.resolve(script(request, seen.length - 1)).then((reply) => answer(reply));
