@@ -106,11 +106,12 @@ export class SortedBase {
   }
 
   /**
-   * Merges new entries (overlay slot offsets, sorted by t) in from the end backwards: the
-   * entries between two insert points move as one block (a native memmove).
+   * Merges new entries (the first n of `inserts`: slot offsets into `slots`, in the overlay's
+   * layout, sorted by t) in from the end backwards: the entries between two insert points move
+   * as one block (a native memmove).
    */
-  insertSorted(inserts: readonly number[], slots: Uint32Array): void {
-    const total = this.count + inserts.length;
+  insertSorted(inserts: ArrayLike<number>, n: number, slots: Uint32Array): void {
+    const total = this.count + n;
     if (this.xs.length < total) {
       const capacity = total + (total >>> 3) + 64;
       this.words = growWords(this.words, capacity * 3);
@@ -118,7 +119,7 @@ export class SortedBase {
     }
     const { words, xs } = this;
     let end = this.count; // entries [0, end) have not moved yet
-    for (let k = inserts.length - 1; k >= 0; k--) {
+    for (let k = n - 1; k >= 0; k--) {
       const s = inserts[k]!;
       const t = slots[s]!;
       let at = this.lowerBound(t, end);

@@ -16,17 +16,6 @@ export async function readJournalGeneration(path: string): Promise<number | unde
   }
 }
 
-/** True when the journal holds anything after its header (false when there is none). */
-export async function journalHasOps(path: string): Promise<boolean> {
-  const handle = await openIfExists(path);
-  if (handle === undefined) return false;
-  try {
-    return (await handle.stat()).size > JOURNAL_HEADER_BYTES;
-  } finally {
-    await handle.close();
-  }
-}
-
 /** The journal's header (magic and CRC checked), or LEDGER_CORRUPT. */
 function checkedHeader(header: Buffer | undefined, path: string): Buffer {
   if (
@@ -46,15 +35,20 @@ export interface JournalContents {
   fileBytes: number;
 }
 
-export type ApplyOp = (op: number, w0: number, w1: number, w2: number, w3: number) => void;
+/** Takes a frame's payload: a run of ops of OP_BYTES each (see journal.ts), valid during the call. */
+export type ApplyFrame = (payload: Buffer) => void;
 
 /**
- * Reads a journal and calls `apply` for each op of each whole frame, in order. A bad frame that
- * is the last thing in the file (it reaches the end, or only zeros follow it) is a torn append
- * and is dropped with everything after it; a bad frame followed by data is corruption.
- * Undefined when there is no journal.
+ * Reads a journal and calls `applyFrame` with the payload of each whole frame, in order (its
+ * ops are decoded where they are applied, in one loop: see JournalChanges.addFrame). A bad
+ * frame that is the last thing in the file (it reaches the end, or only zeros follow it) is a
+ * torn append and is dropped with everything after it; a bad frame followed by data is
+ * corruption. Undefined when there is no journal.
  */
-export async function readJournal(path: string, apply: ApplyOp): Promise<JournalContents | undefined> {
+export async function readJournal(
+  path: string,
+  applyFrame: ApplyFrame,
+): Promise<JournalContents | undefined> {
   const handle = await openIfExists(path);
   if (handle === undefined) return undefined;
   try {
@@ -77,15 +71,7 @@ export async function readJournal(path: string, apply: ApplyOp): Promise<Journal
           `ledger journal ${path}: bad frame at byte ${position}, data after it`,
         );
       }
-      for (let at = 0; at < payload.length; at += OP_BYTES) {
-        apply(
-          payload[at]!,
-          payload.readUInt32LE(at + 1),
-          payload.readUInt32LE(at + 5),
-          payload.readUInt32LE(at + 9),
-          payload.readUInt32LE(at + 13),
-        );
-      }
+      applyFrame(payload);
       position += FRAME_BYTES + payload.length;
     }
     return { generation, validBytes: position, fileBytes: reader.size };
@@ -123,8 +109,13 @@ async function isTornEnd(reader: ChunkReader, position: number): Promise<boolean
 
 const CHUNK_BYTES = 1 << 20;
 
-/** Reads a file through a 1 MB window, so that many small frames cost few reads. */
+/**
+ * Reads a file through a 1 MB window, so that many small frames cost few reads. The window's
+ * buffer is reused (grown only for a longer read): what `bytes` returns is valid until its next
+ * call, and reading a large journal leaves no trail of dead 1 MB buffers behind it.
+ */
 class ChunkReader {
+  private buffer = Buffer.alloc(0);
   private window = Buffer.alloc(0);
   private start = 0;
 
@@ -139,7 +130,9 @@ class ChunkReader {
     const end = this.start + this.window.length;
     if (position < this.start || position + length > end) {
       const want = Math.min(Math.max(length, CHUNK_BYTES), this.size - position);
-      const buffer = Buffer.allocUnsafe(want);
+      if (this.buffer.length < want) this.buffer = Buffer.allocUnsafe(Math.max(want, CHUNK_BYTES));
+      const buffer = this.buffer;
+      this.window = buffer.subarray(0, 0); // invalid while the read is under way
       let read = 0;
       while (read < want) {
         const { bytesRead } = await this.handle.read(buffer, read, want - read, position + read);

@@ -14,9 +14,11 @@ import {
   writeFileAtomic,
 } from './files.js';
 import { type Durability, JOURNAL_HEADER_BYTES, JournalWriter, journalHeader } from './journal.js';
-import { journalHasOps, readJournal, readJournalGeneration } from './journal-read.js';
+import { readJournal, readJournalGeneration } from './journal-read.js';
 import { Ledger } from './ledger.js';
-import { readSnapshot, type SnapshotInfo, snapshotVersion, writeSnapshot } from './snapshot.js';
+import { phase } from './probe.js';
+import { JournalChanges } from './replay.js';
+import { loadChanges, SnapshotReader, snapshotVersion, writeSnapshot } from './snapshot.js';
 import { DAY_MS, DEFAULT_RETENTION_DAYS, KIND_CODE, LedgerState, MAX_DAY } from './state.js';
 import { type LedgerTarget, ledgerKind, normalizeTarget, targetId } from './target.js';
 
@@ -132,39 +134,62 @@ async function refuseForeign(dir: string): Promise<void> {
 }
 
 /**
- * Snapshot, then the journal of the same generation. A journal of another generation means a
- * compaction replaced the files while we read them: read everything again.
+ * The journal of the snapshot's generation, then the snapshot (see `loadTable`). A journal of
+ * another generation means a compaction replaced the files while we read them: read
+ * everything again. (The snapshot is read through the handle opened first, so it is the one
+ * whose generation was compared.)
  */
 async function loadReadOnly(dir: string, newState: () => LedgerState): Promise<LedgerState> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const state = newState();
-    const generation = (await loadSnapshot(dir, state))?.generation ?? 0;
-    const journalGeneration = await readJournalGeneration(join(dir, JOURNAL_FILE));
-    if (journalGeneration === undefined || journalGeneration < generation) return state; // folded in already
-    if (journalGeneration === generation) {
-      const journal = await readJournal(join(dir, JOURNAL_FILE), (op, w0, w1, w2, w3) =>
-        state.apply(op, w0, w1, w2, w3),
-      );
-      if (journal?.generation === generation) return state;
+    const snapshot = await SnapshotReader.open(join(dir, SNAPSHOT_FILE), KIND_CODE[state.kind]);
+    try {
+      const generation = snapshot?.generation ?? 0;
+      const journalGeneration = await readJournalGeneration(join(dir, JOURNAL_FILE));
+      if (journalGeneration === undefined || journalGeneration < generation) {
+        await loadTable(state, snapshot, undefined); // the journal is folded in already
+        return state;
+      }
+      if (journalGeneration === generation) {
+        const changes = new JournalChanges(state.table.matchA);
+        const journal = await readJournal(join(dir, JOURNAL_FILE), (payload) =>
+          changes.addFrame(payload, state.kind),
+        );
+        if (journal?.generation === generation) {
+          await loadTable(state, snapshot, changes);
+          return state;
+        }
+      }
+    } finally {
+      await snapshot?.close();
     }
   }
   throw ledgerError('LEDGER_CORRUPT', `ledger ${dir}: its journal and snapshot do not match (generations)`);
 }
 
 /**
- * Reads the snapshot into `state`. When the journal holds no ops, an events ledger leaves its
- * expired entries out as it reads them, so that they never take memory (at a large ledger's
- * open the load is the peak). Otherwise they are dropped after the replay (expireEvents, which
- * every open runs): the result would be the same, but an entry a journal op changed would be
- * counted as expired.
+ * Fills the table from the snapshot and the journal's changes (already read: `changes`), shard
+ * by shard: each shard's changes are merged into it as soon as it is read, then let go. The
+ * table is thus never held beside a second copy or the whole journal, and the journal costs
+ * one sorted merge per shard rather than a replay op by op.
+ *
+ * An events ledger leaves its expired entries out as it reads them, so that they never take
+ * memory (at a large ledger's open the load is the peak): those the journal changes too are
+ * not counted as expired (the journal's last op decides, as in a replay in order), and what
+ * the journal itself brings stamped too long ago is dropped by expireEvents, which every open
+ * runs after the load (and which recounts the events).
  */
-async function loadSnapshot(dir: string, state: LedgerState): Promise<SnapshotInfo | undefined> {
-  const early = state.kind === 'events' && !(await journalHasOps(join(dir, JOURNAL_FILE)));
-  const drop = early ? state.isExpired : undefined;
-  const snapshot = await readSnapshot(join(dir, SNAPSHOT_FILE), state.table, KIND_CODE[state.kind], drop);
-  state.expiredEvents += snapshot?.dropped ?? 0;
-  state.countEvents();
-  return snapshot;
+async function loadTable(
+  state: LedgerState,
+  snapshot: SnapshotReader | undefined,
+  changes: JournalChanges | undefined,
+): Promise<void> {
+  if (snapshot) {
+    const drop = state.kind === 'events' ? state.isExpired : undefined;
+    state.expiredEvents += (await snapshot.load(state.table, drop, changes)).dropped;
+  } else if (changes) {
+    loadChanges(state.table, changes);
+  }
 }
 
 async function openWritable(
@@ -177,25 +202,36 @@ async function openWritable(
   const snapshotPath = join(dir, SNAPSHOT_FILE);
   const journalPath = join(dir, JOURNAL_FILE);
   const durability = options.durability ?? 'fsync';
-  const snapshot = await loadSnapshot(dir, state);
+  const snapshot = await SnapshotReader.open(snapshotPath, KIND_CODE[state.kind]);
   let generation = snapshot?.generation ?? 0;
   let snapshotBytes = snapshot?.bytes ?? 0;
-  const journalGeneration = await readJournalGeneration(journalPath);
-  if (journalGeneration !== undefined && journalGeneration > generation) {
-    throw ledgerError(
-      'LEDGER_CORRUPT',
-      `ledger ${dir}: journal generation ${journalGeneration} is ahead of the snapshot`,
-    );
-  }
   let validBytes = JOURNAL_HEADER_BYTES;
-  if (journalGeneration === generation) {
-    validBytes = (await readJournal(journalPath, (op, w0, w1, w2, w3) => state.apply(op, w0, w1, w2, w3)))!
-      .validBytes;
-  } else {
-    // No journal yet, or one that a finished compaction already folded into the snapshot.
-    await writeFileAtomic(journalPath, journalHeader(generation));
+  try {
+    const journalGeneration = await readJournalGeneration(journalPath);
+    if (journalGeneration !== undefined && journalGeneration > generation) {
+      throw ledgerError(
+        'LEDGER_CORRUPT',
+        `ledger ${dir}: journal generation ${journalGeneration} is ahead of the snapshot`,
+      );
+    }
+    let changes: JournalChanges | undefined;
+    if (journalGeneration === generation) {
+      const gathered = new JournalChanges(state.table.matchA);
+      validBytes = (await readJournal(journalPath, (payload) => gathered.addFrame(payload, state.kind)))!
+        .validBytes;
+      changes = gathered;
+    } else {
+      // No journal yet, or one that a finished compaction already folded into the snapshot.
+      await writeFileAtomic(journalPath, journalHeader(generation));
+    }
+    phase('open: journal read');
+    await loadTable(state, snapshot, changes);
+    phase('open: snapshot read, journal merged');
+  } finally {
+    await snapshot?.close();
   }
   state.expireEvents();
+  phase('open: expired');
   // Expired or restamped events, or a snapshot in an older format: only a compaction puts the
   // ledger on disk as it now is in memory (until then the next open expires and restamps again).
   let outdated =
@@ -218,7 +254,9 @@ async function openWritable(
     // Nothing expired is written, by the open's clock. After the expiry at open this finds
     // nothing more (this open stamps only its own day); one pass over the table.
     state.expireEvents();
+    phase('compact: merged and expired');
     snapshotBytes = (await writeSnapshot(snapshotPath, state.table, KIND_CODE[state.kind], next)).bytes;
+    phase('compact: snapshot written');
     outdated = false;
     await writeFileAtomic(journalPath, journalHeader(next));
     generation = next;

@@ -19,6 +19,13 @@ export const ABSENT = -1;
 
 const MIN_MERGE = 64;
 
+/**
+ * Scratch of Shard.apply (slot offsets of the changes to insert), shared by all shards: a merge
+ * runs to its end synchronously, and a journal's merge at open would otherwise leave an array
+ * of garbage per shard.
+ */
+let inserts = new Uint32Array(1024);
+
 export class Shard {
   private readonly base = new SortedBase();
   private readonly overlay: Overlay;
@@ -102,15 +109,26 @@ export class Shard {
   /** Folds the overlay into the base. */
   merge(): void {
     if (this.overlay.used === 0) return;
+    this.apply(this.overlay.slots, this.overlay.sortedOffsets());
+    this.overlay.clear();
+  }
+
+  /**
+   * Folds changes into the base: slots in the overlay's layout ([t, flags | x, a, b], a removal
+   * flagged DELETED), at `offsets` sorted by t, one per key. The overlay must be empty (or hold
+   * none of their keys): a journal's changes after a snapshot read, or the overlay itself.
+   */
+  apply(slots: Uint32Array, offsets: ArrayLike<number>): void {
     const { base } = this;
-    const slots = this.overlay.slots;
-    const inserts: number[] = [];
+    if (inserts.length < offsets.length) inserts = new Uint32Array(offsets.length + (offsets.length >>> 2));
+    let inserted = 0;
     let removed: Uint8Array | undefined;
-    for (const s of this.overlay.sortedOffsets()) {
+    for (let m = 0; m < offsets.length; m++) {
+      const s = offsets[m]!;
       const deleted = (slots[s + 1]! & DELETED) !== 0;
       const entry = base.find(slots[s]!, slots[s + 1]! & 0xff, slots[s + 2]!, this.matchA);
       if (entry < 0) {
-        if (!deleted) inserts.push(s);
+        if (!deleted) inserts[inserted++] = s;
       } else if (deleted) {
         removed ??= new Uint8Array(base.count);
         removed[entry] = 1;
@@ -120,8 +138,7 @@ export class Shard {
       }
     }
     if (removed) base.dropRemoved(removed);
-    if (inserts.length > 0) base.insertSorted(inserts, slots);
-    this.overlay.clear();
+    if (inserted > 0) base.insertSorted(inserts, inserted, slots);
   }
 
   /** Merges, then rewrites every `b` through `next`, dropping entries it maps to ABSENT; returns how many. */

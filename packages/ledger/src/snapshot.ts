@@ -5,6 +5,8 @@ import { crc32 } from 'node:zlib';
 import { ledgerError } from './errors.js';
 import { openIfExists, syncDir } from './files.js';
 import { newBytes, newWords, shrinkBytes, shrinkWords } from './growable.js';
+import type { JournalChanges } from './replay.js';
+import type { Shard } from './shard.js';
 import { KIND_CODE } from './state.js';
 import { type FingerprintTable, SHARD_COUNT } from './table.js';
 
@@ -29,7 +31,7 @@ export interface SnapshotInfo {
   bytes: number;
   /** The format version read (or written). */
   version: number;
-  /** Entries `drop` left out of the table (readSnapshot). */
+  /** Expired entries left out of the table as they were read (SnapshotReader.load). */
   dropped: number;
 }
 
@@ -90,67 +92,113 @@ async function writeAll(handle: FileHandle, data: Uint8Array, position: number):
 }
 
 /**
- * Loads a snapshot into `table`, each shard's entries read straight into the arrays the table
- * keeps (no second copy); undefined (table untouched) when there is none. Reads version 1 of
- * either kind and the current version of its kind.
- *
- * With `drop`, the entries whose `b` it accepts are left out as they are read (expired events):
- * they never take memory, which at a large ledger's open is the peak.
+ * A snapshot opened and its header checked: its generation is known before its entries are
+ * read (the open reads the journal of that generation first, see `load`). The file stays open
+ * until `close`, so a compaction renaming a new snapshot over it meanwhile changes nothing that
+ * is read. Reads version 1 of either kind and the current version of its kind.
  */
-export async function readSnapshot(
-  path: string,
-  table: FingerprintTable,
-  kind: number,
-  drop?: (b: number) => boolean,
-): Promise<SnapshotInfo | undefined> {
-  requireLittleEndian();
-  const handle = await openIfExists(path);
-  if (handle === undefined) return undefined;
-  const corrupt = (what: string) => ledgerError('LEDGER_CORRUPT', `ledger snapshot ${path}: ${what}`);
-  try {
-    const size = (await handle.stat()).size;
-    const header = Buffer.alloc(HEADER_BYTES);
-    if (
-      (await readInto(handle, header, 0)) < HEADER_BYTES ||
-      header.readUInt32LE(32) !== crc32(header.subarray(0, 32))
-    ) {
-      throw corrupt('bad header');
+export class SnapshotReader {
+  private constructor(
+    private readonly handle: FileHandle,
+    readonly path: string,
+    readonly generation: number,
+    readonly version: number,
+    /** The file's size. */
+    readonly bytes: number,
+    /** Entries, by the header. */
+    private readonly entries: number,
+  ) {}
+
+  /** Undefined when there is no snapshot. */
+  static async open(path: string, kind: number): Promise<SnapshotReader | undefined> {
+    requireLittleEndian();
+    const handle = await openIfExists(path);
+    if (handle === undefined) return undefined;
+    try {
+      const size = (await handle.stat()).size;
+      const header = Buffer.alloc(HEADER_BYTES);
+      if (
+        (await readInto(handle, header, 0)) < HEADER_BYTES ||
+        header.readUInt32LE(32) !== crc32(header.subarray(0, 32))
+      ) {
+        throw ledgerError('LEDGER_CORRUPT', `ledger snapshot ${path}: bad header`);
+      }
+      const word = (k: number) => header.readUInt32LE(4 * k);
+      const version = word(1);
+      if (
+        word(0) !== SNAPSHOT_MAGIC ||
+        (version !== LEGACY_VERSION && version !== snapshotVersion(kind)) ||
+        word(2) !== kind ||
+        word(4) !== SHARD_COUNT
+      ) {
+        throw ledgerError('LEDGER_NOT_A_LEDGER', `ledger snapshot ${path}: unknown format, version or kind`);
+      }
+      return new SnapshotReader(handle, path, word(3), version, size, word(5) + word(6) * 2 ** 32);
+    } catch (error) {
+      await handle.close();
+      throw error;
     }
-    const word = (k: number) => header.readUInt32LE(4 * k);
-    const version = word(1);
-    if (
-      word(0) !== SNAPSHOT_MAGIC ||
-      (version !== LEGACY_VERSION && version !== snapshotVersion(kind)) ||
-      word(2) !== kind ||
-      word(4) !== SHARD_COUNT
-    ) {
-      throw ledgerError('LEDGER_NOT_A_LEDGER', `ledger snapshot ${path}: unknown format, version or kind`);
-    }
+  }
+
+  /**
+   * Loads the entries into `table` (empty), each shard's read straight into the arrays the
+   * table keeps (no second copy), then, with `changes` (the journal's), merges that shard's
+   * changes into it and gives their memory back: the table is never held twice, nor with the
+   * whole journal beside it.
+   *
+   * With `drop`, the entries whose `b` it accepts are left out as they are read (expired
+   * events): they never take memory, which at a large ledger's open is the peak. Those the
+   * journal changes are left out too (their last op decides what the table holds, as in a
+   * replay in order) but not counted in `dropped`: they are not the snapshot's to expire.
+   */
+  async load(
+    table: FingerprintTable,
+    drop?: (b: number) => boolean,
+    changes?: JournalChanges,
+  ): Promise<SnapshotInfo> {
+    const { handle } = this;
+    const corrupt = (what: string) => ledgerError('LEDGER_CORRUPT', `ledger snapshot ${this.path}: ${what}`);
     let position = HEADER_BYTES;
     let total = 0;
-    let kept = 0;
+    let dropped = 0;
     const scratch = drop && newScratch(); // this read's own: two opens may read at once
-    for (const shard of table.shards) {
+    for (const [k, shard] of table.shards.entries()) {
       const shardHeader = Buffer.alloc(SHARD_HEADER_BYTES);
       if ((await readInto(handle, shardHeader, position)) < SHARD_HEADER_BYTES) throw corrupt('cut short');
       const count = shardHeader.readUInt32LE(0);
-      if (position + SHARD_HEADER_BYTES + count * 13 > size) throw corrupt('cut short');
+      if (position + SHARD_HEADER_BYTES + count * 13 > this.bytes) throw corrupt('cut short');
       position += SHARD_HEADER_BYTES;
+      const shardChanges = changes && { changes, shard: k };
       const read = scratch
-        ? await readShardDropping(handle, position, count, drop!, scratch, corrupt)
+        ? await readShardDropping(handle, position, count, drop!, scratch, corrupt, shardChanges)
         : await readShard(handle, position, count, corrupt);
       position += count * 13;
       if (read.crc !== shardHeader.readUInt32LE(4)) throw corrupt('checksum mismatch');
       if (!shard.load(read.words, read.xs)) throw corrupt('entries out of order');
       total += count;
-      kept += read.xs.length;
+      dropped += read.dropped;
+      if (changes) mergeChanges(shard, changes, k);
     }
-    if (position !== size || total !== word(5) + word(6) * 2 ** 32) throw corrupt('size mismatch');
-    table.size = kept;
-    return { generation: word(3), bytes: size, version, dropped: total - kept };
-  } finally {
-    await handle.close();
+    if (position !== this.bytes || total !== this.entries) throw corrupt('size mismatch');
+    table.size = table.shards.reduce((sum, shard) => sum + shard.baseCount, 0);
+    return { generation: this.generation, bytes: this.bytes, version: this.version, dropped };
   }
+
+  close(): Promise<void> {
+    return this.handle.close();
+  }
+}
+
+/** Without a snapshot: the journal's changes alone make the table (empty before). */
+export function loadChanges(table: FingerprintTable, changes: JournalChanges): void {
+  for (const [k, shard] of table.shards.entries()) mergeChanges(shard, changes, k);
+  table.size = table.shards.reduce((sum, shard) => sum + shard.baseCount, 0);
+}
+
+function mergeChanges(shard: Shard, changes: JournalChanges, k: number): void {
+  const { slots, offsets } = changes.shard(k);
+  if (offsets.length > 0) shard.apply(slots, offsets);
+  changes.release(k);
 }
 
 interface ShardRead {
@@ -158,6 +206,8 @@ interface ShardRead {
   xs: Uint8Array;
   /** CRC-32 of the shard's bytes as stored (all entries, dropped ones too). */
   crc: number;
+  /** Entries left out, less those the journal changes. */
+  dropped: number;
 }
 
 type Corrupt = (what: string) => Error;
@@ -170,7 +220,7 @@ async function readShard(handle: FileHandle, position: number, count: number, co
   const read =
     (await readInto(handle, wordBytes, position)) + (await readInto(handle, xs, position + count * 12));
   if (read < count * 13) throw corrupt('cut short');
-  return { words, xs, crc: crc32(xs, crc32(wordBytes)) } satisfies ShardRead;
+  return { words, xs, crc: crc32(xs, crc32(wordBytes)), dropped: 0 } satisfies ShardRead;
 }
 
 /** Entries per read of readShardDropping (its scratch buffers: 12 + 1 bytes each). */
@@ -193,7 +243,8 @@ const newScratch = (): Scratch => ({
  * readShard without the entries `drop` accepts: read through a small scratch buffer, the kept
  * ones copied into the table's arrays, so the memory of a dropped entry is never touched (the
  * arrays are reserved for all `count`, then shrunk). The x bytes come after all the words:
- * `keep` remembers which entries stay.
+ * `keep` remembers which entries stay. A dropped entry that `journal` may change (same t and
+ * a) waits for its x to know whether it counts as dropped.
  */
 async function readShardDropping(
   handle: FileHandle,
@@ -202,6 +253,7 @@ async function readShardDropping(
   drop: (b: number) => boolean,
   buffers: Scratch,
   corrupt: Corrupt,
+  journal?: { changes: JournalChanges; shard: number },
 ): Promise<ShardRead> {
   const words = newWords(count * 3);
   const xs = newBytes(count);
@@ -210,6 +262,8 @@ async function readShardDropping(
   const chunkBytes = new Uint8Array(buffers.words.buffer);
   let crc = 0;
   let kept = 0;
+  let dropped = 0;
+  const changed: number[] = []; // [entry, t, a] of the dropped entries the journal may change
   for (let from = 0; from < count; from += CHUNK_ENTRIES) {
     const n = Math.min(CHUNK_ENTRIES, count - from);
     const bytes = chunkBytes.subarray(0, n * 12);
@@ -220,7 +274,13 @@ async function readShardDropping(
       const b = chunk[j * 3 + 2]!;
       const stays = drop(b) ? 0 : 1;
       keep[from + j] = stays;
-      if (stays === 0) continue;
+      if (stays === 0) {
+        const t = chunk[j * 3]!;
+        const a = chunk[j * 3 + 1]!;
+        if (journal?.changes.mayTouch(journal.shard, t, a)) changed.push(from + j, t, a);
+        else dropped++;
+        continue;
+      }
       words[kept * 3] = chunk[j * 3]!;
       words[kept * 3 + 1] = chunk[j * 3 + 1]!;
       words[kept * 3 + 2] = b;
@@ -228,14 +288,22 @@ async function readShardDropping(
     }
   }
   let out = 0;
+  let next = 0; // in `changed`
   for (let from = 0; from < count; from += CHUNK_ENTRIES) {
     const bytes = buffers.bytes.subarray(0, Math.min(CHUNK_ENTRIES, count - from));
     if ((await readInto(handle, bytes, position + count * 12 + from)) < bytes.length)
       throw corrupt('cut short');
     crc = crc32(bytes, crc);
-    for (let j = 0; j < bytes.length; j++) if (keep[from + j] === 1) xs[out++] = bytes[j]!;
+    for (let j = 0; j < bytes.length; j++) {
+      if (keep[from + j] === 1) xs[out++] = bytes[j]!;
+      else if (changed[next] === from + j) {
+        if (!journal!.changes.touches(journal!.shard, changed[next + 1]!, bytes[j]!, changed[next + 2]!))
+          dropped++;
+        next += 3;
+      }
+    }
   }
-  return { words: shrinkWords(words, kept * 3), xs: shrinkBytes(xs, kept), crc };
+  return { words: shrinkWords(words, kept * 3), xs: shrinkBytes(xs, kept), crc, dropped };
 }
 
 async function readInto(handle: FileHandle, target: Uint8Array, position: number): Promise<number> {

@@ -21,6 +21,24 @@ export const MAX_DAY = 2 ** 30 - 1;
 export const DAY_MS = 86_400_000;
 export const DEFAULT_RETENTION_DAYS = 30;
 
+/** What eventValue returns for a release: the op removes the entry. */
+export const REMOVED = -1;
+
+/**
+ * The `b` an event op gives its entry (its state stamped with the op's day `w3`), REMOVED for a
+ * release; LEDGER_CORRUPT when the op does not belong in a `kind` ledger (a record op is
+ * handled before: its `b` is w3 itself).
+ */
+export function eventValue(kind: LedgerKind, op: number, w3: number): number {
+  if (kind !== 'events' || op < OP_EVENT_PENDING || op > OP_EVENT_RELEASED || w3 > MAX_DAY) {
+    throw ledgerError(
+      'LEDGER_CORRUPT',
+      `ledger journal: op ${op} (day ${w3}) does not belong in a ${kind} ledger`,
+    );
+  }
+  return op === OP_EVENT_RELEASED ? REMOVED : stamp(op === OP_EVENT_PENDING ? PENDING : CONFIRMED, w3);
+}
+
 /** An event entry's state (PENDING or CONFIRMED) from its `b`. */
 export const stateOf = (b: number): number => b & 3;
 const stamp = (state: number, day: number): number => state + day * 4;
@@ -62,16 +80,8 @@ export class LedgerState {
       this.table.put(w0, w1, w2, w3);
       return;
     }
-    if (this.kind !== 'events' || op < OP_EVENT_PENDING || op > OP_EVENT_RELEASED || w3 > MAX_DAY) {
-      throw ledgerError(
-        'LEDGER_CORRUPT',
-        `ledger journal: op ${op} (day ${w3}) does not belong in a ${this.kind} ledger`,
-      );
-    }
-    const previous =
-      op === OP_EVENT_RELEASED
-        ? this.table.remove(w0, w1, w2)
-        : this.table.put(w0, w1, w2, stamp(op === OP_EVENT_PENDING ? PENDING : CONFIRMED, w3));
+    const b = eventValue(this.kind, op, w3);
+    const previous = b === REMOVED ? this.table.remove(w0, w1, w2) : this.table.put(w0, w1, w2, b);
     if (previous !== ABSENT) {
       if (stateOf(previous) === PENDING) this.pendingEvents--;
       else if (stateOf(previous) === CONFIRMED) this.confirmedEvents--;
@@ -80,23 +90,9 @@ export class LedgerState {
     else if (op === OP_EVENT_CONFIRMED) this.confirmedEvents++;
   }
 
-  /** Rebuilds the event counters after a snapshot was loaded (the snapshot holds only entries). */
-  countEvents(): void {
-    if (this.kind !== 'events') return;
-    this.pendingEvents = 0;
-    this.confirmedEvents = 0;
-    for (const shard of this.table.shards) {
-      const { words } = shard.view();
-      for (let w = 2; w < words.length; w += 3) {
-        if (stateOf(words[w]!) === PENDING) this.pendingEvents++;
-        else if (stateOf(words[w]!) === CONFIRMED) this.confirmedEvents++;
-      }
-    }
-  }
-
   /**
    * True when an event entry's `b` is stamped `retentionDays` or more before this open's day
-   * (a legacy entry never is: it takes this day). For readSnapshot, to leave such entries out.
+   * (a legacy entry never is: it takes this day). For the snapshot read, to leave such entries out.
    */
   readonly isExpired = (b: number): boolean => {
     const stampDay = b >>> 2;

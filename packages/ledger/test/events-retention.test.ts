@@ -31,6 +31,16 @@ function readAt(dir: string, day: number, hashes: string[], target: LedgerTarget
   }));
 }
 
+/** A small seeded PRNG (mulberry32), so a failure replays. */
+function random(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
 /** The (version, generation) in a snapshot's header. */
 async function snapshotHeader(dir: string): Promise<[number, number]> {
   const bytes = await readFile(join(dir, 'snapshot.bin'));
@@ -194,6 +204,63 @@ describe('events retention window', () => {
     const day50 = await readAt(dir, 50, hashes); // the journal is empty now: dropped as read
     assert.deepEqual(day50.states, [undefined, undefined, undefined]);
     assert.deepEqual([day50.counts.confirmedEvents, day50.counts.expiredEvents], [0, 2]);
+  });
+
+  it('agrees with a model through random days of marks, confirms, releases and compactions (read-only and writable opens)', async () => {
+    const dir = await tempDir();
+    const next = random(11);
+    const pick = (n: number) => Math.floor(next() * n);
+    const RETENTION = 6;
+    const hashes = Array.from({ length: 400 }, (_, n) => eventHash(n));
+    const model = new Map<string, { state: 'pending' | 'confirmed'; day: number }>();
+    const expected = (day: number) => {
+      const states = hashes.map((hash) => {
+        const entry = model.get(hash);
+        return entry && day - entry.day < RETENTION ? entry.state : undefined;
+      });
+      const live = states.filter((state) => state !== undefined);
+      return {
+        states,
+        counts: {
+          records: 0,
+          pendingEvents: live.filter((state) => state === 'pending').length,
+          confirmedEvents: live.filter((state) => state === 'confirmed').length,
+          expiredEvents: model.size - live.length,
+          uncommitted: 0,
+        },
+      };
+    };
+    const options = { dir, target: EVENTS, retentionDays: RETENTION, durability: 'os' as const };
+    for (let day = 1; day <= 28; day += 1 + pick(2)) {
+      // What any open on a day from now sees, before this day's writes (read-only: no change).
+      for (const ahead of [0, RETENTION - 1, RETENTION + 1]) {
+        const seen = await withLedger({ ...options, readOnly: true, now: on(day + ahead) }, (ledger) => ({
+          states: hashes.map((hash) => ledger.eventState(hash)),
+          counts: ledger.counts(),
+        }));
+        assert.deepEqual(seen, expected(day + ahead), `read-only on day ${day + ahead}, before day ${day}`);
+      }
+      await withLedger({ ...options, now: on(day) }, async (ledger) => {
+        assert.deepEqual(ledger.counts(), expected(day).counts, `writable open on day ${day}`);
+        for (const [hash, entry] of model) if (day - entry.day >= RETENTION) model.delete(hash);
+        for (let n = 0; n < 60; n++) {
+          const hash = hashes[pick(hashes.length)]!;
+          const entry = model.get(hash);
+          const roll = next();
+          if (roll < 0.4) {
+            assert.equal(await ledger.markPending(hash), entry === undefined);
+            if (!entry) model.set(hash, { state: 'pending', day });
+          } else if (roll < 0.8) {
+            ledger.confirmEvent(hash);
+            if (entry?.state !== 'confirmed') model.set(hash, { state: 'confirmed', day });
+          } else {
+            assert.equal(ledger.releaseEvent(hash), entry?.state === 'pending');
+            if (entry?.state === 'pending') model.delete(hash);
+          }
+          if (n === 30 && next() < 0.2) await ledger.compact();
+        }
+      });
+    }
   });
 
   it('drops the expired entries of a large snapshot as it reads it, and the table grows again after', async () => {
