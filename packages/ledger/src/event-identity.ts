@@ -11,6 +11,7 @@ import {
   readPath,
   runStep,
 } from '@pxstream/core';
+import type { EventIdentityRejectionCode } from './errors.js';
 import { bodyHashOf } from './guards.js';
 import { hashBody } from './hash.js';
 import { OccurrenceCounter } from './occurrences.js';
@@ -63,7 +64,7 @@ export class EventIdentityStep implements RowStep {
         return {
           row,
           stage: 'map',
-          code: 'MAP_EVENT_KEY_EMPTY',
+          code: 'MAP_EVENT_KEY_EMPTY' satisfies EventIdentityRejectionCode,
           message: `the event key column "${eventKey}" is empty: the event has no identity`,
           field: eventKey,
         };

@@ -44,7 +44,7 @@ export function hexWord(text: string, word: number): number {
 
 function badHash(text: string) {
   const shown = typeof text === 'string' ? JSON.stringify(text.slice(0, 40)) : typeof text;
-  return ledgerError('LEDGER_BAD_HASH', `ledger: ${shown} is not a body hash (hex digits from hashBody)`);
+  return ledgerError('LEDGER_INVALID_HASH', `ledger: ${shown} is not a body hash (hex digits from hashBody)`);
 }
 
 /** The 64-bit hash of an id, as two unsigned 32-bit words (written here, read right after). */

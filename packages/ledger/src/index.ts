@@ -1,4 +1,4 @@
-export type { LedgerError, LedgerErrorCode } from './errors.js';
+export type { EventIdentityRejectionCode, LedgerError, LedgerErrorCode } from './errors.js';
 export type { EventInput } from './event-identity.js';
 export { EventIdentityStep, eventInputId } from './event-identity.js';
 export { ledgerExists } from './exists.js';

@@ -46,20 +46,20 @@ export interface OpenLedgerOptions {
   retentionDays?: number;
 }
 
-/** The UTC day of this open and the retention window, from the options (LEDGER_BAD_OPTION if out of range). */
+/** The UTC day of this open and the retention window, from the options (LEDGER_INVALID_OPTION if out of range). */
 function eventClock(options: OpenLedgerOptions): { day: number; retentionDays: number } {
   const now = options.now ?? Date.now();
   const day = Math.floor(now / DAY_MS);
   if (!Number.isFinite(now) || day < 1 || day > MAX_DAY) {
     throw ledgerError(
-      'LEDGER_BAD_OPTION',
+      'LEDGER_INVALID_OPTION',
       `ledger option now: ${now} is not a time from 1970-01-02 on (epoch ms)`,
     );
   }
   const retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
   if (!Number.isInteger(retentionDays) || retentionDays < 1) {
     throw ledgerError(
-      'LEDGER_BAD_OPTION',
+      'LEDGER_INVALID_OPTION',
       `ledger option retentionDays: ${String(retentionDays)} is not a whole number of days >= 1`,
     );
   }

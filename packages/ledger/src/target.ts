@@ -34,18 +34,18 @@ export function normalizeTarget(target: LedgerTarget): LedgerTarget {
     url = new URL(target.baseUrl);
   } catch (error) {
     throw ledgerError(
-      'LEDGER_BAD_TARGET',
+      'LEDGER_INVALID_TARGET',
       `ledger target: base URL ${JSON.stringify(target.baseUrl)} is not a URL`,
       error,
     );
   }
   const keys = [...new Set(target.productKeys)].sort();
   if (keys.length === 0 || keys.some((key) => typeof key !== 'string' || key.length === 0)) {
-    throw ledgerError('LEDGER_BAD_TARGET', 'ledger target: at least one non-empty product key is needed');
+    throw ledgerError('LEDGER_INVALID_TARGET', 'ledger target: at least one non-empty product key is needed');
   }
   if (!(LEDGER_RECORD_TYPES as readonly string[]).includes(target.type)) {
     throw ledgerError(
-      'LEDGER_BAD_TARGET',
+      'LEDGER_INVALID_TARGET',
       `ledger target: unknown record type ${JSON.stringify(target.type)}`,
     );
   }

@@ -123,7 +123,7 @@ describe('events retention window', () => {
     assert.deepEqual((await readAt(dir, 70, [hash])).states, [undefined]);
   });
 
-  it('takes a custom retentionDays, and refuses bad values and clocks (LEDGER_BAD_OPTION)', async () => {
+  it('takes a custom retentionDays, and refuses bad values and clocks (LEDGER_INVALID_OPTION)', async () => {
     const dir = await tempDir();
     const hash = eventHash(1);
     await withLedger({ dir, target: EVENTS, now: on(1), retentionDays: 7 }, (ledger) =>
@@ -149,7 +149,7 @@ describe('events retention window', () => {
       for (const readOnly of [false, true]) {
         await assert.rejects(
           openLedger({ dir, target: EVENTS, readOnly, retentionDays }),
-          { code: 'LEDGER_BAD_OPTION' },
+          { code: 'LEDGER_INVALID_OPTION' },
           `retentionDays ${String(retentionDays)}`,
         );
       }
@@ -157,7 +157,7 @@ describe('events retention window', () => {
     for (const now of [Number.NaN, -1, 0, DAY_MS - 1, Number.POSITIVE_INFINITY]) {
       await assert.rejects(
         openLedger({ dir, target: EVENTS, now }),
-        { code: 'LEDGER_BAD_OPTION' },
+        { code: 'LEDGER_INVALID_OPTION' },
         `now ${now}`,
       );
     }

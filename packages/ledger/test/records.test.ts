@@ -87,8 +87,8 @@ describe('records ledger', () => {
     const dir = await tempDir();
     const writable = await openLedger({ dir, target: USERS });
     assert.throws(() => writable.eventState(bodyHash('x')), { code: 'LEDGER_WRONG_KIND' });
-    assert.throws(() => writable.confirm('user-1', 'not-a-hash'), { code: 'LEDGER_BAD_HASH' });
-    assert.throws(() => writable.hasUnchanged('user-1', 'abc'), { code: 'LEDGER_BAD_HASH' });
+    assert.throws(() => writable.confirm('user-1', 'not-a-hash'), { code: 'LEDGER_INVALID_HASH' });
+    assert.throws(() => writable.hasUnchanged('user-1', 'abc'), { code: 'LEDGER_INVALID_HASH' });
     await writable.close();
     assert.throws(() => writable.hasUnchanged('user-1', bodyHash('user-1')), { code: 'LEDGER_CLOSED' });
     const reader = await openLedger({ dir, target: USERS, readOnly: true });

@@ -5,7 +5,7 @@
 import type { AttributeMetadata, RecordType } from '@pxstream/config';
 import type { JsonObject } from '@pxstream/core';
 import { Attempts } from './attempts.js';
-import { httpCode, invalidArgument, sinkError } from './errors.js';
+import { httpCode, invalidOption, sinkError } from './errors.js';
 import { type PxClientOptions, resolveClientOptions } from './options.js';
 import { attributesPath, type RecordModel, recordPath } from './paths.js';
 import { parseJson } from './record-match.js';
@@ -51,7 +51,7 @@ export class Client implements PxClient {
 
   async getAttributeMetadata(model: 'user' | 'account'): Promise<AttributeMetadata[]> {
     if (model !== 'user' && model !== 'account')
-      throw invalidArgument(`model must be user or account, got ${String(model)}`);
+      throw invalidOption(`model must be user or account, got ${String(model)}`);
     const answer = await this.read({ method: 'GET', path: attributesPath(model) });
     if (answer.status !== 200) throw this.httpError(answer, `attribute metadata of ${model}`);
     const list = parseJson(answer.text);
@@ -69,7 +69,7 @@ export class Client implements PxClient {
 
   async getRecord(type: RecordModel, id: string): Promise<JsonObject | undefined> {
     if (type !== 'USER' && type !== 'ACCOUNT')
-      throw invalidArgument(`type must be USER or ACCOUNT, got ${String(type)}`);
+      throw invalidOption(`type must be USER or ACCOUNT, got ${String(type)}`);
     const answer = await this.read({ method: 'GET', path: recordPath(type, id) });
     if (answer.status === 404) return undefined;
     if (answer.status !== 200) throw this.httpError(answer, `${type.toLowerCase()} record`);

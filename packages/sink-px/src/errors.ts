@@ -28,7 +28,7 @@ export type PxSinkErrorCode =
   /** The client was closed while the request was pending. */
   | 'PX_ABORTED'
   /** Bad options (e.g. insertMissing with CUSTOM_EVENT). */
-  | 'INVALID_ARGUMENT';
+  | 'PX_INVALID_OPTION';
 
 export type PxSinkError = PxStreamError<PxSinkErrorCode>;
 
@@ -45,6 +45,6 @@ export function httpCode(status: number): PxSinkErrorCode {
   return `PX_HTTP_${status}`;
 }
 
-export function invalidArgument(message: string): PxSinkError {
-  return sinkError('INVALID_ARGUMENT', message, { fatal: true });
+export function invalidOption(message: string): PxSinkError {
+  return sinkError('PX_INVALID_OPTION', message, { fatal: true });
 }

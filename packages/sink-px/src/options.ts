@@ -1,7 +1,7 @@
 /** Options of the client and the sink, their defaults and their checks. */
 import { isLoopbackUrl } from '@pxstream/config';
 import type { MonotonicClock } from './clock.js';
-import { invalidArgument } from './errors.js';
+import { invalidOption } from './errors.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
 
 export interface PxClientOptions {
@@ -61,36 +61,33 @@ function positive(name: string, value: number | undefined, fallback: number, int
     value <= 0 ||
     (integer && !Number.isInteger(value))
   ) {
-    throw invalidArgument(
-      `${name} must be a positive ${integer ? 'integer' : 'number'}, got ${String(value)}`,
-    );
+    throw invalidOption(`${name} must be a positive ${integer ? 'integer' : 'number'}, got ${String(value)}`);
   }
   return value;
 }
 
 /** The base URL checked (https, or http on loopback only: the key must not cross a network in clear). */
 function checkBaseUrl(value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '') throw invalidArgument('baseUrl must be a URL string');
+  if (typeof value !== 'string' || value.trim() === '') throw invalidOption('baseUrl must be a URL string');
   let url: URL;
   try {
     url = new URL(value.trim());
   } catch {
-    throw invalidArgument(`baseUrl is not a valid URL: ${value}`);
+    throw invalidOption(`baseUrl is not a valid URL: ${value}`);
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackUrl(url))) {
-    throw invalidArgument('baseUrl must use https:// (http:// is allowed only for loopback hosts)');
+    throw invalidOption('baseUrl must use https:// (http:// is allowed only for loopback hosts)');
   }
   if (url.username || url.password || url.search || url.hash) {
-    throw invalidArgument('baseUrl must not carry credentials, a query or a fragment');
+    throw invalidOption('baseUrl must not carry credentials, a query or a fragment');
   }
   return url.href.replace(/\/+$/, '');
 }
 
 export function resolveClientOptions(options: PxClientOptions): ResolvedClientOptions {
   const baseUrl = checkBaseUrl(options.baseUrl);
-  if (typeof options.apiKey !== 'string' || options.apiKey === '')
-    throw invalidArgument('apiKey is required');
-  if (/[\r\n]/.test(options.apiKey)) throw invalidArgument('apiKey must be one line');
+  if (typeof options.apiKey !== 'string' || options.apiKey === '') throw invalidOption('apiKey is required');
+  if (/[\r\n]/.test(options.apiKey)) throw invalidOption('apiKey must be one line');
   const rate = positive('rate', options.rate, DEFAULT_RATE, false);
   const retry: RetryOptions = {
     maxAttempts: positive('maxAttempts', options.maxAttempts, DEFAULT_RETRY.maxAttempts, true),

@@ -19,7 +19,7 @@ import {
   type RowOutcome,
 } from '@pxstream/core';
 import { Client } from './client.js';
-import { invalidArgument } from './errors.js';
+import { invalidOption } from './errors.js';
 import type { GuardVerdict, SendGuard } from './guard.js';
 import { KeyQueue } from './key-queue.js';
 import { type PxClientOptions, resolveClientOptions } from './options.js';
@@ -81,23 +81,23 @@ export class PxSink extends Writable {
   constructor(options: PxSinkOptions) {
     super({ objectMode: true, highWaterMark: options.highWaterMark ?? 16 });
     if (!isRecordType(options.type)) {
-      throw invalidArgument(
+      throw invalidOption(
         `type must be USER, ACCOUNT, CUSTOM_EVENT or USER_PREFERENCES, got ${String(options.type)}`,
       );
     }
     if (options.insertMissing && (options.type === 'CUSTOM_EVENT' || options.type === 'USER_PREFERENCES')) {
-      throw invalidArgument(`insertMissing does not apply to ${options.type}`);
+      throw invalidOption(`insertMissing does not apply to ${options.type}`);
     }
     const resolved = resolveClientOptions(options);
     this.type = options.type;
     this.insertMissing = options.insertMissing === true;
     this.maxPending = options.maxPending ?? resolved.concurrency * 2;
     if (!Number.isInteger(this.maxPending) || this.maxPending < 1) {
-      throw invalidArgument(`maxPending must be a positive integer, got ${String(options.maxPending)}`);
+      throw invalidOption(`maxPending must be a positive integer, got ${String(options.maxPending)}`);
     }
     this.maxWaiting = options.maxWaiting ?? this.maxPending * 4;
     if (!Number.isInteger(this.maxWaiting) || this.maxWaiting < 1) {
-      throw invalidArgument(`maxWaiting must be a positive integer, got ${String(options.maxWaiting)}`);
+      throw invalidOption(`maxWaiting must be a positive integer, got ${String(options.maxWaiting)}`);
     }
     this.guard = options.guard;
     this.fatalGraceMs = options.fatalGraceMs ?? FATAL_GRACE_MS;

@@ -164,12 +164,12 @@ describe('px client: the plain async API', () => {
 
   it('bad options are refused: plain http to a remote host, rate 0, empty key', () => {
     assert.throws(() => createPxClient({ baseUrl: 'http://api.aptrinsic.com/v1', apiKey: 'k' }), {
-      code: 'INVALID_ARGUMENT',
+      code: 'PX_INVALID_OPTION',
       message: /https/,
     });
     assert.throws(() => createPxClient({ baseUrl: px.baseUrl, apiKey: 'k', rate: 0 }), {
-      code: 'INVALID_ARGUMENT',
+      code: 'PX_INVALID_OPTION',
     });
-    assert.throws(() => createPxClient({ baseUrl: px.baseUrl, apiKey: '' }), { code: 'INVALID_ARGUMENT' });
+    assert.throws(() => createPxClient({ baseUrl: px.baseUrl, apiKey: '' }), { code: 'PX_INVALID_OPTION' });
   });
 });

@@ -156,7 +156,7 @@ describe('px sink: CUSTOM_EVENT (POST only, never retried into a duplicate)', ()
     assert.equal((await recorded(px)).size, 3);
   });
 
-  it('insertMissing does not apply: INVALID_ARGUMENT', () => {
+  it('insertMissing does not apply: PX_INVALID_OPTION', () => {
     assert.throws(
       () =>
         createPxSink({
@@ -166,7 +166,7 @@ describe('px sink: CUSTOM_EVENT (POST only, never retried into a duplicate)', ()
           insertMissing: true,
           rate: 1,
         }),
-      { code: 'INVALID_ARGUMENT', message: /insertMissing does not apply to CUSTOM_EVENT/ },
+      { code: 'PX_INVALID_OPTION', message: /insertMissing does not apply to CUSTOM_EVENT/ },
     );
   });
 });

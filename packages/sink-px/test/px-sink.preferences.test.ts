@@ -65,7 +65,7 @@ describe('px sink: USER_PREFERENCES', () => {
           insertMissing: true,
           rate: 1,
         }),
-      { code: 'INVALID_ARGUMENT', message: /USER_PREFERENCES/ },
+      { code: 'PX_INVALID_OPTION', message: /USER_PREFERENCES/ },
     );
   });
 });
