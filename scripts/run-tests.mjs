@@ -8,6 +8,16 @@
 // Each process's output is printed whole when it ends (never interleaved), then a summary; the
 // exit code is 1 when any test failed.
 //
+// Why not plain `node --import tsx --test --test-concurrency=4 <files>` (Node 20 has discovery
+// of .js files only, so the list would be given, per-file processes, concurrency and per-test
+// timeouts, but no isolation option): measured on this 2-core machine, 2026-12-07, the same 152
+// files, 4 at a time, it took 373 s and 509 s of CPU (6m41 user + 1m49 sys), where this script
+// took 245 s and 358 s of CPU (4m44 user + 1m14 sys). Node 20 starts a process per file: 152
+// TypeScript-loading processes instead of 47 here (a package's unit tests share one, see
+// test-group.mjs), about 1 s of CPU each; and it runs the files in the order given, so the long
+// end-to-end files started last and ran alone at the end. Six config files' tests, for one:
+// 5.7 s of CPU as 6 processes, 1.3 s in one.
+//
 // Usage: node scripts/run-tests.mjs [--concurrency <n>] [path-substring ...]
 //   --concurrency <n> (or PXSTREAM_TEST_CONCURRENCY=<n>): files at once (default: see below);
 //   1 runs them one at a time. Path substrings filter the file list.
@@ -103,28 +113,35 @@ for (const group of groups.values()) {
 }
 
 // Longest first (a long unit started last runs alone at the end): seconds each took in a full
-// run on 2 cores, 2026-12-02. The run took 223 s in the order of a shorter list that missed
-// issue-16 and the sink's tests, for 761 s of units 4 at a time (190 s if packed). Only the order
+// run on 2 cores, 4 at a time, 2026-12-07 (245 s in all, the machine shared). Only the order
 // depends on these figures: a unit missing here, or listed and gone, changes nothing else.
 const TYPICAL_SECONDS = {
-  'bench/test/smoke.test.ts': 67,
-  'test/e2e/faults.test.ts': 66,
-  'test/e2e/issue-16.test.ts': 65,
-  'packages/sink-px/test': 64,
-  'test/e2e/packaging.test.ts': 48,
-  'test/e2e/resume.in-flight.test.ts': 42,
-  'test/e2e/issue-15.test.ts': 31,
-  'packages/emulator/test': 31,
-  'test/e2e/resume.test.ts': 24,
+  'bench/test/smoke.test.ts': 111,
+  'test/e2e/packaging.test.ts': 75,
+  'test/e2e/incremental-sync.test.ts': 62,
+  'test/e2e/faults.test.ts': 55,
+  'packages/sink-px/test': 52,
+  'test/e2e/resume.in-flight.test.ts': 47,
+  'packages/ledger/test': 47,
+  'packages/emulator/test': 36,
+  'packages/load/test': 35,
+  'test/e2e/resume.test.ts': 31,
+  'test/e2e/resume.checkpoint.test.ts': 25,
+  'packages/source-json/test': 24,
+  'test/e2e/cli.dry-run-threads.test.ts': 21,
   'test/e2e/cli.invocation.test.ts': 21,
-  'test/e2e/cli.flags.test.ts': 19,
-  'test/e2e/cli.dry-run-threads.test.ts': 15,
-  'packages/ledger/test': 18,
-  'test/e2e/resume.checkpoint.test.ts': 18,
-  'test/e2e/cli.rough-edges.test.ts': 18,
-  'packages/emulator/test/faults.rates.test.ts': 16,
-  'packages/cli/test': 16,
-  'packages/source-json/test': 16,
+  'packages/cli/test': 18,
+  'test/e2e/rejects.disk-full.test.ts': 17,
+  'packages/emulator/test/faults.rates.test.ts': 17,
+  'test/e2e/events-ledger.test.ts': 17,
+  'packages/emulator/test/faults.test.ts': 17,
+  'test/e2e/event-identity.test.ts': 16,
+  'test/e2e/demo.test.ts': 16,
+  'test/e2e/cli.flags.test.ts': 16,
+  'test/e2e/input-formats.test.ts': 15,
+  'test/e2e/cli.sigint.test.ts': 15,
+  'packages/source-csv/test': 15,
+  'test/e2e/backpressure.test.ts': 14,
 };
 /** Units not listed: end-to-end suites take longer than a package's unit tests. */
 const guess = (unit) => TYPICAL_SECONDS[unit.key] ?? (unit.key.startsWith('packages/') ? 5 : 12);

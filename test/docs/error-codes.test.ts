@@ -20,7 +20,8 @@ async function declaredCodes(): Promise<Set<string>> {
         codes.add(literal[1] ?? `${literal[2]}<status>`);
       }
     }
-    for (const owned of (source + extra).matchAll(/readonly code = '([A-Z][A-Z0-9_]+)'/g)) codes.add(owned[1]!);
+    for (const owned of (source + extra).matchAll(/readonly code = '([A-Z][A-Z0-9_]+)'/g))
+      codes.add(owned[1]!);
   }
   return codes;
 }
@@ -41,7 +42,7 @@ async function tableCodes(): Promise<Map<string, string>> {
       if (rows.size > 0) break;
       continue;
     }
-    const match = /^\| `([A-Z][A-Z0-9_<>a-z]+)` \| (\w+) \|/.exec(line);
+    const match = /^\| `([A-Z][A-Z0-9_<>a-z]+)` +\| (\w+) +\|/.exec(line);
     if (match) rows.set(match[1]!, match[2]!);
   }
   return rows;

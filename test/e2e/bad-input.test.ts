@@ -3,7 +3,7 @@ import { open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { EmulatorHandle } from '@pxstream/emulator';
-import { ROOT, runPxstream, writeConfig } from '../helpers/cli.js';
+import { ROOT, runInProcess, runPxstream, writeConfig } from '../helpers/cli.js';
 import { EXAMPLE_ATTRIBUTES, exampleConfig } from '../helpers/configs.js';
 import { USER_HEADER } from '../helpers/data.js';
 import { dump, SECRET_KEY } from '../helpers/emulator.js';
@@ -94,7 +94,7 @@ describe('bad-input suite: what people really send', () => {
       const report = join(dir, `${expected.file}.report.json`);
       const args = ['-t', 'USER', '-c', config, '-i', '--errors', errors, '--report', report];
       if (expected.format) args.push('--format', expected.format);
-      const run = await runPxstream([...args, join(FIXTURES, expected.file)], { cwd: dir });
+      const run = await runInProcess([...args, join(FIXTURES, expected.file)], { cwd: dir });
       assert.equal(run.code, expected.exit, run.stderr);
       if (expected.says) assert.match(run.stderr, expected.says);
       const ids = (await dump(px, 'users')).map((user) => user.identifyId).sort();
@@ -134,7 +134,7 @@ describe('bad-input suite: what people really send', () => {
     px.reset();
     const config = await writeConfig(dir, exampleConfig(px.baseUrl), 'excel.json');
     const errors = join(dir, 'excel.rejects.csv');
-    const run = await runPxstream(
+    const run = await runInProcess(
       ['-t', 'USER', '-c', config, '-i', '--errors', errors, join(FIXTURES, 'excel-export.csv')],
       { cwd: dir },
     );
@@ -164,6 +164,7 @@ describe('bad-input suite: what people really send', () => {
     await file.close();
     const config = await writeConfig(dir, exampleConfig(px.baseUrl), 'huge.json');
     const report = join(dir, `huge-report-${megabytes}.json`);
+    // A process of its own: the report's peak RSS is the process's.
     const run = await runPxstream(['-t', 'USER', '-c', config, '-i', '--report', report, input], {
       cwd: dir,
     });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { EmulatorHandle } from '@pxstream/emulator';
-import { EXAMPLES, runPxstream, writeConfig } from '../helpers/cli.js';
+import { EXAMPLES, runInProcess, writeConfig } from '../helpers/cli.js';
 import { EXAMPLE_ATTRIBUTES, exampleConfig } from '../helpers/configs.js';
 import { emulatorSuite } from '../helpers/suite.js';
 
@@ -13,7 +13,7 @@ describe('pxstream --dry-run', () => {
 
   it('prints every body as one JSON object per line and sends nothing, not even metadata', async () => {
     const config = await writeConfig(dir, exampleConfig(px.baseUrl));
-    const run = await runPxstream(['--dry-run', '-t', 'USER', '-c', config, join(EXAMPLES, 'users.csv')], {
+    const run = await runInProcess(['--dry-run', '-t', 'USER', '-c', config, join(EXAMPLES, 'users.csv')], {
       cwd: dir,
     });
     assert.equal(run.code, 0, run.stderr);
@@ -29,7 +29,7 @@ describe('pxstream --dry-run', () => {
   it('still reports rejections and exits 3', async () => {
     const config = await writeConfig(dir, exampleConfig(px.baseUrl));
     const errors = join(dir, 'dry-rejects.csv');
-    const run = await runPxstream(
+    const run = await runInProcess(
       ['--dryRun', '-t', 'USER', '-c', config, '--errors', errors, join(EXAMPLES, 'users-with-errors.csv')],
       { cwd: dir },
     );

@@ -3,11 +3,12 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { EmulatorHandle } from '@pxstream/emulator';
-import { EXAMPLES, runPxstream, writeConfig } from '../helpers/cli.js';
+import { EXAMPLES, runInProcess, runPxstream, writeConfig } from '../helpers/cli.js';
 import { EXAMPLE_ATTRIBUTES, exampleConfig } from '../helpers/configs.js';
 import { emulatorSuite } from '../helpers/suite.js';
 
 const withErrors = join(EXAMPLES, 'users-with-errors.csv');
+const USERS = join(EXAMPLES, 'users.csv');
 
 describe('pxstream exit codes', () => {
   let px: EmulatorHandle;
@@ -26,22 +27,48 @@ describe('pxstream exit codes', () => {
   ];
   for (const [name, args, message] of usage) {
     it(`exits 2 on ${name}`, async () => {
-      const run = await runPxstream(args, { cwd: dir });
+      // One of them as the exit status of a real process; the others in this process.
+      const run = await (name === 'an unknown flag' ? runPxstream : runInProcess)(args, { cwd: dir });
       assert.equal(run.code, 2, run.stderr);
       assert.match(run.stderr, message);
       assert.doesNotMatch(run.stderr, /at .*\.js:\d+/, 'no stack trace');
     });
   }
 
+  it('`pxstream emulator` with a bad flag exits 2 (usage), like pxstream-emulator', async () => {
+    const run = await runInProcess(['emulator', '--no-such-flag']);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /Unknown option '--no-such-flag'/);
+  });
+
+  it('--start-row past the last row says so; a start row beyond 2^53 is a usage error', async () => {
+    const past = await runInProcess(['-t', 'USER', '-c', config, '-n', '500', USERS], { cwd: dir });
+    assert.equal(past.code, 0, past.stderr);
+    assert.match(past.stderr, /no data row at or after --start-row 500/);
+    const huge = await runInProcess(['-t', 'USER', '-c', config, '-n', '99999999999999999999', USERS], {
+      cwd: dir,
+    });
+    assert.equal(huge.code, 2);
+    assert.match(huge.stderr, /--start-row takes a whole number from 0 to 9007199254740991/);
+  });
+
+  it('names every record type when none is given, and --help says what the tool loads', async () => {
+    const run = await runInProcess(['-c', config, USERS], { cwd: dir });
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--type USER\|ACCOUNT\|CUSTOM_EVENT\|USER_PREFERENCES/);
+    const help = await runInProcess(['--help']);
+    assert.match(help.stdout, /users, accounts, custom events and user preferences/);
+  });
+
   it('exits 0 and prints help with --help', async () => {
-    const run = await runPxstream(['--help']);
+    const run = await runInProcess(['--help']);
     assert.equal(run.code, 0);
     assert.match(run.stdout, /--insert-missing/);
     assert.match(run.stdout, /<config\.json> <TYPE> <input>/);
   });
 
   it('exits 1 when the config file is missing', async () => {
-    const run = await runPxstream(['-t', 'USER', '-c', join(dir, 'nope.json'), withErrors], { cwd: dir });
+    const run = await runInProcess(['-t', 'USER', '-c', join(dir, 'nope.json'), withErrors], { cwd: dir });
     assert.equal(run.code, 1);
     assert.match(run.stderr, /nope\.json/);
     assert.equal(run.stderr.trim().split('\n').length, 1, 'one line');
@@ -50,14 +77,14 @@ describe('pxstream exit codes', () => {
   it('exits 1 when the config is not valid JSON, naming line and column', async () => {
     const bad = join(dir, 'bad.json');
     await writeFile(bad, '{\n  "productKey": "AP-1",\n  "fieldMapping": {,\n}');
-    const run = await runPxstream(['-t', 'USER', '-c', bad, withErrors], { cwd: dir });
+    const run = await runInProcess(['-t', 'USER', '-c', bad, withErrors], { cwd: dir });
     assert.equal(run.code, 1);
     assert.match(run.stderr, /line 3/);
   });
 
   it('exits 1 when the input cannot be read, before anything is sent', async () => {
     const before = px.stats().requests;
-    const run = await runPxstream(['-t', 'USER', '-c', config, join(dir, 'missing.csv')], { cwd: dir });
+    const run = await runInProcess(['-t', 'USER', '-c', config, join(dir, 'missing.csv')], { cwd: dir });
     assert.equal(run.code, 1);
     assert.match(run.stderr, /cannot read input .*missing\.csv: no such file$/m);
     assert.equal(px.stats().requests, before);
@@ -66,7 +93,7 @@ describe('pxstream exit codes', () => {
       [dir, 'is a directory'],
       [join(EXAMPLES, 'users.csv', 'x'), 'a part of the path is not a directory'],
     ] as const) {
-      const other = await runPxstream(['-t', 'USER', '-c', config, input], { cwd: dir });
+      const other = await runInProcess(['-t', 'USER', '-c', config, input], { cwd: dir });
       assert.equal(other.code, 1);
       assert.match(other.stderr, new RegExp(`cannot read input .*: ${reason}$`, 'm'));
       assert.doesNotMatch(other.stderr, /ENOTDIR|EISDIR/);
@@ -80,7 +107,7 @@ describe('pxstream exit codes', () => {
       exampleConfig(px.baseUrl, { apiKey: 'wrong-key-123' }),
       'badkey.json',
     );
-    const run = await runPxstream(['-t', 'USER', '-c', badKey, join(EXAMPLES, 'users.csv')], { cwd: dir });
+    const run = await runInProcess(['-t', 'USER', '-c', badKey, join(EXAMPLES, 'users.csv')], { cwd: dir });
     assert.equal(run.code, 1);
     assert.match(run.stderr, /API key/);
     assert.equal((await px.stats()).records.users, 0);
@@ -91,7 +118,7 @@ describe('pxstream exit codes', () => {
     await writeFile(locked, '');
     await chmod(locked, 0o400);
     const before = px.stats().requests;
-    const run = await runPxstream(
+    const run = await runInProcess(
       ['-t', 'USER', '-c', config, '--errors', join(locked, 'r.csv'), withErrors],
       {
         cwd: dir,
@@ -104,6 +131,7 @@ describe('pxstream exit codes', () => {
   it('exits 3 when rows are rejected, with a replayable rejects file and a report', async () => {
     px.reset();
     const report = join(dir, 'report.json');
+    // The exit status of a real process.
     const run = await runPxstream(['-i', '-t', 'USER', '-c', config, '--report', report, withErrors], {
       cwd: dir,
     });
@@ -135,7 +163,7 @@ describe('pxstream exit codes', () => {
   });
 
   it('exits 0 with no rejects file left behind when every row loads', async () => {
-    const run = await runPxstream(['-i', '-t', 'ACCOUNT', '-c', config, join(EXAMPLES, 'accounts.csv')], {
+    const run = await runInProcess(['-i', '-t', 'ACCOUNT', '-c', config, join(EXAMPLES, 'accounts.csv')], {
       cwd: dir,
     });
     assert.equal(run.code, 0, run.stderr);

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { EmulatorHandle } from '@pxstream/emulator';
-import { BIN, EXAMPLES, ROOT, runPxstream, writeConfig } from '../helpers/cli.js';
+import { BIN, EXAMPLES, ROOT, runInProcess, writeConfig } from '../helpers/cli.js';
 import { EXAMPLE_ATTRIBUTES, exampleConfig, exampleJsonlConfig } from '../helpers/configs.js';
 import { emulatorSuite } from '../helpers/suite.js';
 
@@ -21,15 +21,15 @@ describe('pxstream flags', () => {
   it('both forms and stdin take the same flags and print the same bodies (camelCase and short)', async () => {
     const stdin = await readFile(USERS);
     const runs = [
-      await runPxstream(['--dryRun', '--startRow', '1', '--lastRow', '3', config, 'USER', USERS], {
+      await runInProcess(['--dryRun', '--startRow', '1', '--lastRow', '3', config, 'USER', USERS], {
         cwd: dir,
       }),
-      await runPxstream([config, 'USER', USERS, '--dry-run', '--start-row', '1', '--last-row', '3'], {
+      await runInProcess([config, 'USER', USERS, '--dry-run', '--start-row', '1', '--last-row', '3'], {
         cwd: dir,
       }),
-      await runPxstream(['-d', '-n', '1', '-l', '3', '-t', 'USER', '-c', config, USERS], { cwd: dir }),
-      await runPxstream(['-d', '-n', '1', '-l', '3', '-t', 'USER', '-c', config, '-'], { cwd: dir, stdin }),
-      await runPxstream(['-d', '-n', '1', '-l', '3', '-t', 'USER', '-c', config], { cwd: dir, stdin }),
+      await runInProcess(['-d', '-n', '1', '-l', '3', '-t', 'USER', '-c', config, USERS], { cwd: dir }),
+      await runInProcess(['-d', '-n', '1', '-l', '3', '-t', 'USER', '-c', config, '-'], { cwd: dir, stdin }),
+      await runInProcess(['-d', '-n', '1', '-l', '3', '-t', 'USER', '-c', config], { cwd: dir, stdin }),
     ];
     for (const run of runs) assert.equal(run.code, 0, run.stderr);
     const ids = runs[0]!.stdout
@@ -45,7 +45,7 @@ describe('pxstream flags', () => {
     const elsewhere = await writeConfig(dir, exampleConfig('http://127.0.0.1:9/v1'), 'elsewhere.json');
     for (const flag of ['--baseUrl', '--base-url']) {
       px.reset();
-      const run = await runPxstream(
+      const run = await runInProcess(
         [elsewhere, 'ACCOUNT', join(EXAMPLES, 'accounts.csv'), flag, px.baseUrl, '--insertMissing'],
         {
           cwd: dir,
@@ -61,7 +61,7 @@ describe('pxstream flags', () => {
     const jsonl = await writeConfig(dir, exampleJsonlConfig(px.baseUrl), 'jsonl.json');
     const asText = join(dir, 'users.txt');
     await import('node:fs/promises').then((fs) => fs.copyFile(join(EXAMPLES, 'users.jsonl'), asText));
-    const run = await runPxstream(['-i', '-t', 'USER', '-c', jsonl, '--format', 'jsonl', asText], {
+    const run = await runInProcess(['-i', '-t', 'USER', '-c', jsonl, '--format', 'jsonl', asText], {
       cwd: dir,
     });
     assert.equal(run.code, 0, run.stderr);
@@ -75,7 +75,7 @@ describe('pxstream flags', () => {
     await import('node:fs/promises').then((fs) =>
       fs.writeFile(input, '{"id":"m-1","email":"m1@example.com"}\nnot json\n[1,2]\n'),
     );
-    const run = await runPxstream(['-i', '-t', 'USER', '-c', jsonl, input], { cwd: dir });
+    const run = await runInProcess(['-i', '-t', 'USER', '-c', jsonl, input], { cwd: dir });
     assert.equal(run.code, 3, run.stderr);
     const rejects = (await readFile(join(dir, 'mixed_rejects.jsonl'), 'utf8'))
       .trim()
@@ -93,7 +93,7 @@ describe('pxstream flags', () => {
 
   it('a dry run writes the rejects file too: every bad row with its line, stage and code', async () => {
     px.reset();
-    const run = await runPxstream(['-d', '-t', 'USER', '-c', config, WITH_ERRORS], { cwd: dir });
+    const run = await runInProcess(['-d', '-t', 'USER', '-c', config, WITH_ERRORS], { cwd: dir });
     assert.equal(run.code, 3, run.stderr);
     const rows = (await readFile(join(dir, 'users-with-errors_rejects.csv'), 'utf8')).trim().split('\n');
     assert.match(rows[0]!, /,_line,_stage,_code,_status,_message$/);
@@ -109,6 +109,25 @@ describe('pxstream flags', () => {
       ],
     );
     assert.equal(px.stats().requests, 0);
+  });
+
+  it('--quiet prints nothing but fatal errors; --verbose logs every row; no progress off a terminal', async () => {
+    px.reset();
+    const input = join(EXAMPLES, 'users-with-errors.csv');
+    const quiet = await runInProcess(['-q', '-i', '-t', 'USER', '-c', config, input], { cwd: dir });
+    assert.equal(quiet.code, 3);
+    assert.equal(quiet.stdout + quiet.stderr, '', 'nothing at all: not even the DONE line');
+    const quietFatal = await runInProcess(['-q', '-t', 'USER', '-c', join(dir, 'nope.json'), input], {
+      cwd: dir,
+    });
+    assert.equal(quietFatal.code, 1);
+    assert.match(quietFatal.stderr, /^pxstream: error: .*nope\.json/);
+    px.reset();
+    const verbose = await runInProcess(['-v', '-i', '-t', 'USER', '-c', config, input], { cwd: dir });
+    assert.equal(verbose.code, 3);
+    for (let line = 2; line <= 9; line++) assert.match(verbose.stderr, new RegExp(`^line ${line}: `, 'm'));
+    assert.match(verbose.stderr, /^line 2: inserted user-9001$/m);
+    assert.doesNotMatch(verbose.stderr + verbose.stdout, /\r/, 'no progress line when stderr is no terminal');
   });
 
   it('the bin entry and the root `pxstream` script run the CLI', async () => {

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { EmulatorHandle } from '@pxstream/emulator';
-import { EXAMPLES, runPxstream, writeConfig } from '../helpers/cli.js';
+import { EXAMPLES, ROOT, runInProcess, runPxstream, writeConfig } from '../helpers/cli.js';
 import { EXAMPLE_ATTRIBUTES, exampleJsonlConfig } from '../helpers/configs.js';
 import { dump } from '../helpers/emulator.js';
 import { emulatorSuite } from '../helpers/suite.js';
@@ -16,6 +16,8 @@ describe('pxstream invocation forms', () => {
   let config: string;
   emulatorSuite({ customAttributes: EXAMPLE_ATTRIBUTES }, (suite) => ({ px, dir, config } = suite));
 
+  // The two entry forms through the bin, as real processes: Gainsight's classic invocation,
+  // and the piped form reading the process's own stdin. The other tests run the CLI in-process.
   it("Gainsight's classic form inserts missing users with camelCase flags", async () => {
     px.reset();
     const run = await runPxstream(['--insertMissing', config, 'USER', usersCsv], { cwd: dir });
@@ -46,7 +48,7 @@ describe('pxstream invocation forms', () => {
 
   it('update mode skips rows that match no record', async () => {
     px.reset();
-    const run = await runPxstream(['-t', 'user', '-c', config, usersCsv], { cwd: dir });
+    const run = await runInProcess(['-t', 'user', '-c', config, usersCsv], { cwd: dir });
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^DONE: 0 updated, 0 inserted, 300 skipped, 0 errors$/m);
     assert.equal((await dump(px, 'users')).length, 0);
@@ -55,7 +57,7 @@ describe('pxstream invocation forms', () => {
   it('reads JSON-lines by extension, mapping nested source fields by dot path', async () => {
     px.reset();
     const jsonlConfig = await writeConfig(dir, exampleJsonlConfig(px.baseUrl), 'jsonl.json');
-    const run = await runPxstream(['-t', 'USER', '-c', jsonlConfig, '-i', join(EXAMPLES, 'users.jsonl')], {
+    const run = await runInProcess(['-t', 'USER', '-c', jsonlConfig, '-i', join(EXAMPLES, 'users.jsonl')], {
       cwd: dir,
     });
     assert.equal(run.code, 0, run.stderr);
@@ -68,7 +70,7 @@ describe('pxstream invocation forms', () => {
   it('reads JSON-lines from stdin with --format jsonl and "-"', async () => {
     px.reset();
     const jsonlConfig = await writeConfig(dir, exampleJsonlConfig(px.baseUrl), 'jsonl.json');
-    const run = await runPxstream(['-t', 'USER', '-c', jsonlConfig, '-f', 'jsonl', '-i', '-'], {
+    const run = await runInProcess(['-t', 'USER', '-c', jsonlConfig, '-f', 'jsonl', '-i', '-'], {
       cwd: dir,
       stdin: await readFile(join(EXAMPLES, 'users.jsonl')),
     });
@@ -77,7 +79,7 @@ describe('pxstream invocation forms', () => {
   });
 
   it('loads accounts', async () => {
-    const run = await runPxstream(['-i', '-t', 'ACCOUNT', '-c', config, join(EXAMPLES, 'accounts.csv')], {
+    const run = await runInProcess(['-i', '-t', 'ACCOUNT', '-c', config, join(EXAMPLES, 'accounts.csv')], {
       cwd: dir,
     });
     assert.equal(run.code, 0, run.stderr);
@@ -88,7 +90,7 @@ describe('pxstream invocation forms', () => {
 
   it('--start-row and --last-row load only that 0-based range', async () => {
     px.reset();
-    const run = await runPxstream(['-i', '-t', 'USER', '-c', config, '-n', '10', '-l', '19', usersCsv], {
+    const run = await runInProcess(['-i', '-t', 'USER', '-c', config, '-n', '10', '-l', '19', usersCsv], {
       cwd: dir,
     });
     assert.equal(run.code, 0, run.stderr);
@@ -98,5 +100,20 @@ describe('pxstream invocation forms', () => {
       ids,
       Array.from({ length: 10 }, (_, i) => `user-${String(i + 11).padStart(4, '0')}`),
     );
+  });
+
+  it('--version prints the version; --help wraps at word boundaries within 80 columns', async () => {
+    // --version through the bin, a real process; --help in this process.
+    const version = await runPxstream(['--version']);
+    const pkg = JSON.parse(await readFile(join(ROOT, 'packages/pxstream/package.json'), 'utf8'));
+    assert.equal(version.code, 0);
+    assert.equal(version.stdout.trim(), pkg.version);
+    const help = await runInProcess(['--help']);
+    assert.equal(help.code, 0);
+    const long = help.stdout.split('\n').filter((line) => line.length > 80);
+    assert.deepEqual(long, []);
+    // A phrase that used to be cut in the middle keeps its words together.
+    assert.match(help.stdout, /\n {6}continue after Ctrl-C, a crash or the daily quota\n/);
+    assert.match(help.stdout, /1 fatal error \(also PX's daily quota: resume\s+later with --resume\)/);
   });
 });

@@ -3,7 +3,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { EmulatorHandle } from '@pxstream/emulator';
-import { EXAMPLES, filesLeakingKey, holdsKey, runPxstream, writeConfig } from '../helpers/cli.js';
+import { EXAMPLES, filesLeakingKey, holdsKey, runInProcess, writeConfig } from '../helpers/cli.js';
 import { EXAMPLE_ATTRIBUTES, exampleConfig } from '../helpers/configs.js';
 import { SECRET_KEY } from '../helpers/emulator.js';
 import { emulatorSuite } from '../helpers/suite.js';
@@ -30,17 +30,22 @@ describe('pxstream keeps the API key secret', () => {
     const fromEnv = await writeConfig(dir, keyless, 'from-env.json');
     const env = { PX_API_KEY: SECRET_KEY };
     const runs = [
-      await runPxstream(['-v', '-i', '-t', 'USER', '-c', inFile, '--report', 'r1.json', input], { cwd: dir }),
-      await runPxstream(['-d', '-t', 'USER', '-c', inFile, '--report', 'r2.json', input], { cwd: dir }),
-      await runPxstream(['-v', '-t', 'USER', '-c', fromEnv, '--report', 'r3.json', input], { cwd: dir, env }),
-      await runPxstream(['-t', 'USER', '-c', inFile, join(dir, 'missing.csv')], { cwd: dir }),
-      await runPxstream(['-t', 'USER', '-c', inFile, '--base-url', 'http://example.com/v1', input], {
+      await runInProcess(['-v', '-i', '-t', 'USER', '-c', inFile, '--report', 'r1.json', input], {
+        cwd: dir,
+      }),
+      await runInProcess(['-d', '-t', 'USER', '-c', inFile, '--report', 'r2.json', input], { cwd: dir }),
+      await runInProcess(['-v', '-t', 'USER', '-c', fromEnv, '--report', 'r3.json', input], {
+        cwd: dir,
+        env,
+      }),
+      await runInProcess(['-t', 'USER', '-c', inFile, join(dir, 'missing.csv')], { cwd: dir }),
+      await runInProcess(['-t', 'USER', '-c', inFile, '--base-url', 'http://example.com/v1', input], {
         cwd: dir,
       }),
     ];
     await px.close();
     // PX unreachable: the error names the URL, never the key.
-    runs.push(await runPxstream(['-t', 'USER', '-c', inFile, input], { cwd: dir }));
+    runs.push(await runInProcess(['-t', 'USER', '-c', inFile, input], { cwd: dir }));
     assert.deepEqual(
       runs.map((r) => r.code),
       [3, 3, 3, 1, 2, 1],

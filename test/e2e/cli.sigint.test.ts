@@ -9,6 +9,7 @@ import { writeUsersCsv } from '../helpers/data.js';
 import { dump, emulator } from '../helpers/emulator.js';
 import { emulatorSuite } from '../helpers/suite.js';
 
+/** Real processes: SIGINT is the process's. */
 describe('pxstream on Ctrl-C', () => {
   let px: EmulatorHandle;
   let dir: string;
@@ -76,9 +77,12 @@ describe('pxstream on Ctrl-C', () => {
       run.child.stderr?.on('data', (chunk: Buffer) => {
         stderr += chunk.toString();
       });
-      while (hanging.stats().requests < 5) await new Promise((r) => setTimeout(r, 10));
+      // Each wait ends too if the process exited: the test then fails on its exit code and
+      // stderr, instead of waiting for ever.
+      const running = () => run.child.exitCode === null && run.child.signalCode === null;
+      while (hanging.stats().requests < 5 && running()) await new Promise((r) => setTimeout(r, 10));
       run.child.kill('SIGINT');
-      while (!stderr.includes('Ctrl-C again')) await new Promise((r) => setTimeout(r, 10));
+      while (!stderr.includes('Ctrl-C again') && running()) await new Promise((r) => setTimeout(r, 10));
       const started = Date.now();
       run.child.kill('SIGINT');
       const done = await run.done;

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { EmulatorHandle } from '@pxstream/emulator';
-import { EXAMPLES, runPxstream, writeConfig } from '../helpers/cli.js';
+import { EXAMPLES, runInProcess, writeConfig } from '../helpers/cli.js';
 import { EXAMPLE_ATTRIBUTES, exampleConfig } from '../helpers/configs.js';
 import { dump } from '../helpers/emulator.js';
 import { emulatorSuite } from '../helpers/suite.js';
@@ -24,7 +24,7 @@ describe('pxstream --strict (Gainsight: check the whole input first)', () => {
     px.reset();
     const config = await writeConfig(dir, exampleConfig(px.baseUrl));
     const report = join(dir, 'strict-report.json');
-    const run = await runPxstream(
+    const run = await runInProcess(
       ['-s', '-i', '-t', 'USER', '-c', config, '--report', report, join(EXAMPLES, 'users-with-errors.csv')],
       { cwd: dir },
     );
@@ -40,7 +40,7 @@ describe('pxstream --strict (Gainsight: check the whole input first)', () => {
   it('a clean input is checked, then loaded', async () => {
     px.reset();
     const config = await writeConfig(dir, exampleConfig(px.baseUrl));
-    const run = await runPxstream(
+    const run = await runInProcess(
       ['--strict', '-i', '-t', 'USER', '-c', config, join(EXAMPLES, 'users.csv')],
       {
         cwd: dir,
@@ -66,7 +66,7 @@ describe('pxstream --strict (Gainsight: check the whole input first)', () => {
       'typo.json',
     );
     const input = join(EXAMPLES, 'users.csv');
-    const strict = await runPxstream(['--strict', '-i', '-t', 'USER', '-c', config, input], { cwd: dir });
+    const strict = await runInProcess(['--strict', '-i', '-t', 'USER', '-c', config, input], { cwd: dir });
     assert.equal(strict.code, 1, strict.stderr);
     assert.match(
       strict.stderr,
@@ -75,7 +75,7 @@ describe('pxstream --strict (Gainsight: check the whole input first)', () => {
     assert.match(strict.stderr, /--strict: 1 mapped attribute\(s\) PX cannot take/);
     assert.equal(writes(px), 0);
 
-    const lenient = await runPxstream(['-i', '-t', 'USER', '-c', config, input], { cwd: dir });
+    const lenient = await runInProcess(['-i', '-t', 'USER', '-c', config, input], { cwd: dir });
     assert.equal(lenient.code, 3, lenient.stderr);
     assert.match(lenient.stderr, /warning: customAttributes\.planTypo: PX has no USER attribute/);
     assert.ok(writes(px) > 0, 'without --strict the run goes on');
@@ -85,7 +85,7 @@ describe('pxstream --strict (Gainsight: check the whole input first)', () => {
 
   it('stdin cannot be read twice: --strict on stdin is a usage error', async () => {
     const config = await writeConfig(dir, exampleConfig(px.baseUrl));
-    const run = await runPxstream(['--strict', '-t', 'USER', '-c', config, '-'], {
+    const run = await runInProcess(['--strict', '-t', 'USER', '-c', config, '-'], {
       cwd: dir,
       stdin: await readFile(join(EXAMPLES, 'users.csv')),
     });

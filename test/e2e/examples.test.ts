@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { EXAMPLES, ROOT, runPxstream, tempDir } from '../helpers/cli.js';
+import { EXAMPLES, ROOT, runInProcess, tempDir } from '../helpers/cli.js';
 
 /** The examples cannot rot: the library example runs, every sample file dry-runs clean. */
 describe('examples/', () => {
@@ -27,7 +27,7 @@ describe('examples/', () => {
     it(`${file} (${type}) maps without a rejection`, async () => {
       const { dir, cleanup } = await tempDir();
       try {
-        const run = await runPxstream(
+        const run = await runInProcess(
           ['-d', '-t', type, '-c', join(EXAMPLES, config), join(EXAMPLES, file)],
           {
             cwd: dir,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runPxstream, tempDir, writeConfig } from '../helpers/cli.js';
+import { runInProcess, tempDir, writeConfig } from '../helpers/cli.js';
 import { EXAMPLE_ATTRIBUTES, exampleConfig } from '../helpers/configs.js';
 import type { UsersFile } from '../helpers/data.js';
 import { emulator } from '../helpers/emulator.js';
@@ -65,7 +65,7 @@ describe('fault suite: crashes and faults lose nothing and duplicate nothing', (
         ['--errors', join(dir, 'no-such-dir', 'rejects.csv')],
         ['--checkpoint', join(dir, 'no-such-dir', 'checkpoint.json')],
       ]) {
-        const run = await runPxstream(['-t', 'USER', '-c', config, '-i', ...extra, input], { cwd: dir });
+        const run = await runInProcess(['-t', 'USER', '-c', config, '-i', ...extra, input], { cwd: dir });
         assert.equal(run.code, 1, `${extra.join(' ')}: ${run.stderr}`);
         assert.match(run.stderr, /cannot write|REJECTS_WRITE_FAILED|no space/i);
         const writes = Object.keys(px.stats().byRoute).filter((route) => !route.startsWith('GET'));

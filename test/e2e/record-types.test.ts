@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { EmulatorHandle } from '@pxstream/emulator';
-import { EXAMPLES, runPxstream, writeConfig } from '../helpers/cli.js';
+import { EXAMPLES, runInProcess, writeConfig } from '../helpers/cli.js';
 import { EXAMPLE_ATTRIBUTES, exampleConfig } from '../helpers/configs.js';
 import { dump, emulator, seed } from '../helpers/emulator.js';
 import { emulatorSuite } from '../helpers/suite.js';
@@ -19,7 +19,7 @@ describe('CUSTOM_EVENT and USER_PREFERENCES, end to end', () => {
   it('CUSTOM_EVENT: one POST per row, dates converted, userType and propertyKey added (classic form)', async () => {
     px.reset();
     const config = await writeConfig(dir, exampleConfig(px.baseUrl));
-    const run = await runPxstream([config, 'CUSTOM_EVENT', EVENTS], { cwd: dir });
+    const run = await runInProcess([config, 'CUSTOM_EVENT', EVENTS], { cwd: dir });
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /DONE: 0 updated, 30 inserted, 0 skipped, 0 errors/);
     const events = await dump(px, 'events');
@@ -50,7 +50,7 @@ describe('CUSTOM_EVENT and USER_PREFERENCES, end to end', () => {
       ['USER_PREFERENCES', PREFERENCES],
     ] as const) {
       for (const flag of ['--insert-missing', '--insertMissing']) {
-        const run = await runPxstream([flag, config, type, file], { cwd: dir });
+        const run = await runInProcess([flag, config, type, file], { cwd: dir });
         assert.equal(run.code, 2, `${type} ${flag}`);
         assert.match(run.stderr, new RegExp(`--insert-missing does not apply to ${type}`));
       }
@@ -64,7 +64,7 @@ describe('CUSTOM_EVENT and USER_PREFERENCES, end to end', () => {
     });
     try {
       const config = await writeConfig(dir, exampleConfig(limited.baseUrl, { rate: 200 }), 'storm.json');
-      const run = await runPxstream(['-t', 'CUSTOM_EVENT', '-c', config, EVENTS], { cwd: dir });
+      const run = await runInProcess(['-t', 'CUSTOM_EVENT', '-c', config, EVENTS], { cwd: dir });
       assert.equal(run.code, 0, run.stderr);
       assert.ok(limited.stats().rateLimited > 0, 'the emulator answered 429');
       const events = await dump(limited, 'events');
@@ -83,7 +83,7 @@ describe('CUSTOM_EVENT and USER_PREFERENCES, end to end', () => {
     try {
       const config = await writeConfig(dir, exampleConfig(faulty.baseUrl), 'lost.json');
       const errors = join(dir, 'events_rejects.csv');
-      const run = await runPxstream(['-t', 'CUSTOM_EVENT', '-c', config, '--errors', errors, EVENTS], {
+      const run = await runInProcess(['-t', 'CUSTOM_EVENT', '-c', config, '--errors', errors, EVENTS], {
         cwd: dir,
       });
       assert.equal(run.code, 3, run.stderr);
@@ -117,7 +117,7 @@ describe('CUSTOM_EVENT and USER_PREFERENCES, end to end', () => {
       })),
     });
     const config = await writeConfig(dir, exampleConfig(px.baseUrl));
-    const run = await runPxstream(['--type', 'USER_PREFERENCES', '--config', config, PREFERENCES], {
+    const run = await runInProcess(['--type', 'USER_PREFERENCES', '--config', config, PREFERENCES], {
       cwd: dir,
     });
     assert.equal(run.code, 0, run.stderr);
@@ -137,7 +137,7 @@ describe('CUSTOM_EVENT and USER_PREFERENCES, end to end', () => {
   it('dry run prints event bodies as JSON lines and sends nothing', async () => {
     px.reset();
     const config = await writeConfig(dir, exampleConfig(px.baseUrl));
-    const run = await runPxstream(['-d', '-t', 'CUSTOM_EVENT', '-c', config, EVENTS], { cwd: dir });
+    const run = await runInProcess(['-d', '-t', 'CUSTOM_EVENT', '-c', config, EVENTS], { cwd: dir });
     assert.equal(run.code, 0, run.stderr);
     const bodies = run.stdout
       .trim()

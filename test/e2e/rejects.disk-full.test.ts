@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { EmulatorHandle } from '@pxstream/emulator';
-import { BIN, runPxstream, writeConfig } from '../helpers/cli.js';
+import { BIN, runInProcess, writeConfig } from '../helpers/cli.js';
 import { EXAMPLE_ATTRIBUTES, exampleConfig } from '../helpers/configs.js';
 import { USER_HEADER } from '../helpers/data.js';
 import { SECRET_KEY } from '../helpers/emulator.js';
@@ -65,7 +65,7 @@ describe('a rejects file that fills the disk mid-run', () => {
     const checkpoint = JSON.parse(await readFile(join(dir, 'run.checkpoint.json'), 'utf8'));
     assert.ok(checkpoint.rejects.bytes <= 64 * 1024, 'the checkpoint promises only bytes on disk');
 
-    const resumed = await runPxstream([...args, '--resume'], { cwd: dir, timeoutMs: 120_000 });
+    const resumed = await runInProcess([...args, '--resume'], { cwd: dir, timeoutMs: 120_000 });
     assert.equal(resumed.code, 3, resumed.stderr);
     const ids = (await readFile(join(dir, 'half-bad_rejects.csv'), 'utf8'))
       .split('\n')

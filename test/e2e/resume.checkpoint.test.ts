@@ -4,7 +4,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { EmulatorHandle } from '@pxstream/emulator';
-import { runPxstream, tempDir, writeConfig } from '../helpers/cli.js';
+import { runInProcess, runPxstream, tempDir, writeConfig } from '../helpers/cli.js';
 import { EXAMPLE_ATTRIBUTES, exampleConfig } from '../helpers/configs.js';
 import { USER_HEADER, writeUsersCsv } from '../helpers/data.js';
 import { emulator } from '../helpers/emulator.js';
@@ -71,7 +71,9 @@ describe('pxstream checkpoint file', () => {
 
   it('refuses to resume into another PX (base URL or data center), before sending anything', async () => {
     const before = px.stats().requests;
-    const run = await runPxstream([...args, '--resume', '--base-url', 'http://127.0.0.1:9/v1'], { cwd: dir });
+    const run = await runInProcess([...args, '--resume', '--base-url', 'http://127.0.0.1:9/v1'], {
+      cwd: dir,
+    });
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stderr, /--resume refused: .*PX base URL or data center/);
     assert.equal(px.stats().requests, before);
@@ -99,7 +101,7 @@ describe('pxstream checkpoint file', () => {
     changed[cut] = ','.charCodeAt(0);
     await writeFile(input, changed);
 
-    const second = await runPxstream([...args, '--resume'], { cwd: dir });
+    const second = await runInProcess([...args, '--resume'], { cwd: dir });
     assert.equal(second.code, 3, second.stderr);
     const final = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8'));
     assert.equal(final.rows.read, ROWS);

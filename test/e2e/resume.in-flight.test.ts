@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runPxstream, startPxstream, tempDir, writeConfig } from '../helpers/cli.js';
+import { runInProcess, runPxstream, startPxstream, tempDir, writeConfig } from '../helpers/cli.js';
 import { EXAMPLE_ATTRIBUTES, exampleConfig } from '../helpers/configs.js';
 import { writeUsersCsv } from '../helpers/data.js';
 import { dump, emulator } from '../helpers/emulator.js';
@@ -58,7 +58,7 @@ describe('rows in flight at a crash', () => {
       assert.equal((await first.done).signal, 'SIGKILL');
       const appliedAtKill = px.stats().created.users;
       px.configure({ faults: {} });
-      const second = await runPxstream([...args, '--resume'], { cwd: dir });
+      const second = await runInProcess([...args, '--resume'], { cwd: dir });
       assert.equal(second.code, 0, second.stderr);
       const users = (await dump(px, 'users')).map((u) => String(u.identifyId)).sort();
       assert.deepEqual(users, [...file.goodIds].sort(), 'every row once');
@@ -99,7 +99,7 @@ describe('rows in flight at a crash', () => {
           assert.equal(checkpoint.sentCeiling, undefined, 'no lease: the ledger marks each event');
         }
 
-        const second = await runPxstream(args.slice(1).concat('--resume'), { cwd: dir });
+        const second = await runInProcess(args.slice(1).concat('--resume'), { cwd: dir });
         const urls = (await dump(px, 'events')).map((event) => String(event.url));
         assert.equal(new Set(urls).size, urls.length, 'no event recorded twice');
         const recorded = new Set(urls.map((url) => Number(url.slice('https://x/'.length))));
@@ -151,7 +151,7 @@ describe('rows in flight at a crash', () => {
       });
       assert.equal(first.code, 130, first.stderr);
       assert.ok(px.stats().created.events < 1500, 'stopped early');
-      const second = await runPxstream([...args, '--resume'], { cwd: dir });
+      const second = await runInProcess([...args, '--resume'], { cwd: dir });
       assert.equal(second.code, 0, second.stderr);
       assert.doesNotMatch(second.stderr, /may have reached PX/);
       const urls = (await dump(px, 'events')).map((event) => event.url);

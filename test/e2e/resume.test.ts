@@ -3,10 +3,10 @@ import { access, appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { EmulatorHandle } from '@pxstream/emulator';
-import { runPxstream, writeConfig } from '../helpers/cli.js';
+import { EXAMPLES, runInProcess, runPxstream, writeConfig } from '../helpers/cli.js';
 import { EXAMPLE_ATTRIBUTES, exampleConfig } from '../helpers/configs.js';
 import { writeUsersCsv } from '../helpers/data.js';
-import { stableRecords } from '../helpers/emulator.js';
+import { dump, emulator, stableRecords } from '../helpers/emulator.js';
 import { emulatorSuite } from '../helpers/suite.js';
 
 // Each first run is stopped 100 to 300 requests in (50 to 150 rows, plus the rows read ahead):
@@ -56,7 +56,7 @@ describe('pxstream --resume', () => {
     assert.equal(checkpoint.counters.read, stopped.rows.read, 'graceful stop: every row read is committed');
     assert.doesNotMatch(JSON.stringify(checkpoint), /SECRET/);
 
-    const second = await runPxstream([...args, '--resume'], { cwd: dir });
+    const second = await runInProcess([...args, '--resume'], { cwd: dir });
     assert.equal(second.code, 3, second.stderr);
     assert.match(second.stderr, /resuming at row \d+/);
     const final = JSON.parse(await readFile(report, 'utf8'));
@@ -113,22 +113,22 @@ describe('pxstream --resume', () => {
       exampleConfig(px.baseUrl, { rate: 300, timezone: 'UTC' }),
       'other.json',
     );
-    const configChanged = await runPxstream(['-t', 'USER', '-c', otherConfig, '-i', '--resume', input], {
+    const configChanged = await runInProcess(['-t', 'USER', '-c', otherConfig, '-i', '--resume', input], {
       cwd: dir,
     });
     assert.equal(configChanged.code, 1);
-    assert.match(configChanged.stderr, /--resume refused: the config or the flags/);
+    assert.match(configChanged.stderr, /--resume refused: the config or the options that decide the bodies/);
 
-    const updateOnly = await runPxstream(['-t', 'USER', '-c', config, '--resume', input], { cwd: dir });
+    const updateOnly = await runInProcess(['-t', 'USER', '-c', config, '--resume', input], { cwd: dir });
     assert.equal(updateOnly.code, 1, 'dropping --insert-missing changes what is sent');
     assert.match(updateOnly.stderr, /--resume refused/);
 
     await appendFile(input, 'c-999999,late@example.com,,,,,,,,,,,,,\n');
-    const inputChanged = await runPxstream([...args, '--resume'], { cwd: dir });
+    const inputChanged = await runInProcess([...args, '--resume'], { cwd: dir });
     assert.equal(inputChanged.code, 1);
     assert.match(inputChanged.stderr, /not the one the checkpoint was written for \(its size changed/);
 
-    const none = await runPxstream([...args, '--resume', '--checkpoint', join(dir, 'absent.json')], {
+    const none = await runInProcess([...args, '--resume', '--checkpoint', join(dir, 'absent.json')], {
       cwd: dir,
     });
     assert.equal(none.code, 1);
@@ -148,7 +148,7 @@ describe('pxstream --resume', () => {
       interruptWhen: { when: () => px.stats().requests >= 300 },
     });
     assert.equal(first.code, 130, first.stderr);
-    const second = await runPxstream([...args, '--resume'], { cwd: dir, stdin: csv });
+    const second = await runInProcess([...args, '--resume'], { cwd: dir, stdin: csv });
     assert.equal(second.code, 3, second.stderr);
     const final = JSON.parse(await readFile(join(dir, 'piped-report.json'), 'utf8'));
     assert.equal(final.rows.read, ROWS);
@@ -156,5 +156,43 @@ describe('pxstream --resume', () => {
     assert.equal(final.rows.rejected, file.badIndices.length);
     assert.equal((await rejectedIds(join(dir, 'pxstream_rejects.csv'))).length, file.badIndices.length);
     assert.equal(px.stats().created.users, file.goodIds.length);
+  });
+
+  it('the daily quota stops the load cleanly with a checkpoint; --resume the next day finishes it', async () => {
+    const limited = await emulator({ customAttributes: EXAMPLE_ATTRIBUTES, dailyQuota: 120 });
+    try {
+      const config = await writeConfig(dir, exampleConfig(limited.baseUrl), 'quota.json');
+      const report = join(dir, 'quota-report.json');
+      const args = ['-i', '-t', 'USER', '-c', config, '--report', report, join(EXAMPLES, 'users.csv')];
+      const first = await runInProcess(args, { cwd: dir });
+      assert.equal(first.code, 1, first.stderr);
+      assert.match(
+        first.stderr,
+        /daily request quota is spent; it resets at 00:00 UTC \(in \d+h\d\dm\): then run the same command with --resume/,
+      );
+      const stopped = JSON.parse(await readFile(report, 'utf8'));
+      assert.equal(stopped.error.code, 'PX_DAILY_QUOTA');
+      assert.ok(stopped.rows.inserted > 0 && stopped.rows.inserted < 300);
+      // The requests on the wire at the stop got their answers: every create PX applied is counted.
+      assert.equal(limited.stats().created.users, stopped.rows.inserted, 'no answer lost at the stop');
+      const checkpoint = JSON.parse(await readFile(join(dir, 'quota-report.checkpoint.json'), 'utf8'));
+      assert.ok(checkpoint.counters.inserted <= stopped.rows.inserted);
+      // The checkpoint holds the rows up to the first one left unfinished (its request refused by
+      // the quota). Rows after it that finished in the meantime (how many depends on how the
+      // requests interleaved) are sent again by the resume and found in PX: updated, not created.
+      const again = stopped.rows.inserted - checkpoint.counters.inserted;
+
+      limited.configure({ dailyQuota: false });
+      const second = await runInProcess([...args, '--resume'], { cwd: dir });
+      assert.equal(second.code, 0, second.stderr);
+      assert.match(
+        second.stdout,
+        new RegExp(`DONE: ${again} updated, ${300 - again} inserted, 0 skipped, 0 errors`),
+      );
+      assert.equal((await dump(limited, 'users')).length, 300);
+      assert.equal(limited.stats().created.users, 300, 'nothing created twice');
+    } finally {
+      await limited.close();
+    }
   });
 });

@@ -164,15 +164,24 @@ export async function writeConfig(dir: string, config: Record<string, unknown>, 
   return path;
 }
 
+/** Options of `runInProcess`: those of `runPxstream` that need no process of its own. */
+export interface InProcessOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** The input on stdin (a pipe's contents: stdin is no terminal). */
+  stdin?: string | Buffer;
+  /** The test fails (the run is left to end on its own) past this many ms; default 60 s. */
+  timeoutMs?: number;
+}
+
 /**
- * The CLI in this process (`runCli` with captured streams): for tests that need no process of
- * their own (no signal, no exit code of a real process, no memory figure). Same environment
- * as `runPxstream`: no key or base URL from the caller's environment, the tests' ledgers.
+ * The CLI in this process (`runCli` with captured streams, over the same real sockets and
+ * files): for tests that need no process of their own (no signal, no exit code of a real
+ * process, no closed pipe, no memory figure, no terminal). Same environment as `runPxstream`
+ * (no key or base URL from the caller's, the tests' ledgers), and stdout and stderr are
+ * searched for the API key as they are there. Ctrl-C never comes: `io.onInterrupt` is a no-op.
  */
-export async function runInProcess(
-  args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: string } = {},
-): Promise<CliRun> {
+export async function runInProcess(args: string[], options: InProcessOptions = {}): Promise<CliRun> {
   const collect = () => {
     const stream = new PassThrough();
     const chunks: Buffer[] = [];
@@ -181,13 +190,29 @@ export async function runInProcess(
   };
   const out = collect();
   const err = collect();
-  const code = await runCli(args, {
-    stdin: Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]),
+  const stdin = options.stdin === undefined ? [] : [Buffer.from(options.stdin)];
+  const run = runCli(args, {
+    stdin: Readable.from(stdin),
     stdout: out.stream,
     stderr: err.stream,
     env: testEnv(options.env),
     cwd: options.cwd ?? ROOT,
     onInterrupt: () => () => {},
   });
-  return { code, signal: null, stdout: out.text(), stderr: err.text() };
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`pxstream ${args.join(' ')} timed out\nstdout: ${out.text()}\nstderr: ${err.text()}`));
+    }, options.timeoutMs ?? 60_000);
+    timer.unref();
+  });
+  const code = await Promise.race([run, timeout]).finally(() => clearTimeout(timer));
+  // Whatever the streams still hold reaches their 'data' listeners.
+  await new Promise((resolve) => setImmediate(resolve));
+  const stdout = out.text();
+  const stderr = err.text();
+  const leak = [stdout, stderr].find((text) => text.includes(SECRET_KEY));
+  if (leak !== undefined)
+    throw new Error(`pxstream ${args.join(' ')} printed the API key:\n${leak.slice(0, 2000)}`);
+  return { code, signal: null, stdout, stderr };
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EmulatorOptions } from '@pxstream/emulator';
-import { runPxstream, startPxstream, writeConfig } from './cli.js';
+import { runInProcess, startPxstream, writeConfig } from './cli.js';
 import { EXAMPLE_ATTRIBUTES, exampleConfig } from './configs.js';
 import { type UsersFile, writeUsersCsv } from './data.js';
 import { emulator, SECRET_KEY, seed, stableRecords } from './emulator.js';
@@ -52,7 +52,7 @@ export async function inputAndReference(dir: string, rows: number, name = 'users
   try {
     await seed(px, { users: existing(file) });
     const config = await writeConfig(dir, exampleConfig(px.baseUrl, { rate: 5000 }), `${name}-clean.json`);
-    const run = await runPxstream(
+    const run = await runInProcess(
       ['-q', '-t', 'USER', '-c', config, '-i', '--errors', join(dir, `${name}-clean_rejects.csv`), input],
       { cwd: dir, timeoutMs: 600_000 },
     );
@@ -109,7 +109,8 @@ export async function killAndResume(options: KillResumeOptions) {
       assert.equal(killed.signal, 'SIGKILL', `run ${kill} was killed mid-load: ${killed.stderr}`);
       killedAt.push(px.stats().requests);
     }
-    const last = await runPxstream([...args, '--resume'], { cwd: dir, timeoutMs: 600_000 });
+    // The last resume needs no process of its own: the CLI in this process.
+    const last = await runInProcess([...args, '--resume'], { cwd: dir, timeoutMs: 600_000 });
     outputs.push(last.stdout, last.stderr);
     assert.equal(last.code, 3, last.stderr);
     assert.deepEqual(await stableRecords(px, 'users'), clean, 'records equal those of a clean run');
@@ -175,7 +176,7 @@ export async function mixedFaults(options: MixedFaultsOptions) {
     const config = await writeConfig(dir, exampleConfig(px.baseUrl, { rate: options.rate }), 'faults.json');
     const report = join(dir, 'faults-report.json');
     const args = ['-q', '-t', 'USER', '-c', config, '-i', '--timeout', String(options.timeoutMs)];
-    const run = await runPxstream(
+    const run = await runInProcess(
       [...args, '--errors', join(dir, 'faults_rejects.csv'), '--report', report, input],
       { cwd: dir, timeoutMs: 600_000 },
     );

@@ -1,11 +1,7 @@
 import type { StageName } from './stages.js';
 
 /** Codes of the errors `core` itself raises. Each package declares its own union beside it. */
-export type CoreErrorCode =
-  | 'PIPELINE_ABORTED'
-  | 'IO_READ_FAILED'
-  | 'REJECTION_UNHANDLED'
-  | 'INTERNAL';
+export type CoreErrorCode = 'PIPELINE_ABORTED' | 'IO_READ_FAILED' | 'REJECTION_UNHANDLED' | 'INTERNAL';
 
 export interface PxStreamErrorOptions {
   /** True when repeating the same operation may succeed (429, 5xx, reset, timeout). */
