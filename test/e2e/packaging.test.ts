@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { emulatorFilesLoaded } from '../helpers/loaded-modules.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -275,46 +276,6 @@ await px.close();
     assert.match(load.stdout, /DONE: 0 updated, 300 inserted, 0 skipped, 0 errors/);
   });
 });
-
-/**
- * Records every module Node loads (a `load` hook appends its URL to a file) and imports
- * `specifier` from `cwd`: the URLs of the files under an emulator package it loaded.
- * exports.test.ts holds a copy (test files do not import each other).
- */
-async function emulatorFilesLoaded(specifier: string, cwd: string): Promise<string[]> {
-  const hooks = `import { appendFileSync } from 'node:fs';
-export async function load(url, context, next) {
-  appendFileSync(process.env.PXSTREAM_LOADED, url + '\\n');
-  return next(url, context);
-}`;
-  const register = `import { register } from 'node:module';
-register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
-  const script = `import { readFileSync } from 'node:fs';
-await import(${JSON.stringify(specifier)});
-process.stdout.write(readFileSync(process.env.PXSTREAM_LOADED, 'utf8'));`;
-  const dir = await mkdtemp(join(tmpdir(), 'pxstream-loaded-'));
-  try {
-    const { stdout } = await run(
-      process.execPath,
-      [
-        '--import',
-        `data:text/javascript,${encodeURIComponent(register)}`,
-        '--input-type=module',
-        '-e',
-        script,
-      ],
-      { cwd, env: { ...process.env, PXSTREAM_LOADED: join(dir, 'loaded.txt') } },
-    );
-    const loaded = stdout.split('\n').filter(Boolean);
-    assert.ok(
-      loaded.some((url) => url.includes('/pxstream/')),
-      `the hook saw the modules loaded: ${loaded.length} URLs`,
-    );
-    return loaded.filter((url) => /\/(packages|@pxstream)\/emulator\//.test(url));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 /** Run in the install directory: imports each bundled package as pxstream's own code would. */
 const BUNDLED_SCRIPT = `
