@@ -37,7 +37,7 @@ export class RunTracker {
 
   constructor(
     private readonly ctx: {
-      plan: CheckpointSetup;
+      checkpoint: CheckpointSetup;
       /** The input's path, or its name (`stdin`), for the checkpoint. */
       inputName: string;
       /** Where to read again after a finished row (`resumeAfterOf`). */
@@ -53,19 +53,19 @@ export class RunTracker {
       eventInput?: string | undefined;
     },
   ) {
-    const { plan, rejects } = ctx;
+    const { checkpoint, rejects } = ctx;
     const { resumeAfter } = ctx;
     this.watermark = new Watermark<ResumePosition>({
       firstIndex: ctx.firstIndex,
-      ...(plan.from ? { committed: RunStats.restore(plan.from.counters) } : {}),
+      ...(checkpoint.from ? { committed: RunStats.restore(checkpoint.from.counters) } : {}),
       resumeAfter,
       onCommit: (settlement) => {
         if (isRejected(settlement)) rejects.write(settlement);
       },
     });
-    if (plan.path) {
+    if (checkpoint.path) {
       this.keeper = new CheckpointKeeper({
-        path: plan.path,
+        path: checkpoint.path,
         capture: () => this.capture(),
         beforeWrite: () => rejects.flush(),
         onError: (error) => this.keeperError?.(error),
@@ -106,8 +106,8 @@ export class RunTracker {
     this.ctx.lease?.close();
     if (this.keeper) {
       await this.keeper.stop();
-      const path = this.ctx.plan.path as string;
-      const nothingDone = rowsRead === 0 && !this.ctx.plan.from;
+      const path = this.ctx.checkpoint.path as string;
+      const nothingDone = rowsRead === 0 && !this.ctx.checkpoint.from;
       // The checkpoint goes only once every rejection is on disk: a failed write keeps it.
       if (complete && !nothingDone) await this.ctx.rejects.flush();
       if ((complete && this.watermark.heldCount === 0) || nothingDone) await removeCheckpoint(path);
@@ -123,17 +123,17 @@ export class RunTracker {
   }
 
   private capture(): Checkpoint {
-    const { plan, inputName, rejects } = this.ctx;
+    const { checkpoint, inputName, rejects } = this.ctx;
     const point = this.watermark.resumePoint;
     const delimiter = this.ctx.delimiter();
     const position: ResumePosition | null = point
       ? { ...point, ...(delimiter !== undefined ? { delimiter } : {}) }
-      : (plan.from?.position ?? null);
+      : (checkpoint.from?.position ?? null);
     return {
       version: CHECKPOINT_VERSION,
       writtenAt: new Date().toISOString(),
-      input: { name: inputName, fingerprint: plan.fingerprint },
-      settingsHash: plan.settingsHash,
+      input: { name: inputName, fingerprint: checkpoint.fingerprint },
+      settingsHash: checkpoint.settingsHash,
       position,
       counters: this.watermark.committed.snapshot(),
       rejects: { path: rejects.path, bytes: rejects.bytesWritten },

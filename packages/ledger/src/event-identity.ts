@@ -51,11 +51,6 @@ export class EventIdentityStep implements RowStep {
     this.keySegments = options.eventKey?.split('.');
   }
 
-  /** Dated rows counted so far (for tests and figures). */
-  get counted(): number {
-    return this.occurrences.size;
-  }
-
   process(row: RowEnvelope): RowEnvelope | Rejection {
     const { eventKey } = this.options;
     if (eventKey !== undefined) {

@@ -44,7 +44,7 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
   const repeats = settings.type === 'CUSTOM_EVENT' ? undefined : new RepeatCounter();
   const tracker = new RunTracker({
     lease: events.lease,
-    plan: checkpoint,
+    checkpoint,
     inputName: input.path ?? 'stdin',
     resumeAfter: await resumeAfterOf(settings.format),
     rejects,
