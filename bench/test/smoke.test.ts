@@ -103,7 +103,7 @@ describe('benchmark smoke run', () => {
     assert.ok(r.load.requests <= r.changedRows + 1, `${r.load.requests} requests`);
   });
 
-  it("case 11, events ledger: today's load forgets day 1's identities, sends its events once", async () => {
+  it("case 12, events ledger: today's load forgets day 1's identities, sends its events once", async () => {
     const r = await runCase<{
       accounted: boolean;
       perDay: number;

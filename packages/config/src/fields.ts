@@ -176,12 +176,24 @@ function checkEventKey(value: unknown, where: string): string {
   return value;
 }
 
+/**
+ * The events ledger's longest window: its entries stamp the day in 14 bits and count ages
+ * modulo 2^14, exact up to half of that (`MAX_RETENTION_DAYS` of @pxstream/ledger, which this
+ * package does not depend on).
+ */
+const MAX_EVENT_RETENTION_DAYS = 4096;
+
 function checkRetentionDays(value: unknown, where: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+  if (
+    typeof value !== 'number' ||
+    !Number.isSafeInteger(value) ||
+    value < 1 ||
+    value > MAX_EVENT_RETENTION_DAYS
+  ) {
     throw configError(
       'CONFIG_INVALID_VALUE',
       where,
-      'eventRetentionDays must be a whole number of days >= 1',
+      `eventRetentionDays must be a whole number of days from 1 to ${MAX_EVENT_RETENTION_DAYS}`,
       {
         field: 'eventRetentionDays',
       },

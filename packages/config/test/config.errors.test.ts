@@ -288,6 +288,12 @@ const cases: Case[] = [
     edit: (c) => ({ ...c, eventRetentionDays: 1.5 }),
     mentions: 'eventRetentionDays',
   },
+  {
+    name: "eventRetentionDays past the events ledger's 4096 days",
+    code: 'CONFIG_INVALID_VALUE',
+    edit: (c) => ({ ...c, eventRetentionDays: 4097 }),
+    mentions: 'from 1 to 4096',
+  },
   { name: 'rate zero', code: 'CONFIG_INVALID_RATE', edit: (c) => ({ ...c, rate: 0 }), mentions: 'rate' },
   {
     name: 'rate a string',

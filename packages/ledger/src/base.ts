@@ -1,27 +1,60 @@
-import { growBytes, growWords, newBytes, newWords } from './growable.js';
+import { type Column, grow, newWords } from './growable.js';
 
 /**
- * A shard's sorted entries: 3 words [t, a, b] each, sorted by t, and a parallel byte x: 13
- * bytes an entry. A small directory by the top `bits` of t (buckets of 32 to 64 entries, so it
- * stays in the CPU cache: 0.5 MB for 10M entries) narrows a search to one bucket, and since
+ * A shard's sorted entries: `stride` words each, the fingerprint t first, sorted by t, and a
+ * parallel column of one element an entry. What the words and the column hold is the kind's
+ * (record-base.ts: [t, a, b] and the byte x, 13 bytes; event-base.ts: [t, a] and the 16-bit
+ * value, 10 bytes). A small directory by the top `bits` of t (buckets of 32 to 64 entries, so
+ * it stays in the CPU cache: 0.5 MB for 10M entries) narrows a search to one bucket, and since
  * hashed t are uniform, the position inside the bucket is interpolated: a lookup then costs one
  * memory miss, not two (on this kind of machine a miss, not arithmetic, is the price of a lookup).
  */
-export class SortedBase {
+export abstract class SortedBase {
   /** Entries of bucket k are [dir[k], dir[k + 1]); the bucket of t is t >>> (32 - bits). */
   private dir: Uint32Array = new Uint32Array(2);
   private bits = 0;
   /** Room for at least `count` entries; the arrays only ever grow (in place, see growable.ts). */
   words: Uint32Array = newWords(0);
-  xs: Uint8Array = newBytes(0);
   count = 0;
 
+  constructor(
+    /** Words an entry. */
+    readonly stride: number,
+    /** One element an entry (its type is the kind's). */
+    public column: Column,
+  ) {}
+
+  /** The entry of key (t, x, a), or -1 (each kind compares the parts of the key it keeps). */
+  abstract find(t: number, x: number, a: number): number;
+  /** True when an entry has this t and the value (a, b). */
+  abstract hasValue(t: number, a: number, b: number): boolean;
+  /** The value (a, b) of entry e. */
+  abstract a(e: number): number;
+  abstract b(e: number): number;
+  /** Sets entry e's value (events: `a` is part of their key and stays). */
+  abstract setValue(e: number, a: number, b: number): void;
+  /** Writes the whole entry e. */
+  protected abstract write(e: number, t: number, x: number, a: number, b: number): void;
+
   /** Takes sorted entries (a snapshot read); false if they are not sorted. */
-  load(words: Uint32Array, xs: Uint8Array): boolean {
+  load(words: Uint32Array, column: Column): boolean {
+    if (
+      column.BYTES_PER_ELEMENT !== this.column.BYTES_PER_ELEMENT ||
+      words.length !== column.length * this.stride
+    )
+      throw new Error('ledger: entries of another layout'); // a bug, not a file's fault
     this.words = words;
-    this.xs = xs;
-    this.count = xs.length;
+    this.column = column;
+    this.count = column.length;
     return this.buildDir();
+  }
+
+  /** The entries as stored on disk: their words, then their column. */
+  view(): { words: Uint32Array; column: Column } {
+    return {
+      words: this.words.subarray(0, this.count * this.stride),
+      column: this.column.subarray(0, this.count),
+    };
   }
 
   /** Where t's entry should be, interpolated in its bucket (reads the directory only). */
@@ -38,44 +71,22 @@ export class SortedBase {
   /** The first entry below `limit` whose t is >= t. */
   lowerBound(t: number, limit = this.count): number {
     let e = this.guess(t, limit);
-    const words = this.words;
-    while (e > 0 && words[(e - 1) * 3]! >= t) e--;
-    while (e < limit && words[e * 3]! < t) e++;
+    const { words, stride } = this;
+    while (e > 0 && words[(e - 1) * stride]! >= t) e--;
+    while (e < limit && words[e * stride]! < t) e++;
     return e;
-  }
-
-  /** The entry of key (t, x[, a]), or -1. */
-  find(t: number, x: number, a: number, matchA: boolean): number {
-    const words = this.words;
-    for (let e = this.lowerBound(t); e < this.count && words[e * 3] === t; e++) {
-      if (this.xs[e] === x && (!matchA || words[e * 3 + 1] === a)) return e;
-    }
-    return -1;
-  }
-
-  /** True when an entry has this t and the value (a, b) (see Shard.hasValue for why x is not read). */
-  hasValue(t: number, a: number, b: number): boolean {
-    const words = this.words;
-    for (let e = this.lowerBound(t); e < this.count && words[e * 3] === t; e++) {
-      if (words[e * 3 + 1] === a && words[e * 3 + 2] === b) return true;
-    }
-    return false;
   }
 
   /** Reads an entry's first word, so that a batch's cache misses overlap before the searches. */
   peek(entry: number): number {
-    return this.words[entry * 3] ?? 0;
+    return this.words[entry * this.stride] ?? 0;
   }
 
   dropRemoved(removed: Uint8Array): void {
-    const { words, xs } = this;
     let out = 0;
     for (let e = 0; e < this.count; e++) {
       if (removed[e] === 1) continue;
-      if (out !== e) {
-        words.copyWithin(out * 3, e * 3, e * 3 + 3);
-        xs[out] = xs[e]!;
-      }
+      if (out !== e) this.move(out, e);
       out++;
     }
     this.count = out;
@@ -87,17 +98,13 @@ export class SortedBase {
    * place: expiring a large ledger's events needs neither a copy nor a mask of the table.
    */
   rewriteValues(next: (b: number) => number): number {
-    const { words, xs, count } = this;
+    const { count } = this;
     let out = 0;
     for (let e = 0; e < count; e++) {
-      const b = next(words[e * 3 + 2]!);
+      const b = next(this.b(e));
       if (b < 0) continue;
-      if (out !== e) {
-        words[out * 3] = words[e * 3]!;
-        words[out * 3 + 1] = words[e * 3 + 1]!;
-        xs[out] = xs[e]!;
-      }
-      words[out * 3 + 2] = b;
+      if (out !== e) this.move(out, e);
+      this.setValue(out, this.a(out), b);
       out++;
     }
     this.count = out;
@@ -107,40 +114,45 @@ export class SortedBase {
 
   /**
    * Merges new entries (the first n of `inserts`: slot offsets into `slots`, in the overlay's
-   * layout, sorted by t) in from the end backwards: the entries between two insert points move
-   * as one block (a native memmove).
+   * layout [t, flags | x, a, b], sorted by t) in from the end backwards: the entries between
+   * two insert points move as one block (a native memmove).
    */
   insertSorted(inserts: ArrayLike<number>, n: number, slots: Uint32Array): void {
     const total = this.count + n;
-    if (this.xs.length < total) {
+    const { stride } = this;
+    if (this.column.length < total) {
       const capacity = total + (total >>> 3) + 64;
-      this.words = growWords(this.words, capacity * 3);
-      this.xs = growBytes(this.xs, capacity);
+      this.words = grow(this.words, capacity * stride);
+      this.column = grow(this.column, capacity);
     }
-    const { words, xs } = this;
+    const { words, column } = this;
     let end = this.count; // entries [0, end) have not moved yet
     for (let k = n - 1; k >= 0; k--) {
       const s = inserts[k]!;
       const t = slots[s]!;
       let at = this.lowerBound(t, end);
-      while (at < end && words[at * 3]! <= t) at++;
+      while (at < end && words[at * stride]! <= t) at++;
       if (at < end) {
-        words.copyWithin((at + k + 1) * 3, at * 3, end * 3);
-        xs.copyWithin(at + k + 1, at, end);
+        words.copyWithin((at + k + 1) * stride, at * stride, end * stride);
+        column.copyWithin(at + k + 1, at, end);
       }
-      words[(at + k) * 3] = t;
-      words[(at + k) * 3 + 1] = slots[s + 2]!;
-      words[(at + k) * 3 + 2] = slots[s + 3]!;
-      xs[at + k] = slots[s + 1]! & 0xff;
+      this.write(at + k, t, slots[s + 1]! & 0xff, slots[s + 2]!, slots[s + 3]!);
       end = at;
     }
     this.count = total;
     this.buildDir();
   }
 
+  /** Copies entry `from` over entry `to`. */
+  private move(to: number, from: number): void {
+    const { words, stride } = this;
+    for (let w = 0; w < stride; w++) words[to * stride + w] = words[from * stride + w]!;
+    this.column[to] = this.column[from]!;
+  }
+
   /** Rebuilds the directory for the current count; false if entries are out of order. */
   private buildDir(): boolean {
-    const { words, count } = this;
+    const { words, count, stride } = this;
     let bits = 0;
     while (count >>> bits > 64) bits++;
     const size = (1 << bits) + 1;
@@ -148,7 +160,7 @@ export class SortedBase {
     const shift = 32 - bits;
     let previous = 0;
     for (let e = 0; e < count; e++) {
-      const t = words[e * 3]!;
+      const t = words[e * stride]!;
       if (t < previous) return false;
       previous = t;
       if (bits > 0) dir[(t >>> shift) + 1]!++;

@@ -170,3 +170,14 @@ function isAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** Reads into all of `target` from `position`, in as many reads as it takes; returns the bytes read (fewer at the end of the file). */
+export async function readInto(handle: FileHandle, target: Uint8Array, position: number): Promise<number> {
+  let read = 0;
+  while (read < target.length) {
+    const { bytesRead } = await handle.read(target, read, target.length - read, position + read);
+    if (bytesRead === 0) break;
+    read += bytesRead;
+  }
+  return read;
+}

@@ -21,6 +21,6 @@ export type { OpenLedgerOptions } from './open.js';
 export { openLedger } from './open.js';
 export type { PlanCounts } from './plan-sink.js';
 export { createPlanSink, newPlanCounts } from './plan-sink.js';
-export { DEFAULT_RETENTION_DAYS } from './state.js';
+export { DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS } from './state.js';
 export type { LedgerKind, LedgerRecordType, LedgerTarget } from './target.js';
 export { LEDGER_RECORD_TYPES, ledgerKind, normalizeTarget, targetId } from './target.js';

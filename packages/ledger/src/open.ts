@@ -19,7 +19,14 @@ import { Ledger } from './ledger.js';
 import { phase } from './probe.js';
 import { JournalChanges } from './replay.js';
 import { loadChanges, SnapshotReader, snapshotVersion, writeSnapshot } from './snapshot.js';
-import { DAY_MS, DEFAULT_RETENTION_DAYS, KIND_CODE, LedgerState, MAX_DAY } from './state.js';
+import {
+  DAY_MS,
+  DEFAULT_RETENTION_DAYS,
+  KIND_CODE,
+  LedgerState,
+  MAX_DAY,
+  MAX_RETENTION_DAYS,
+} from './state.js';
 import { type LedgerTarget, ledgerKind, normalizeTarget, targetId } from './target.js';
 
 export interface OpenLedgerOptions {
@@ -40,8 +47,9 @@ export interface OpenLedgerOptions {
    */
   now?: number;
   /**
-   * Events ledgers: days an event stays known (default 30, a whole number >= 1). An event
-   * stamped on day D is forgotten by an open on day D + retentionDays or later. Records ignore it.
+   * Events ledgers: days an event stays known (default 30, a whole number from 1 to
+   * MAX_RETENTION_DAYS, 4096). An event stamped on day D is forgotten by an open on day
+   * D + retentionDays or later. Records ignore it.
    */
   retentionDays?: number;
 }
@@ -57,10 +65,10 @@ function eventClock(options: OpenLedgerOptions): { day: number; retentionDays: n
     );
   }
   const retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
-  if (!Number.isInteger(retentionDays) || retentionDays < 1) {
+  if (!Number.isInteger(retentionDays) || retentionDays < 1 || retentionDays > MAX_RETENTION_DAYS) {
     throw ledgerError(
       'LEDGER_INVALID_OPTION',
-      `ledger option retentionDays: ${String(retentionDays)} is not a whole number of days >= 1`,
+      `ledger option retentionDays: ${String(retentionDays)} is not a whole number of days from 1 to ${MAX_RETENTION_DAYS}`,
     );
   }
   return { day, retentionDays };
@@ -151,11 +159,12 @@ async function loadReadOnly(dir: string, newState: () => LedgerState): Promise<L
         return state;
       }
       if (journalGeneration === generation) {
-        const changes = new JournalChanges(state.table.matchA);
+        const changes = new JournalChanges(state.table.matchA, state.day);
         const journal = await readJournal(join(dir, JOURNAL_FILE), (payload) =>
           changes.addFrame(payload, state.kind),
         );
         if (journal?.generation === generation) {
+          state.restampedEvents += changes.restamped;
           await loadTable(state, snapshot, changes);
           return state;
         }
@@ -173,8 +182,9 @@ async function loadReadOnly(dir: string, newState: () => LedgerState): Promise<L
  * table is thus never held beside a second copy or the whole journal, and the journal costs
  * one sorted merge per shard rather than a replay op by op.
  *
- * An events ledger leaves its expired entries out as it reads them, so that they never take
- * memory (at a large ledger's open the load is the peak): those the journal changes too are
+ * An events ledger leaves its expired entries out shard by shard as it reads them, so that no
+ * more than a shard's worth ever takes memory (at a large ledger's open the load is the peak),
+ * and converts the entries of an older snapshot format as it goes: those the journal changes too are
  * not counted as expired (the journal's last op decides, as in a replay in order), and what
  * the journal itself brings stamped too long ago is dropped by expireEvents, which every open
  * runs after the load (and which recounts the events).
@@ -185,8 +195,8 @@ async function loadTable(
   changes: JournalChanges | undefined,
 ): Promise<void> {
   if (snapshot) {
-    const drop = state.kind === 'events' ? state.isExpired : undefined;
-    state.expiredEvents += (await snapshot.load(state.table, drop, changes)).dropped;
+    const expiry = state.kind === 'events' ? state : undefined;
+    state.expiredEvents += (await snapshot.load(state.table, expiry, changes)).dropped;
   } else if (changes) {
     loadChanges(state.table, changes);
   }
@@ -216,10 +226,11 @@ async function openWritable(
     }
     let changes: JournalChanges | undefined;
     if (journalGeneration === generation) {
-      const gathered = new JournalChanges(state.table.matchA);
+      const gathered = new JournalChanges(state.table.matchA, state.day);
       validBytes = (await readJournal(journalPath, (payload) => gathered.addFrame(payload, state.kind)))!
         .validBytes;
       changes = gathered;
+      state.restampedEvents += gathered.restamped;
     } else {
       // No journal yet, or one that a finished compaction already folded into the snapshot.
       await writeFileAtomic(journalPath, journalHeader(generation));

@@ -1,7 +1,7 @@
-import { growWords, shrinkWords } from './growable.js';
+import { grow, shrink } from './growable.js';
 import { OP_BYTES } from './journal.js';
 import { DELETED, OCCUPIED } from './overlay.js';
-import { eventValue, OP_RECORD, REMOVED } from './state.js';
+import { eventValue, LEGACY_DAY, OP_EVENT_RELEASED, OP_RECORD, REMOVED } from './state.js';
 import { SHARD_COUNT } from './table.js';
 import type { LedgerKind } from './target.js';
 
@@ -26,8 +26,8 @@ export interface ShardChanges {
  * read leave out the expired entries even when the journal holds ops: it knows which keys the
  * journal changes (see `touches`).
  *
- * An op is kept as the table would apply it: a put (t, x, a, b) or a removal (t, x, a); for a
- * key the last op wins, as in a replay in order.
+ * An op is kept as the table would apply it: a put (t, x, a, b) or a removal (t, x, a), x = 0
+ * for events (see FingerprintTable); for a key the last op wins, as in a replay in order.
  */
 export class JournalChanges {
   private readonly ops: Uint32Array[] = [];
@@ -41,9 +41,15 @@ export class JournalChanges {
   private offsets = new Uint32Array(0);
   /** Ops gathered. */
   size = 0;
+  /** Event ops written before day stamps (w3 = 0), given `day`. */
+  restamped = 0;
 
-  /** Records match on (t, x); events on (t, x, a). */
-  constructor(readonly matchA: boolean) {
+  constructor(
+    /** Records match on (t, x); events on (t, x, a). */
+    readonly matchA: boolean,
+    /** The open's day: what an event op written before day stamps takes. */
+    private readonly day = 1,
+  ) {
     for (let k = 0; k < SHARD_COUNT; k++) this.ops.push(EMPTY); // reserved at a shard's first op
   }
 
@@ -55,20 +61,22 @@ export class JournalChanges {
    */
   addFrame(payload: Buffer, kind: LedgerKind): void {
     const records = kind === 'records';
+    const xMask = records ? 0xff : 0;
     for (let at = 0; at < payload.length; at += OP_BYTES) {
       const op = payload[at]!;
       const hi = payload.readUInt32LE(at + 1);
       const lo = payload.readUInt32LE(at + 5);
       const a = payload.readUInt32LE(at + 9);
       const w3 = payload.readUInt32LE(at + 13);
-      const b = op === OP_RECORD && records ? w3 : eventValue(kind, op, w3);
+      const b = op === OP_RECORD && records ? w3 : eventValue(kind, op, w3, this.day);
+      if (!records && w3 === LEGACY_DAY && op !== OP_EVENT_RELEASED) this.restamped++;
       const k = hi >>> 24;
       const n = this.counts[k]!;
       let ops = this.ops[k]!;
       if ((n + 1) * 4 > ops.length) ops = this.grow(k);
       const s = n * 4;
       ops[s] = ((hi << 8) | (lo >>> 24)) >>> 0;
-      ops[s + 1] = (b === REMOVED ? OCCUPIED | DELETED : OCCUPIED) | ((lo >>> 16) & 0xff);
+      ops[s + 1] = (b === REMOVED ? OCCUPIED | DELETED : OCCUPIED) | ((lo >>> 16) & xMask);
       ops[s + 2] = a;
       ops[s + 3] = b === REMOVED ? 0 : b;
       this.counts[k] = n + 1;
@@ -78,7 +86,7 @@ export class JournalChanges {
 
   /** Shard k's array, with room for twice the ops (in place once reserved, see growable.ts). */
   private grow(k: number): Uint32Array {
-    const ops = growWords(this.ops[k]!, Math.max(1024, this.ops[k]!.length * 2));
+    const ops = grow(this.ops[k]!, Math.max(1024, this.ops[k]!.length * 2));
     this.ops[k] = ops;
     return ops;
   }
@@ -95,19 +103,6 @@ export class JournalChanges {
     return this.changes;
   }
 
-  /**
-   * True when shard k's changes hold a key of fingerprint t (and, for events, `a`): whether
-   * they hold the key itself then depends on x (`touches`). For the snapshot read, which sees
-   * an entry's x only after all the shard's words.
-   */
-  mayTouch(k: number, t: number, a: number): boolean {
-    const { slots, offsets } = this.shard(k);
-    for (let m = lowerBound(slots, offsets, t); m < offsets.length && slots[offsets[m]!] === t; m++) {
-      if (!this.matchA || slots[offsets[m]! + 2] === a) return true;
-    }
-    return false;
-  }
-
   /** True when shard k's changes hold the key (t, x[, a]): a put or a removal. */
   touches(k: number, t: number, x: number, a: number): boolean {
     const { slots, offsets } = this.shard(k);
@@ -120,7 +115,7 @@ export class JournalChanges {
 
   /** Gives shard k's memory back (once merged): at once, its array being resizable. */
   release(k: number): void {
-    shrinkWords(this.ops[k]!, 0);
+    shrink(this.ops[k]!, 0);
     this.ops[k] = EMPTY;
     this.counts[k] = 0;
     if (k === this.current) this.current = -1;

@@ -1,5 +1,7 @@
-import { SortedBase } from './base.js';
+import { EventBase } from './event-base.js';
+import type { Column } from './growable.js';
 import { DELETED, OCCUPIED, Overlay } from './overlay.js';
+import { RecordBase } from './record-base.js';
 
 /**
  * One shard of the in-memory table: a sorted base (base.ts) plus an overlay of recent changes
@@ -7,8 +9,8 @@ import { DELETED, OCCUPIED, Overlay } from './overlay.js';
  * shard, never the whole table, and holds the event loop for well under a millisecond. Merges
  * work in place: updates where the entry stands, inserts merged in from the end.
  *
- * An entry is a key fingerprint (t: 32 bits, x: 8 bits, plus `a` when `matchA`) and a value
- * (a, b).
+ * An entry is a key fingerprint (records: t and x, 40 bits; events: t and `a`, 64 bits) and a
+ * value (a, b): the base keeps each kind in its own layout (record-base.ts, event-base.ts).
  */
 
 /** The value of the entry the last successful `get` found. */
@@ -27,10 +29,12 @@ const MIN_MERGE = 64;
 let inserts = new Uint32Array(1024);
 
 export class Shard {
-  private readonly base = new SortedBase();
+  private readonly base: RecordBase | EventBase;
   private readonly overlay: Overlay;
 
-  constructor(private readonly matchA: boolean) {
+  /** `matchA`: an events shard (key t, x, a; x is always 0 for them), else records (key t, x). */
+  constructor(matchA: boolean) {
+    this.base = matchA ? new EventBase() : new RecordBase();
     this.overlay = new Overlay(matchA);
   }
 
@@ -51,10 +55,10 @@ export class Shard {
         return true;
       }
     }
-    const entry = this.base.find(t, x, a, this.matchA);
+    const entry = this.base.find(t, x, a);
     if (entry < 0) return false;
-    found.a = this.base.words[entry * 3 + 1]!;
-    found.b = this.base.words[entry * 3 + 2]!;
+    found.a = this.base.a(entry);
+    found.b = this.base.b(entry);
     return true;
   }
 
@@ -126,15 +130,14 @@ export class Shard {
     for (let m = 0; m < offsets.length; m++) {
       const s = offsets[m]!;
       const deleted = (slots[s + 1]! & DELETED) !== 0;
-      const entry = base.find(slots[s]!, slots[s + 1]! & 0xff, slots[s + 2]!, this.matchA);
+      const entry = base.find(slots[s]!, slots[s + 1]! & 0xff, slots[s + 2]!);
       if (entry < 0) {
         if (!deleted) inserts[inserted++] = s;
       } else if (deleted) {
         removed ??= new Uint8Array(base.count);
         removed[entry] = 1;
       } else {
-        base.words[entry * 3 + 1] = slots[s + 2]!;
-        base.words[entry * 3 + 2] = slots[s + 3]!;
+        base.setValue(entry, slots[s + 2]!, slots[s + 3]!);
       }
     }
     if (removed) base.dropRemoved(removed);
@@ -147,16 +150,18 @@ export class Shard {
     return this.base.rewriteValues(next);
   }
 
-  /** Takes sorted entries as the base (a snapshot read); false if they are not sorted. */
-  load(words: Uint32Array, xs: Uint8Array): boolean {
+  /**
+   * Takes sorted entries as the base (a snapshot read), in the kind's layout (records: 3 words
+   * and a byte x each; events: 2 words and a 16-bit value); false if they are not sorted.
+   */
+  load(words: Uint32Array, column: Column): boolean {
     this.overlay.clear();
-    return this.base.load(words, xs);
+    return this.base.load(words, column);
   }
 
-  /** The base as stored on disk (merge first to include the overlay). */
-  view(): { words: Uint32Array; xs: Uint8Array } {
-    const { words, xs, count } = this.base;
-    return { words: words.subarray(0, count * 3), xs: xs.subarray(0, count) };
+  /** The base as stored on disk: words, then the column (merge first to include the overlay). */
+  view(): { words: Uint32Array; column: Column } {
+    return this.base.view();
   }
 
   private mergeIfDue(): void {

@@ -9,39 +9,56 @@ export const OP_EVENT_CONFIRMED = 3;
 export const OP_EVENT_RELEASED = 4;
 
 /**
- * An event's entry keeps in `b` its state (low 2 bits) and the UTC day its run recorded it
- * (the rest): `state | day << 2`. Entries written before day stamps existed (snapshot format 1,
- * journal ops with w3 = 0) carry day 0, LEGACY_DAY: an open stamps them with its own day.
+ * An event's entry keeps in `b` (16 bits) its state (low 2 bits) and the UTC day its run
+ * recorded it, modulo 2^14 (the rest): `state | (day % 16384) << 2`. Ages are computed modulo
+ * 2^14 too, which tells them apart for 44 years; an age of AMBIGUOUS_AGE or more is read as a
+ * stamp from the future (a clock set back), kept, as a negative age always was. So a window
+ * of up to MAX_RETENTION_DAYS is exact as long as a writable open (which drops what expired)
+ * comes at least once every AMBIGUOUS_AGE - retentionDays days: 11 years at the longest
+ * window, 22 at the default.
+ *
+ * Entries written before day stamps (snapshot format 1, journal ops with w3 = 0) take the day of
+ * the open that reads them, as they are read.
  */
 export const PENDING = 1;
 export const CONFIRMED = 2;
 export const LEGACY_DAY = 0;
-/** The largest day a stamp holds (day << 2 stays within 32 bits); Date's range ends far before it. */
+/** The largest day an open may have (journal ops carry the whole day, 32 bits); Date's range ends far before it. */
 export const MAX_DAY = 2 ** 30 - 1;
 export const DAY_MS = 86_400_000;
 export const DEFAULT_RETENTION_DAYS = 30;
+/** Bits of the day an entry keeps: with the 2 of its state, a 16-bit value (10 bytes an entry, not 12). */
+const DAY_BITS = 14;
+const DAY_MASK = 2 ** DAY_BITS - 1;
+/** Ages (modulo 2^14) from here on are stamps of a later day than the open's. */
+const AMBIGUOUS_AGE = 2 ** (DAY_BITS - 1);
+/** The longest window: half the ages told apart (8192 days), so that a window never borders them. */
+export const MAX_RETENTION_DAYS = AMBIGUOUS_AGE / 2;
 
 /** What eventValue returns for a release: the op removes the entry. */
 export const REMOVED = -1;
 
 /**
- * The `b` an event op gives its entry (its state stamped with the op's day `w3`), REMOVED for a
- * release; LEDGER_CORRUPT when the op does not belong in a `kind` ledger (a record op is
- * handled before: its `b` is w3 itself).
+ * The `b` an event op gives its entry (its state stamped with the op's day `w3`, or with
+ * `legacyDay` for an op written before day stamps: w3 = 0), REMOVED for a release;
+ * LEDGER_CORRUPT when the op does not belong in a `kind` ledger (a record op is handled before:
+ * its `b` is w3 itself).
  */
-export function eventValue(kind: LedgerKind, op: number, w3: number): number {
+export function eventValue(kind: LedgerKind, op: number, w3: number, legacyDay: number): number {
   if (kind !== 'events' || op < OP_EVENT_PENDING || op > OP_EVENT_RELEASED || w3 > MAX_DAY) {
     throw ledgerError(
       'LEDGER_CORRUPT',
       `ledger journal: op ${op} (day ${w3}) does not belong in a ${kind} ledger`,
     );
   }
-  return op === OP_EVENT_RELEASED ? REMOVED : stamp(op === OP_EVENT_PENDING ? PENDING : CONFIRMED, w3);
+  if (op === OP_EVENT_RELEASED) return REMOVED;
+  return stamp(op === OP_EVENT_PENDING ? PENDING : CONFIRMED, w3 === LEGACY_DAY ? legacyDay : w3);
 }
 
 /** An event entry's state (PENDING or CONFIRMED) from its `b`. */
 export const stateOf = (b: number): number => b & 3;
-const stamp = (state: number, day: number): number => state + day * 4;
+/** An event entry's `b`: its state and day (modulo 2^14). */
+export const stamp = (state: number, day: number): number => state | ((day & DAY_MASK) << 2);
 
 /** Snapshot kind codes. */
 export const KIND_CODE: Record<LedgerKind, number> = { records: 1, events: 2 };
@@ -64,7 +81,7 @@ export class LedgerState {
   confirmedEvents = 0;
   /** Events this open dropped as expired (as the snapshot was read, after the replay, or by a compaction). */
   expiredEvents = 0;
-  /** Legacy events given this open's day by expireEvents: their stamp is not on disk yet. */
+  /** Legacy events given this open's day as they were read: their stamp is not on disk yet. */
   restampedEvents = 0;
 
   constructor(
@@ -80,7 +97,7 @@ export class LedgerState {
       this.table.put(w0, w1, w2, w3);
       return;
     }
-    const b = eventValue(this.kind, op, w3);
+    const b = eventValue(this.kind, op, w3, this.day);
     const previous = b === REMOVED ? this.table.remove(w0, w1, w2) : this.table.put(w0, w1, w2, b);
     if (previous !== ABSENT) {
       if (stateOf(previous) === PENDING) this.pendingEvents--;
@@ -92,40 +109,46 @@ export class LedgerState {
 
   /**
    * True when an event entry's `b` is stamped `retentionDays` or more before this open's day
-   * (a legacy entry never is: it takes this day). For the snapshot read, to leave such entries out.
+   * (ages modulo 2^14, a stamp of a later day never: see AMBIGUOUS_AGE). For the snapshot read,
+   * to leave such entries out.
    */
   readonly isExpired = (b: number): boolean => {
-    const stampDay = b >>> 2;
-    return stampDay !== LEGACY_DAY && this.day - stampDay >= this.retentionDays;
+    const age = (this.day - (b >>> 2)) & DAY_MASK;
+    return age >= this.retentionDays && age < AMBIGUOUS_AGE;
   };
 
   /**
-   * Drops the events that expired by this open's day, stamps legacy ones with it, and recounts:
-   * one pass over each shard, in place (a large ledger is neither copied nor scanned twice). Run
-   * once snapshot and journal are loaded, and again before a compaction writes the snapshot.
+   * An entry of a format-1 or format-2 snapshot (a 32-bit `b`: state | day << 2, day 0 before
+   * day stamps) as this format keeps it; a legacy one takes this open's day (counted in
+   * restampedEvents).
+   */
+  readonly fromFormat2 = (b: number): number => {
+    const day = b >>> 2;
+    if (day !== LEGACY_DAY) return stamp(stateOf(b), day);
+    this.restampedEvents++;
+    return stamp(stateOf(b), this.day);
+  };
+
+  /**
+   * Drops the events that expired by this open's day and recounts: one pass over each shard, in
+   * place (a large ledger is neither copied nor scanned twice). Run once snapshot and journal
+   * are loaded, and again before a compaction writes the snapshot.
    */
   expireEvents(): void {
     if (this.kind !== 'events') return;
-    const { day, isExpired } = this;
+    const { isExpired } = this;
     let pending = 0;
     let confirmed = 0;
-    let restamped = 0;
     const dropped = this.table.rewriteValues((b) => {
       if (isExpired(b)) return ABSENT;
-      let stampDay = b >>> 2;
-      if (stampDay === LEGACY_DAY) {
-        stampDay = day; // recorded before stamps: it lives one more window from now
-        restamped++;
-      }
       const state = stateOf(b);
       if (state === PENDING) pending++;
       else if (state === CONFIRMED) confirmed++;
-      return stamp(state, stampDay);
+      return b;
     });
     this.pendingEvents = pending;
     this.confirmedEvents = confirmed;
     this.expiredEvents += dropped;
-    this.restampedEvents += restamped;
   }
 }
 

@@ -27,20 +27,25 @@ export const SHARD_COUNT = 256;
 /**
  * The whole in-memory map, keyed by a 64-bit (hi, lo) hash plus, for events, a third word `a`.
  * The shard is hi's top 8 bits; the fingerprint kept is t = hi's other 24 bits and lo's top 8,
- * and x = lo's next 8 bits: 48 bits of the key in all (80 with `a`). Records keep the value in
- * (a, b), events their state in b.
+ * and, for records, x = lo's next 8 bits: 48 bits of the key. Events keep t and `a` with no x
+ * (x is 0 for them): 72 bits of their hash, in 8 bytes an entry beside their 16-bit value (see
+ * event-base.ts). Records keep the value in (a, b), events their state and day in b.
  */
 export class FingerprintTable {
   readonly shards: readonly Shard[];
   /** Number of keys held. */
   size = 0;
 
+  /** Lo's 8 bits of x: records keep them; events, keyed by `a` too, do not (always 0). */
+  private readonly xMask: number;
+
   constructor(readonly matchA: boolean) {
     this.shards = Array.from({ length: SHARD_COUNT }, () => new Shard(matchA));
+    this.xMask = matchA ? 0 : 0xff;
   }
 
   get(hi: number, lo: number, a: number): boolean {
-    return this.shards[hi >>> 24]!.get(((hi << 8) | (lo >>> 24)) >>> 0, (lo >>> 16) & 0xff, a);
+    return this.shards[hi >>> 24]!.get(((hi << 8) | (lo >>> 24)) >>> 0, (lo >>> 16) & this.xMask, a);
   }
 
   /** True when the key (of a table that does not match on `a`) has the value (a, b). */
@@ -65,20 +70,29 @@ export class FingerprintTable {
 
   /** Sets the value; returns the previous `b`, or ABSENT. */
   put(hi: number, lo: number, a: number, b: number): number {
-    const previous = this.shards[hi >>> 24]!.put(((hi << 8) | (lo >>> 24)) >>> 0, (lo >>> 16) & 0xff, a, b);
+    const previous = this.shards[hi >>> 24]!.put(
+      ((hi << 8) | (lo >>> 24)) >>> 0,
+      (lo >>> 16) & this.xMask,
+      a,
+      b,
+    );
     if (previous === ABSENT) this.size++;
     return previous;
   }
 
   /** Sets the value of a key the caller just looked up with `get` (`isNew`: get found nothing). */
   set(hi: number, lo: number, a: number, b: number, isNew: boolean): void {
-    this.shards[hi >>> 24]!.set(((hi << 8) | (lo >>> 24)) >>> 0, (lo >>> 16) & 0xff, a, b);
+    this.shards[hi >>> 24]!.set(((hi << 8) | (lo >>> 24)) >>> 0, (lo >>> 16) & this.xMask, a, b);
     if (isNew) this.size++;
   }
 
   /** Removes the key; returns its previous `b`, or ABSENT. */
   remove(hi: number, lo: number, a: number): number {
-    const previous = this.shards[hi >>> 24]!.remove(((hi << 8) | (lo >>> 24)) >>> 0, (lo >>> 16) & 0xff, a);
+    const previous = this.shards[hi >>> 24]!.remove(
+      ((hi << 8) | (lo >>> 24)) >>> 0,
+      (lo >>> 16) & this.xMask,
+      a,
+    );
     if (previous !== ABSENT) this.size--;
     return previous;
   }

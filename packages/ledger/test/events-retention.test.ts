@@ -10,6 +10,9 @@ const DAY_MS = 86_400_000;
 const on = (day: number) => day * DAY_MS + 13 * 3_600_000;
 
 const FIXTURE = new URL('../../../test/fixtures/legacy-events-ledger/ledger/', import.meta.url).pathname;
+const FORMAT_2 = new URL('./fixtures/format-2-events-ledger/', import.meta.url).pathname;
+/** A snapshot's size: header, 256 shard headers, then `entries` of `bytes` each. */
+const snapshotBytes = (entries: number, bytes: number) => 36 + 256 * 8 + entries * bytes;
 
 async function withLedger<T>(
   options: Parameters<typeof openLedger>[0],
@@ -69,8 +72,11 @@ describe('events retention window', () => {
       assert.equal(ledger.eventState(hash), undefined);
       assert.equal(ledger.counts().expiredEvents, 1);
     });
-    const [version] = await snapshotHeader(dir);
-    assert.equal(version, 2, 'the close compacted: the expired event is off the disk');
+    assert.deepEqual(
+      await snapshotHeader(dir),
+      [3, 1],
+      'the close compacted: the expired event is off the disk',
+    );
     const old = await readAt(dir, 2, [hash]);
     assert.deepEqual(old.states, [undefined], 'an open with an older clock does not bring it back');
     assert.deepEqual([old.counts.confirmedEvents, old.counts.expiredEvents], [0, 0]);
@@ -142,6 +148,7 @@ describe('events retention window', () => {
       0,
       -1,
       1.5,
+      4097,
       Number.NaN,
       Number.POSITIVE_INFINITY,
       '30' as unknown as number,
@@ -204,6 +211,31 @@ describe('events retention window', () => {
     const day50 = await readAt(dir, 50, hashes); // the journal is empty now: dropped as read
     assert.deepEqual(day50.states, [undefined, undefined, undefined]);
     assert.deepEqual([day50.counts.confirmedEvents, day50.counts.expiredEvents], [0, 2]);
+  });
+
+  it('counts ages modulo 2^14 days: exact across a wrap, up to the longest window (4096), and a later stamp (clock set back) is kept', async () => {
+    const dir = await tempDir();
+    const [wrapped, longest, ahead] = [eventHash(1), eventHash(2), eventHash(3)];
+    // 32_760 keeps 16_376 (its day modulo 2^14): 30 days on, the open's day keeps 6.
+    await withLedger({ dir, target: EVENTS, now: on(32_760) }, (ledger) => ledger.confirmEvent(wrapped));
+    assert.deepEqual((await readAt(dir, 32_789, [wrapped])).states, ['confirmed']);
+    assert.deepEqual((await readAt(dir, 32_790, [wrapped])).states, [undefined]);
+
+    const window = { dir: await tempDir(), target: EVENTS, retentionDays: 4096 };
+    await withLedger({ ...window, now: on(100) }, (ledger) => ledger.confirmEvent(longest));
+    const longRead = (day: number) =>
+      withLedger({ ...window, readOnly: true, now: on(day) }, (ledger) => ledger.eventState(longest));
+    assert.equal(await longRead(100 + 4095), 'confirmed');
+    assert.equal(await longRead(100 + 4096), undefined);
+
+    const back = await tempDir();
+    await withLedger({ dir: back, target: EVENTS, now: on(200) }, (ledger) => ledger.confirmEvent(ahead));
+    await withLedger({ dir: back, target: EVENTS, now: on(150) }, (ledger) => {
+      assert.equal(ledger.eventState(ahead), 'confirmed', 'stamped 50 days after this open: kept');
+      assert.equal(ledger.counts().expiredEvents, 0);
+    });
+    assert.deepEqual((await readAt(back, 229, [ahead])).states, ['confirmed']);
+    assert.deepEqual((await readAt(back, 230, [ahead])).states, [undefined], 'its window runs from its day');
   });
 
   it('agrees with a model through random days of marks, confirms, releases and compactions (read-only and writable opens)', async () => {
@@ -295,14 +327,15 @@ describe('events retention window', () => {
     );
   });
 
-  it('keeps the day stamps through compaction, and writes events snapshots as version 2 (records: 1)', async () => {
+  it('keeps the day stamps through compaction, and writes events snapshots as version 3, 10 bytes an entry (records: 1, 13)', async () => {
     const dir = await tempDir();
     const [first, second] = [eventHash(1), eventHash(2)];
     await withLedger({ dir, target: EVENTS, now: on(100) }, async (ledger) => {
       ledger.confirmEvent(first);
       await ledger.compact();
     });
-    assert.deepEqual(await snapshotHeader(dir), [2, 1]);
+    assert.deepEqual(await snapshotHeader(dir), [3, 1]);
+    assert.equal((await readFile(join(dir, 'snapshot.bin'))).length, snapshotBytes(1, 10));
     await withLedger({ dir, target: EVENTS, now: on(110) }, async (ledger) => {
       ledger.confirmEvent(second);
       await ledger.compact();
@@ -313,7 +346,7 @@ describe('events retention window', () => {
 
     // A writable open that expires nothing and restamps nothing does not rewrite the snapshot.
     await withLedger({ dir, target: EVENTS, now: on(111) }, () => {});
-    assert.deepEqual(await snapshotHeader(dir), [2, 2]);
+    assert.deepEqual(await snapshotHeader(dir), [3, 2]);
 
     const users = await tempDir();
     await withLedger({ dir: users, target: USERS, now: on(100) }, async (ledger) => {
@@ -321,6 +354,7 @@ describe('events retention window', () => {
       await ledger.compact();
     });
     assert.deepEqual(await snapshotHeader(users), [1, 1], 'records keep format 1');
+    assert.equal((await readFile(join(users, 'snapshot.bin'))).length, snapshotBytes(1, 13));
     await withLedger({ dir: users, target: USERS, now: on(10_000) }, (ledger) => {
       assert.equal(ledger.hasUnchanged('u-1', hashBody('{}')), true, 'records never expire');
     });
@@ -355,7 +389,7 @@ describe('a custom-events ledger of format 1 (test/fixtures/legacy-events-ledger
       assert.equal(ledger.eventState(hashBody(u5)), 'pending', 'u-5 died on the wire: in doubt');
       assert.equal(ledger.eventState(hashBody(u6)), 'confirmed');
     });
-    assert.deepEqual(await snapshotHeader(dir), [2, 2], 'the first writable close rewrote it as version 2');
+    assert.deepEqual(await snapshotHeader(dir), [3, 2], 'the first writable close rewrote it as version 3');
 
     const hashes = [hashBody(u5), hashBody(u6)];
     const later = await readAt(dir, X + 29, hashes, target);
@@ -367,6 +401,14 @@ describe('a custom-events ledger of format 1 (test/fixtures/legacy-events-ledger
       [expired.counts.pendingEvents, expired.counts.confirmedEvents, expired.counts.expiredEvents],
       [0, 0, 6],
     );
+  });
+
+  it('takes the day of the upgrade even when that day is 0 modulo 2^14 (no day is reserved)', async () => {
+    const { dir, target } = await copyFixture();
+    const hashes = [hashBody(u5), hashBody(u6)];
+    await withLedger({ dir, target, now: on(32_768) }, () => {});
+    assert.deepEqual((await readAt(dir, 32_768 + 29, hashes, target)).states, ['pending', 'confirmed']);
+    assert.deepEqual((await readAt(dir, 32_768 + 30, hashes, target)).states, [undefined, undefined]);
   });
 
   it('is read, unchanged on disk, by a read-only open (stamped in memory only)', async () => {
@@ -381,5 +423,76 @@ describe('a custom-events ledger of format 1 (test/fixtures/legacy-events-ledger
     // A later read-only open, far in the future, stamps them with its own day again.
     const far = await readAt(dir, X + 1000, [hashBody(u5), hashBody(u6)], target);
     assert.deepEqual(far.states, ['pending', 'confirmed']);
+  });
+});
+
+describe('a custom-events ledger of format 2 (test/fixtures/format-2-events-ledger: 13 bytes an entry)', () => {
+  const [e0, e1, e2, e3, e4, e5] = [
+    '03c67e43842bd28e1a30fe7d7533408b6105b6ae',
+    '736e9ad0871691fcf49cd27c692908aed824345e',
+    '64892f731e9998958fa02ea8e0b69a83701927be',
+    '1efc7154d405282c489f433f3a03625c53eb766a',
+    '35a8707243b35d48c22ba84bc366c112bb4f0582',
+    'ff7a2777eb5c4cec2ac34ec09848de3daeb03378',
+  ];
+  /** e3 but for its key byte x (hex digits 10-11), which format 3 does not keep: e3's entry. */
+  const twin = '1efc7154d406282c489f433f3a03625c53eb766a';
+  const all = [e0!, e1!, e2!, e3!, twin, e4!, e5!];
+
+  async function copyFixture(): Promise<string> {
+    const dir = join(await tempDir(), 'ledger');
+    await cp(FORMAT_2, dir, { recursive: true });
+    return dir;
+  }
+
+  it('is read with its states and day stamps (its journal too), e3 and its twin as one entry', async () => {
+    const dir = await copyFixture();
+    assert.deepEqual(await snapshotHeader(dir), [2, 1]);
+    const day = await readAt(dir, 20_815, all);
+    assert.deepEqual(day.states, [
+      'confirmed',
+      'confirmed',
+      'confirmed',
+      'confirmed',
+      'confirmed',
+      'confirmed',
+      undefined,
+    ]);
+    assert.deepEqual([day.counts.pendingEvents, day.counts.confirmedEvents], [0, 5]);
+    // e0 (day 20800) expires on 20830; e1's snapshot entry too, but its journal confirm (20810) renews it.
+    const later = await readAt(dir, 20_830, all);
+    assert.deepEqual(later.states, [
+      undefined,
+      'confirmed',
+      'confirmed',
+      'confirmed',
+      'confirmed',
+      'confirmed',
+      undefined,
+    ]);
+    assert.deepEqual([later.counts.confirmedEvents, later.counts.expiredEvents], [4, 1]);
+  });
+
+  it('is rewritten in format 3 by the first writable close, its stamps kept', async () => {
+    const dir = await copyFixture();
+    await withLedger({ dir, target: EVENTS, now: on(20_816) }, (ledger) => {
+      assert.deepEqual([ledger.counts().confirmedEvents, ledger.counts().expiredEvents], [5, 0]);
+    });
+    assert.deepEqual(await snapshotHeader(dir), [3, 2], 'rewritten, though nothing expired');
+    assert.equal((await readFile(join(dir, 'snapshot.bin'))).length, snapshotBytes(5, 10));
+    assert.deepEqual((await readAt(dir, 20_829, all)).counts.confirmedEvents, 5);
+    const day39 = await readAt(dir, 20_839, all);
+    assert.deepEqual(day39.states.slice(0, 6), [undefined, ...Array(5).fill('confirmed')]);
+    const day40 = await readAt(dir, 20_840, all);
+    assert.deepEqual(day40.states, [
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      'confirmed',
+      undefined,
+    ]);
+    assert.deepEqual([day40.counts.confirmedEvents, day40.counts.expiredEvents], [1, 4]);
   });
 });

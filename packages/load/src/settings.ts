@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { RECORD_TYPES, type RecordType } from '@pxstream/config';
+import { MAX_RETENTION_DAYS } from '@pxstream/ledger';
 import { loadError } from './errors.js';
 import type { InputFormat, LoadOptions } from './options.js';
 
@@ -171,11 +172,15 @@ function checkEventOptions(type: RecordType, options: LoadOptions): void {
   }
   if (
     eventRetentionDays !== undefined &&
-    !(Number.isSafeInteger(eventRetentionDays) && eventRetentionDays >= 1)
+    !(
+      Number.isSafeInteger(eventRetentionDays) &&
+      eventRetentionDays >= 1 &&
+      eventRetentionDays <= MAX_RETENTION_DAYS
+    )
   ) {
     throw loadError(
       'LOAD_INVALID_OPTION',
-      `\`eventRetentionDays\` must be a whole number of days >= 1, got ${eventRetentionDays}`,
+      `\`eventRetentionDays\` must be a whole number of days from 1 to ${MAX_RETENTION_DAYS}, got ${eventRetentionDays}`,
     );
   }
   if (options.clock !== undefined && typeof options.clock !== 'function') {

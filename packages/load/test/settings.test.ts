@@ -44,7 +44,11 @@ describe('load settings: the rules between options', () => {
     refused({ type: 'CUSTOM_EVENT', eventKey: ' ' }, /`eventKey` must name a source column/);
     refused(
       { type: 'CUSTOM_EVENT', eventRetentionDays: 0 },
-      /`eventRetentionDays` must be a whole number of days >= 1/,
+      /`eventRetentionDays` must be a whole number of days from 1 to 4096, got 0/,
+    );
+    refused(
+      { type: 'CUSTOM_EVENT', eventRetentionDays: 4097 },
+      /`eventRetentionDays` must be a whole number of days from 1 to 4096, got 4097/,
     );
   });
 
