@@ -112,6 +112,8 @@ export interface Second {
   otherAdmitted: number;
   otherRefused: number;
   faults: number;
+  /** Requests refused while the peer was down (outage.ts). */
+  down: number;
 }
 
 export class Timeline {
@@ -130,6 +132,7 @@ export class Timeline {
         otherAdmitted: 0,
         otherRefused: 0,
         faults: 0,
+        down: 0,
       });
     }
     this.seconds[second]![field]++;

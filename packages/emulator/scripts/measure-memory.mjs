@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Memory of the emulator holding N users seeded through the control plane (streamed NDJSON),
-// and its peak RSS while the whole store is dumped back (streamed: the peak must not move).
+// its peak RSS while the whole store is dumped back (streamed: the peak must not move), and
+// while the whole list is read back through the API's scroll (pageSize 1000), a filter and a sort.
 // Usage: node packages/emulator/scripts/measure-memory.mjs [users=1000000]
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -74,6 +75,37 @@ const dumpSeconds = (performance.now() - dumpStart) / 1000;
 const afterDump = await memory(false);
 console.log(
   `dumped ${lines} users (${mb(bytes)} of NDJSON) in ${dumpSeconds.toFixed(1)} s; rss after dump ${mb(afterDump.rss)}, peak rss ${mb(afterDump.maxRss)} (${afterDump.maxRss > after.maxRss ? `+${mb(afterDump.maxRss - after.maxRss)} during the dump` : 'unchanged by the dump'})`,
+);
+const api = (query) =>
+  fetch(`${origin}/v1/users?${query}`, { headers: { 'x-aptrinsic-api-key': 'emulator-key' } }).then((r) =>
+    r.json(),
+  );
+const listStart = performance.now();
+let page = await api('pageSize=1000');
+let listed = page.users.length;
+let requests = 1;
+while (page.users.length === 1000) {
+  page = await api(`pageSize=1000&scrollId=${encodeURIComponent(page.scrollId)}`);
+  listed += page.users.length;
+  requests++;
+}
+const listSeconds = (performance.now() - listStart) / 1000;
+const afterList = await memory(false);
+console.log(
+  `listed ${listed} users (totalHits ${page.totalHits}) in ${requests} requests, ${listSeconds.toFixed(1)} s; rss after ${mb(afterList.rss)}, peak rss ${mb(afterList.maxRss)}`,
+);
+for (const query of [
+  'pageSize=1000&filter=customAttributes.plan%3D%3Dgold',
+  'pageSize=1000&sort=-signUpDate',
+]) {
+  const started = performance.now();
+  const first = await api(query);
+  const took = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`first page of ${query}: totalHits ${first.totalHits} in ${took} s`);
+}
+const afterQueries = await memory(false);
+console.log(
+  `after the filter and the sort: rss ${mb(afterQueries.rss)}, peak rss ${mb(afterQueries.maxRss)}`,
 );
 console.log(`load average at end: ${load()}`);
 child.kill('SIGTERM');

@@ -1,4 +1,8 @@
-/** Users and accounts: create, update (by path id or by body id), get, delete, list. */
+/**
+ * Users and accounts: create (reviving a soft-deleted user), update (by path id or by body
+ * id), get, delete (by path id, or for users by body id: `DELETE /v1/users/delete`), list.
+ * Record dates and delete times come from the state's wall clock (injectable in tests).
+ */
 import type { Handler, RequestContext } from './context.js';
 import { AnswerError, badRequest, notFound } from './http-error.js';
 import { ACCOUNT_MODEL, type ModelTable, USER_MODEL } from './model.js';
@@ -11,6 +15,7 @@ export interface RecordHandlers {
   updateByBody: Handler;
   get: Handler;
   remove: Handler;
+  removeByBody: Handler;
   list: Handler;
 }
 
@@ -33,21 +38,42 @@ export function recordHandlers(model: ModelTable): RecordHandlers {
     validateRecord(model, parseJsonObject(ctx.body), mode, validation(ctx));
 
   const update = (ctx: RequestContext, id: string, value: JsonRecord) => {
-    if (!storeOf(ctx).update(id, value, Date.now())) return notFound(model.label, id);
+    if (!storeOf(ctx).update(id, value, ctx.state.wallNow())) return notFound(model.label, id);
+    return { status: 204 };
+  };
+
+  /** Deletes `id`: users soft or hard, accounts with their users. */
+  const remove = (ctx: RequestContext, id: string) => {
+    const hard = hardDeleteOf(ctx.query);
+    const { stats, store } = ctx.state;
+    const now = ctx.state.wallNow();
+    if (isUser) {
+      if (!store.users.delete(id, hard, now)) return notFound(model.label, id);
+      stats.deleted.users++;
+      if (hard) stats.deleted.hardUsers++;
+    } else {
+      const cascaded = store.deleteAccount(id, hard, now);
+      if (cascaded === undefined) return notFound(model.label, id);
+      stats.deleted.accounts++;
+      stats.deleted.users += cascaded;
+      stats.deleted.cascadedUsers += cascaded;
+      if (hard) stats.deleted.hardUsers += cascaded;
+    }
     return { status: 204 };
   };
 
   return {
     create(ctx) {
       const value = parse(ctx, 'create');
-      const record = storeOf(ctx).create(value, Date.now());
+      const created = storeOf(ctx).create(value, ctx.state.wallNow());
       const id = value[model.key] as string;
-      if (!record) {
+      if (!created) {
         const message = `Possible duplicate: ${model.label} already exists for parameters {${model.key}=${id}}`;
         return badRequest(message);
       }
       ctx.state.stats.created[isUser ? 'users' : 'accounts']++;
-      return { status: 201, body: record };
+      if (created.revived) ctx.state.stats.revived.users++;
+      return { status: 201, body: created.record };
     },
     updateById(ctx) {
       const id = ctx.id!;
@@ -73,11 +99,17 @@ export function recordHandlers(model: ModelTable): RecordHandlers {
       return record ? { status: 200, body: record } : notFound(model.label, ctx.id!);
     },
     remove(ctx) {
-      const hard = hardDeleteOf(ctx.query);
-      const found = isUser
-        ? ctx.state.store.users.delete(ctx.id!, hard)
-        : ctx.state.store.deleteAccount(ctx.id!, hard);
-      return found ? { status: 204 } : notFound(model.label, ctx.id!);
+      return remove(ctx, ctx.id!);
+    },
+    removeByBody(ctx) {
+      const body = parseJsonObject(ctx.body);
+      const id = body[model.key];
+      const invalid = (field: string, message: string) =>
+        badRequest(`Invalid delete request: ${field}: ${message}`, [{ field, message }]);
+      if (typeof id !== 'string' || id === '') return invalid(model.key, 'is required');
+      const extra = Object.keys(body).find((field) => field !== model.key);
+      if (extra !== undefined) return invalid(extra, `unknown field (send only ${model.key})`);
+      return remove(ctx, id);
     },
     list(ctx) {
       return ctx.state.lister.list(storeOf(ctx), isUser ? 'users' : 'accounts', ctx.query);

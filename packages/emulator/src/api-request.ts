@@ -1,8 +1,10 @@
 /**
- * The life of one API request, in this order: count the arrival, auth (401), limits (429;
- * the simulated other client's arrivals due are replayed first), route (404/405), latency,
- * fault draw, body, handler, answer. Auth and limits answer at once, like a gateway in front
- * of the service; latency and faults only touch requests to a real route. A throttle gives
+ * The life of one API request, in this order: count the arrival, outage (503 or a reset
+ * while PX is down), auth (401), permission (403 under `forbid`, on a real route), limits
+ * (429; the simulated other client's arrivals due are replayed first), route (404/405),
+ * latency, fault draw, body, handler, answer. Outage, auth, permission and limits answer at
+ * once, like a gateway in front of the service, and the refused requests use no rate-limit
+ * budget or quota; latency and faults only touch requests to a real route. A throttle gives
  * the request's budget back. The timeline counts each outcome in the second it happens.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -10,6 +12,7 @@ import type { Socket } from 'node:net';
 import type { Handler } from './context.js';
 import { gatewayPage, serverError, throttled } from './fault-answers.js';
 import { type Answer, AnswerError, badRequest, pxError } from './http-error.js';
+import { accessOf, forbidden } from './permissions.js';
 import { readBody, send, sendTrickled } from './respond.js';
 import { decodeId, type Router, type Target } from './router.js';
 import type { EmulatorState } from './state.js';
@@ -57,9 +60,22 @@ export async function handleApiRequest(
     send(res, result);
   };
 
+  const down = state.outage.arrival();
+  if (down !== undefined) {
+    state.timeline.add('down');
+    if (down === 'reset') {
+      state.stats.outcome(routeKey, 'outageReset');
+      return dropConnection(req.socket);
+    }
+    return answer(serverError(503));
+  }
+
   const header = req.headers['x-aptrinsic-api-key'];
   const key = typeof header === 'string' ? header : undefined;
   if (!state.isKey(key)) return answer(pxError(401, 'Invalid or missing API key (X-APTRINSIC-API-KEY)'));
+  const forbid = state.config.forbid;
+  if (forbid !== false && match.kind === 'found' && accessOf(method) === forbid)
+    return answer(forbidden(forbid));
   const verdict = state.checkLimits(key!);
   if (!verdict.ok) {
     state.timeline.add('rateLimited');
@@ -109,7 +125,7 @@ export async function handleApiRequest(
   if (fault?.kind === 'serverError') return answer(serverError(fault.status!));
 
   let body: string | undefined;
-  if (method === 'POST' || method === 'PUT') {
+  if (method === 'POST' || method === 'PUT' || method === 'DELETE') {
     try {
       body = await readBody(req);
     } catch (error) {

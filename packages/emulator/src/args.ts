@@ -1,7 +1,13 @@
 /** The emulator's command-line flags, parsed into `EmulatorOptions` (shared with `pxstream emulator`). */
 import { parseArgs } from 'node:util';
 import { readConfigFile } from './config-file.js';
-import type { CustomAttributeSpec, EmulatorOptions, FaultOptions, RateLimitOptions } from './options.js';
+import type {
+  CustomAttributeSpec,
+  EmulatorOptions,
+  FaultOptions,
+  OutageOptions,
+  RateLimitOptions,
+} from './options.js';
 
 export { EMULATOR_HELP } from './help.js';
 
@@ -10,7 +16,8 @@ export class EmulatorArgsError extends Error {
   readonly code = 'EMULATOR_INVALID_ARGUMENT';
 }
 
-const FLAGS = {
+/** Every flag the command takes (the help must list each: a test checks). */
+export const FLAGS = {
   port: { type: 'string' },
   host: { type: 'string' },
   'api-key': { type: 'string', multiple: true },
@@ -41,6 +48,14 @@ const FLAGS = {
   'no-route-html': { type: 'boolean' },
   'custom-attribute': { type: 'string', multiple: true },
   'accept-string-types': { type: 'boolean' },
+  'daily-quota-body': { type: 'string' },
+  'day-length': { type: 'string' },
+  forbid: { type: 'string' },
+  'outage-after': { type: 'string' },
+  'outage-for': { type: 'string' },
+  'outage-kind': { type: 'string' },
+  'scroll-ttl': { type: 'string' },
+  'revive-window': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -100,6 +115,43 @@ function rateLimit(str: (flag: string) => string | undefined): RateLimitOptions 
   return shape === undefined ? { perSecond, burst } : { perSecond, burst, shape: 'bucket' };
 }
 
+function oneOf<T extends string>(flag: string, raw: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(raw))
+    throw new EmulatorArgsError(`--${flag}: expected ${allowed.join(' or ')}, got ${JSON.stringify(raw)}`);
+  return raw as T;
+}
+
+/** `--outage-after <requests>`, `--outage-for <s>`, `--outage-kind 503|reset`: any of them plans one outage. */
+function outage(str: (flag: string) => string | undefined): OutageOptions | undefined {
+  const after = str('outage-after');
+  const seconds = str('outage-for');
+  const kind = str('outage-kind');
+  if (after === undefined && seconds === undefined && kind === undefined) return undefined;
+  const plan: OutageOptions = {};
+  if (after !== undefined) {
+    plan.afterRequests = number('outage-after', after);
+    if (!Number.isInteger(plan.afterRequests))
+      throw new EmulatorArgsError(`--outage-after: expected a whole number of requests, got ${after}`);
+  }
+  if (seconds !== undefined) plan.forSec = number('outage-for', seconds, 0.001);
+  if (kind !== undefined) plan.kind = oneOf('outage-kind', kind, ['503', 'reset'] as const);
+  return plan;
+}
+
+/** The flags of the limits' days, permissions, outages, scrolls and deletes (in place). */
+function pxBehaviour(str: (flag: string) => string | undefined, options: EmulatorOptions): void {
+  if (str('daily-quota-body') !== undefined)
+    options.dailyQuotaBody = oneOf('daily-quota-body', str('daily-quota-body')!, ['plain', 'quota'] as const);
+  if (str('day-length') !== undefined) options.dayLengthSec = number('day-length', str('day-length')!, 0.001);
+  if (str('forbid') !== undefined)
+    options.forbid = oneOf('forbid', str('forbid')!, ['read', 'write'] as const);
+  const plan = outage(str);
+  if (plan) options.outage = plan;
+  if (str('scroll-ttl') !== undefined) options.scrollTtlSec = number('scroll-ttl', str('scroll-ttl')!, 0.001);
+  if (str('revive-window') !== undefined)
+    options.reviveWindowSec = number('revive-window', str('revive-window')!);
+}
+
 /** Adds `--config`'s custom attributes under those of the flags (a flag overrides the same apiName). */
 function withConfigAttributes(
   fromFlags: EmulatorOptions['customAttributes'],
@@ -146,6 +198,7 @@ export function parseEmulatorCommand(argv: string[]): {
   else if (str('daily-quota') !== undefined)
     options.dailyQuota = Math.floor(number('daily-quota', str('daily-quota')!));
   if (values['no-retry-after']) options.retryAfter = false;
+  pxBehaviour(str, options);
   if (str('other-client') !== undefined)
     options.otherClient = { perSecond: number('other-client', str('other-client')!, 0.001) };
   if (str('latency') !== undefined || str('jitter') !== undefined) {

@@ -5,8 +5,10 @@ import type {
   EmulatorHandle,
   EmulatorOptions,
   FaultOptions,
+  ForbiddenAccess,
   LatencyOptions,
   OtherClientOptions,
+  OutageOptions,
   RateLimitOptions,
 } from './options.js';
 
@@ -26,7 +28,23 @@ export interface ResolvedConfig {
   acceptStringTypes: boolean;
   otherClient: OtherClientOptions | false;
   noRouteHtml: boolean;
+  dailyQuotaBody: 'plain' | 'quota';
+  /** `false`: UTC calendar days. */
+  dayLengthSec: number | false;
+  forbid: ForbiddenAccess | false;
+  outage: OutageOptions | false;
+  scrollTtlSec: number;
+  reviveWindowSec: number;
 }
+
+/** px-api.md "Deleting": a soft-deleted user created again within 7 days comes back. */
+export const DEFAULT_REVIVE_WINDOW_SEC = 7 * 86_400;
+/**
+ * How long an unused scroll stays valid: PX does not say (px-api.md "Reading records back").
+ * 60 s is Elasticsearch's usual scroll keep-alive (`1m`), which a `scrollId` and `totalHits`
+ * API most likely sits on; each page read renews it.
+ */
+export const DEFAULT_SCROLL_TTL_SEC = 60;
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 const SHAPES = new Set(['bucket', 'sliding', 'fixed']);
@@ -87,6 +105,24 @@ function checkOtherClient(other: OtherClientOptions | false): void {
   );
 }
 
+function checkOutage(outage: OutageOptions | false): void {
+  if (outage === false) return;
+  check(isObject(outage), 'outage must be { afterRequests?, forSec?, kind? } or false');
+  const after = outage.afterRequests ?? 0;
+  check(Number.isInteger(after) && after >= 0, 'outage.afterRequests must be an integer >= 0');
+  check(
+    outage.forSec === undefined || (Number.isFinite(outage.forSec) && outage.forSec > 0),
+    'outage.forSec must be > 0 seconds',
+  );
+  check(
+    outage.kind === undefined || outage.kind === '503' || outage.kind === 'reset',
+    "outage.kind must be '503' or 'reset'",
+  );
+}
+
+const positiveSeconds = (value: unknown): boolean =>
+  typeof value === 'number' && Number.isFinite(value) && value > 0;
+
 function customMap(specs: CustomAttributeSpec[]): Map<string, CustomAttributeSpec> {
   const map = new Map<string, CustomAttributeSpec>();
   for (const spec of specs) {
@@ -118,6 +154,12 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedConfig {
     acceptStringTypes: false,
     otherClient: false,
     noRouteHtml: false,
+    dailyQuotaBody: 'plain',
+    dayLengthSec: false,
+    forbid: false,
+    outage: false,
+    scrollTtlSec: DEFAULT_SCROLL_TTL_SEC,
+    reviveWindowSec: DEFAULT_REVIVE_WINDOW_SEC,
   };
   config.custom.user = customMap(config.customAttributes.user);
   config.custom.account = customMap(config.customAttributes.account);
@@ -144,6 +186,22 @@ export function applyChanges(config: ResolvedConfig, changes: ConfigChanges): vo
   if (changes.otherClient !== undefined) checkOtherClient(changes.otherClient);
   if (changes.noRouteHtml !== undefined)
     check(typeof changes.noRouteHtml === 'boolean', 'noRouteHtml must be true or false');
+  if (changes.dailyQuotaBody !== undefined)
+    check(['plain', 'quota'].includes(changes.dailyQuotaBody), "dailyQuotaBody must be 'plain' or 'quota'");
+  if (changes.dayLengthSec !== undefined && changes.dayLengthSec !== false)
+    check(positiveSeconds(changes.dayLengthSec), 'dayLengthSec must be > 0 seconds, or false');
+  if (changes.forbid !== undefined)
+    check([false, 'read', 'write'].includes(changes.forbid), "forbid must be 'read', 'write' or false");
+  if (changes.outage !== undefined) checkOutage(changes.outage);
+  if (changes.scrollTtlSec !== undefined)
+    check(positiveSeconds(changes.scrollTtlSec), 'scrollTtlSec must be > 0 seconds');
+  if (changes.reviveWindowSec !== undefined) {
+    const window = changes.reviveWindowSec;
+    check(
+      typeof window === 'number' && Number.isFinite(window) && window >= 0,
+      'reviveWindowSec must be >= 0',
+    );
+  }
   if (changes.apiKeys !== undefined) config.apiKeys = [...changes.apiKeys];
   if (changes.rateLimit !== undefined) config.rateLimit = changes.rateLimit;
   if (changes.dailyQuota !== undefined) config.dailyQuota = changes.dailyQuota;
@@ -153,4 +211,10 @@ export function applyChanges(config: ResolvedConfig, changes: ConfigChanges): vo
   if (changes.acceptStringTypes !== undefined) config.acceptStringTypes = changes.acceptStringTypes;
   if (changes.otherClient !== undefined) config.otherClient = changes.otherClient;
   if (changes.noRouteHtml !== undefined) config.noRouteHtml = changes.noRouteHtml;
+  if (changes.dailyQuotaBody !== undefined) config.dailyQuotaBody = changes.dailyQuotaBody;
+  if (changes.dayLengthSec !== undefined) config.dayLengthSec = changes.dayLengthSec;
+  if (changes.forbid !== undefined) config.forbid = changes.forbid;
+  if (changes.outage !== undefined) config.outage = changes.outage;
+  if (changes.scrollTtlSec !== undefined) config.scrollTtlSec = changes.scrollTtlSec;
+  if (changes.reviveWindowSec !== undefined) config.reviveWindowSec = changes.reviveWindowSec;
 }

@@ -1,7 +1,7 @@
 /**
  * The control plane under `/__emulator/`: no auth, no limits, no faults, not counted in the
  * API stats. reset, seed (JSON or streamed NDJSON), dump (streamed NDJSON), stats, timeline,
- * memory, config.
+ * memory, config, outage (take PX down, bring it back, see whether it is down).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Answer, AnswerError, badRequest, pxError } from './http-error.js';
@@ -35,7 +35,7 @@ function seedOne(state: EmulatorState, model: ModelTable, value: unknown, where:
     }
     throw error;
   }
-  (model === USER_MODEL ? state.store.users : state.store.accounts).put(valid, Date.now());
+  (model === USER_MODEL ? state.store.users : state.store.accounts).put(valid, state.wallNow());
 }
 
 /**
@@ -84,6 +84,28 @@ async function seed(state: EmulatorState, req: IncomingMessage, target: Target):
   return { status: 200, body: counts };
 }
 
+/** `POST /__emulator/outage` `{kind?: '503'|'reset', forSec?: n}` (body optional): PX down now. */
+async function startOutage(state: EmulatorState, req: IncomingMessage): Promise<Answer> {
+  const text = await readBody(req);
+  const body = text.trim() === '' ? {} : parseJsonObject(text);
+  const { kind, forSec } = body;
+  if (kind !== undefined && kind !== '503' && kind !== 'reset')
+    return badRequest(`kind must be "503" or "reset", got ${JSON.stringify(kind)}`);
+  if (forSec !== undefined && !(typeof forSec === 'number' && Number.isFinite(forSec) && forSec > 0))
+    return badRequest(`forSec must be a number of seconds > 0, got ${JSON.stringify(forSec)}`);
+  state.startOutage(kind, forSec);
+  return { status: 204 };
+}
+
+/** `GET /__emulator/outage`: whether PX is down, how, for how much longer, and the counters. */
+function outageStatus(state: EmulatorState): Answer {
+  const { down, kind, until } = state.outage.status();
+  const { outages, requestsWhileDown: requests } = state.outage;
+  const body: Record<string, unknown> = { down, kind, outages, requests };
+  if (until !== undefined) body.endsInMs = Math.max(0, until - state.limiter.clock());
+  return { status: 200, body };
+}
+
 function dumpItems(state: EmulatorState, target: Target): Iterable<unknown> {
   const type = target.query.get('type');
   const withDeleted = target.query.get('includeDeleted') === 'true';
@@ -107,26 +129,32 @@ export async function handleControlRequest(
 ): Promise<void> {
   const action = target.segments.length === 2 ? target.segments[1] : undefined;
   const method = req.method ?? 'GET';
-  const allowed: Record<string, string> = {
-    reset: 'POST',
-    seed: 'POST',
-    dump: 'GET',
-    stats: 'GET',
-    timeline: 'GET',
-    memory: 'GET',
-    config: 'PATCH',
+  const allowed: Record<string, string[]> = {
+    reset: ['POST'],
+    seed: ['POST'],
+    dump: ['GET'],
+    stats: ['GET'],
+    timeline: ['GET'],
+    memory: ['GET'],
+    config: ['PATCH'],
+    outage: ['GET', 'POST', 'DELETE'],
   };
   try {
     if (action === undefined || !Object.hasOwn(allowed, action)) {
       return send(res, { status: 404, body: { errorMessage: `No control route ${req.url}` } });
     }
-    if (allowed[action] !== method) {
+    if (!allowed[action]!.includes(method)) {
       return send(res, {
         ...pxError(405, `Method ${method} not allowed`),
-        headers: { allow: allowed[action]! },
+        headers: { allow: allowed[action]!.join(', ') },
       });
     }
     switch (action) {
+      case 'outage':
+        if (method === 'GET') return send(res, outageStatus(state));
+        if (method === 'POST') return send(res, await startOutage(state, req));
+        state.outage.end();
+        return send(res, { status: 204 });
       case 'reset':
         state.reset();
         return send(res, { status: 204 });

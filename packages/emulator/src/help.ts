@@ -19,9 +19,21 @@ Limits (PX's by default):
   --no-rate-limit                 no per-second limit
   --daily-quota <n>               requests per key per UTC day (default 1000000)
   --no-daily-quota                no daily quota
+  --daily-quota-body <kind>       the 429 of a spent quota: plain (default): PX's "Rate limit
+                                  exceeded", Retry-After 1, as the per-second limit; quota:
+                                  "Daily quota exceeded", Retry-After until the day ends
+  --day-length <s>                compressed quota days of s seconds, the first starting when
+                                  the emulator starts (default: UTC calendar days)
   --no-retry-after                send no Retry-After header on 429
   --other-client <n>              another client of the first key, n requests/s evenly spaced,
                                   sharing its per-second budget (not the daily quota)
+Permissions and outages:
+  --forbid <read|write>           the key lacks Read (GET: records, lists, metadata) or Write
+                                  (POST, PUT, DELETE) permission: those answer 403
+  --outage-after <n>              PX goes down after n API requests (default 0: at once)...
+  --outage-for <s>                ...for s seconds (default: until DELETE /__emulator/outage)
+  --outage-kind <503|reset>       while down, answer 503 (default) or reset every connection;
+                                  POST /__emulator/outage takes PX down at any time
 Latency and faults (off by default; probabilities in [0, 1], adding up to at most 1):
   --latency <ms>                  fixed delay before each answer
   --jitter <ms>                   extra uniform random delay in [0, ms)
@@ -46,5 +58,11 @@ Model:
                                   user.plan:STRING, account.tier:NUMBER:DISABLED (no prefix: user);
                                   adds to or overrides those of --config
   --accept-string-types           accept "42.0" and "true" for numbers and booleans (as PX does)
+Lists and deletes:
+  --scroll-ttl <s>                a list's scroll expires s seconds after its last page was read
+                                  (default 60; then 400)
+  --revive-window <s>             a soft-deleted user created again within s seconds comes back
+                                  with its history (default 604800: 7 days)
+Other:
   -h, --help                      show this help
 `;

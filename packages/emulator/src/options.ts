@@ -73,6 +73,27 @@ export interface FaultOptions {
   methods?: Array<'GET' | 'POST' | 'PUT' | 'DELETE'>;
 }
 
+/**
+ * PX down (an outage, a maintenance window): every API request is refused before anything
+ * else, auth included, and uses no rate-limit budget or quota.
+ */
+export interface OutageOptions {
+  /**
+   * API requests answered as usual before PX goes down, counted from the start (or from the
+   * last `reset()` or `configure({ outage })`). Default 0: down from the first request.
+   */
+  afterRequests?: number;
+  /** Seconds down, on the monotonic clock, from the first refused request. Absent: until `endOutage()`. */
+  forSec?: number;
+  /** `'503'` (default): 503 with PX's JSON body, at once; `'reset'`: the connection is reset unanswered. */
+  kind?: OutageKind;
+}
+
+export type OutageKind = '503' | 'reset';
+
+/** The key's missing permission (px-api.md "Permissions"): its requests answer 403. */
+export type ForbiddenAccess = 'read' | 'write';
+
 export interface EmulatorOptions {
   /** Default `127.0.0.1`. The emulator only ever listens on loopback. */
   host?: string;
@@ -86,6 +107,29 @@ export interface EmulatorOptions {
   dailyQuota?: number | false;
   /** Send `Retry-After` (whole seconds) on 429. Default true. */
   retryAfter?: boolean;
+  /**
+   * The 429 of a spent daily quota. `'plain'` (default): PX's ordinary `Rate limit exceeded`
+   * with `Retry-After: 1`, the per-second limit's answer (px-api.md "daily quota": PX documents
+   * no answer of its own). `'quota'`: `Daily quota exceeded` with `Retry-After` until the day ends.
+   */
+  dailyQuotaBody?: 'plain' | 'quota';
+  /**
+   * Length of the quota's "day" in seconds, for tests and benchmarks (e.g. 60). Days then
+   * start when the emulator starts (and again at `reset()` or a `configure` of this option) and
+   * follow each other on the monotonic clock. Default `false`: UTC calendar days.
+   */
+  dayLengthSec?: number | false;
+  /** Model a key lacking Read or Write permission: its reads or its writes answer 403. Default `false`. */
+  forbid?: ForbiddenAccess | false;
+  /** A scheduled outage, once. Default `false`. `startOutage()` / `endOutage()` act at any time. */
+  outage?: OutageOptions | false;
+  /** A scroll expires this many seconds after its last page was read (then 400). Default 60. */
+  scrollTtlSec?: number;
+  /**
+   * A soft-deleted user created again within this many seconds comes back with its history
+   * (px-api.md "Deleting": 7 days). Default 604800.
+   */
+  reviveWindowSec?: number;
   /** Default none. */
   latency?: LatencyOptions;
   /** Default none. */
@@ -126,9 +170,19 @@ export interface EmulatorHandle {
         | 'acceptStringTypes'
         | 'otherClient'
         | 'noRouteHtml'
+        | 'dailyQuotaBody'
+        | 'dayLengthSec'
+        | 'forbid'
+        | 'outage'
+        | 'scrollTtlSec'
+        | 'reviveWindowSec'
       >
     >,
   ): void;
+  /** Takes PX down now (as `POST /__emulator/outage`): default kind 503, until `endOutage()`. */
+  startOutage(outage?: { kind?: OutageKind; forSec?: number }): void;
+  /** Brings PX back now (as `DELETE /__emulator/outage`); a scheduled outage not yet begun is cancelled. */
+  endOutage(): void;
   /** Per-second counts since the start or the last reset (the last 3,600 seconds). */
   timeline(): EmulatorTimeline;
   /** Clear records, events, preferences and stats. */
@@ -161,6 +215,18 @@ export interface EmulatorStats {
   created: { users: number; accounts: number; events: number };
   /** Current record counts. */
   records: { users: number; accounts: number; events: number; preferences: number };
+  /**
+   * Records deleted (204 answers): `users` includes those an account's delete took with it,
+   * also counted in `cascadedUsers`; `hardUsers` those deleted with `hardDelete=true`.
+   */
+  deleted: { users: number; accounts: number; cascadedUsers: number; hardUsers: number };
+  /** Soft-deleted users created again within the revive window (also in `created.users`). */
+  revived: { users: number };
+  /**
+   * Outages: `down` now, `outages` begun so far, `requests` received while down (each
+   * refused with a 503 or a reset; also in `requests`).
+   */
+  outage: { down: boolean; outages: number; requests: number };
   /** The simulated other client's requests (never in `requests`, `rateLimited`, `maxPerSecond`). */
   otherClient: { admitted: number; refused: number };
 }
@@ -182,6 +248,8 @@ export interface TimelineSecond {
   otherRefused: number;
   /** Faults injected, throttles excepted. */
   faults: number;
+  /** Requests refused because PX was down (an outage). */
+  down: number;
 }
 
 export interface EmulatorTimeline {

@@ -1,14 +1,25 @@
 /**
  * One kind of record (users or accounts) in memory: a Map keyed by id holding the public
  * form of each record, so a GET serialises the stored object as is. Soft-deleted records
- * move to a second Map: they answer 404 everywhere in the API and a create revives the id.
+ * move to a second Map, in the order they were deleted: they answer 404 everywhere in the
+ * API. A user created again within the revive window (px-api.md "Deleting": 7 days) comes
+ * back with its history (its fields, `aptrinsicId` and `createDate`, the create's fields
+ * merged over them); later, or for an account, a create makes a fresh record. Soft-deleted
+ * records older than the window are dropped as deletes and creates go by, so they cost
+ * memory for the window only.
  */
 import type { JsonRecord } from './validate.js';
 
 export interface RecordStoreOptions {
   key: 'identifyId' | 'id';
-  /** Users carry `aptrinsicId` and `numberOfVisits`; accounts do not. */
+  /** Users carry `aptrinsicId` and `numberOfVisits`, and revive; accounts do not. */
   kind: 'user' | 'account';
+}
+
+/** What a create did: `revived` when a soft-deleted user came back. */
+export interface Created {
+  record: JsonRecord;
+  revived: boolean;
 }
 
 const internedKeys = new Map<string, readonly string[]>();
@@ -51,7 +62,11 @@ export function mergeRecord(target: JsonRecord, patch: JsonRecord): void {
 export class RecordStore {
   readonly live = new Map<string, JsonRecord>();
   readonly deleted = new Map<string, JsonRecord>();
+  /** Wall-clock ms of each soft delete, in the order of `deleted` (oldest first). */
+  private readonly deletedAt = new Map<string, number>();
   private seq = 0;
+  /** How long a soft-deleted record is kept, and a user revives (ms). */
+  reviveWindowMs = 7 * 86_400_000;
 
   constructor(private readonly options: RecordStoreOptions) {}
 
@@ -74,21 +89,43 @@ export class RecordStore {
     return record;
   }
 
-  /** Creates a record; `undefined` when the id exists (a possible duplicate). */
-  create(value: JsonRecord, now: number): JsonRecord | undefined {
+  /** Creates a record, or revives a soft-deleted user; `undefined` when the id exists (a possible duplicate). */
+  create(value: JsonRecord, now: number): Created | undefined {
     const id = value[this.options.key] as string;
     if (this.live.has(id)) return undefined;
-    this.deleted.delete(id);
+    this.forgetExpired(now);
+    const gone = this.deleted.get(id);
+    this.forgetDeleted(id);
+    if (gone && this.options.kind === 'user') {
+      delete gone.deleted;
+      mergeRecord(gone, value);
+      gone.lastModifiedDate = now;
+      this.live.set(id, gone);
+      return { record: gone, revived: true };
+    }
     const record = this.build(value, now);
     this.live.set(id, record);
-    return record;
+    return { record, revived: false };
   }
 
   /** Creates or replaces (the control plane's seed). */
   put(value: JsonRecord, now: number): void {
     const id = value[this.options.key] as string;
-    this.deleted.delete(id);
+    this.forgetDeleted(id);
     this.live.set(id, this.build(value, now));
+  }
+
+  private forgetDeleted(id: string): void {
+    this.deleted.delete(id);
+    this.deletedAt.delete(id);
+  }
+
+  /** Drops the soft-deleted records deleted longer ago than the window (the oldest come first). */
+  private forgetExpired(now: number): void {
+    for (const [id, at] of this.deletedAt) {
+      if (now - at < this.reviveWindowMs) return;
+      this.forgetDeleted(id);
+    }
   }
 
   /** Partial update; false when there is no such live record. */
@@ -101,24 +138,29 @@ export class RecordStore {
     return true;
   }
 
-  /** Soft delete moves the record aside (marked `deleted: true`); hard delete drops it. */
-  delete(id: string, hard: boolean): boolean {
+  /**
+   * Soft delete moves the record aside (marked `deleted: true`) at wall-clock `now`; hard
+   * delete drops it. False when there is no such live record.
+   */
+  delete(id: string, hard: boolean, now: number): boolean {
     const record = this.live.get(id);
     if (!record) return false;
     this.live.delete(id);
+    this.forgetExpired(now);
     if (!hard) {
       record.deleted = true;
       this.deleted.set(id, record);
+      this.deletedAt.set(id, now);
     }
     return true;
   }
 
   /** Deletes every live record matching `test`; returns how many. */
-  deleteWhere(test: (record: JsonRecord) => boolean, hard: boolean): number {
+  deleteWhere(test: (record: JsonRecord) => boolean, hard: boolean, now: number): number {
     let count = 0;
     for (const [id, record] of this.live) {
       if (test(record)) {
-        this.delete(id, hard);
+        this.delete(id, hard, now);
         count++;
       }
     }
@@ -128,6 +170,7 @@ export class RecordStore {
   clear(): void {
     this.live.clear();
     this.deleted.clear();
+    this.deletedAt.clear();
     this.seq = 0;
   }
 }

@@ -8,6 +8,7 @@ export function apiRouter(): Router<Handler> {
   return new Router<Handler>()
     .add('/v1/users', { GET: u.list, POST: u.create })
     .add('/v1/users/update', { PUT: u.updateByBody })
+    .add('/v1/users/delete', { DELETE: u.removeByBody })
     .add('/v1/users/{id}', { GET: u.get, PUT: u.updateById, DELETE: u.remove })
     .add('/v1/accounts', { GET: a.list, POST: a.create })
     .add('/v1/accounts/update', { PUT: a.updateByBody })

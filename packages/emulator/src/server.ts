@@ -2,7 +2,7 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleApiRequest } from './api-request.js';
-import { resolveOptions } from './config.js';
+import { EmulatorOptionError, resolveOptions } from './config.js';
 import { handleControlRequest } from './control.js';
 import type { EmulatorHandle, EmulatorOptions } from './options.js';
 import { send } from './respond.js';
@@ -57,6 +57,15 @@ export async function startEmulator(
     stats: () => state.snapshot(),
     timeline: () => state.timelineSnapshot(),
     configure: (changes) => state.configure(changes),
+    startOutage(outage = {}) {
+      const { kind, forSec } = outage;
+      if (kind !== undefined && kind !== '503' && kind !== 'reset')
+        throw new EmulatorOptionError("startOutage: kind must be '503' or 'reset'");
+      if (forSec !== undefined && !(Number.isFinite(forSec) && forSec > 0))
+        throw new EmulatorOptionError('startOutage: forSec must be > 0 seconds');
+      state.startOutage(kind, forSec);
+    },
+    endOutage: () => state.outage.end(),
     reset: () => state.reset(),
     close() {
       closing ??= new Promise<void>((resolve) => {

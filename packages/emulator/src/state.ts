@@ -3,8 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { applyChanges, type ConfigChanges, type ResolvedConfig } from './config.js';
 import { FaultPlan } from './faults.js';
 import { Lister } from './list.js';
-import type { EmulatorStats, EmulatorTimeline } from './options.js';
+import type { EmulatorStats, EmulatorTimeline, OutageKind } from './options.js';
 import { OtherClient } from './other-client.js';
+import { Outage } from './outage.js';
 import { type Admission, Limiter, type LimitVerdict } from './rate-limit.js';
 import { StatsCollector } from './stats.js';
 import { Store } from './store.js';
@@ -31,7 +32,8 @@ const REAL_CLOCKS: Required<Clocks> = {
 
 export class EmulatorState {
   readonly store = new Store();
-  readonly lister = new Lister();
+  readonly lister: Lister;
+  readonly outage: Outage;
   readonly stats: StatsCollector;
   readonly timeline: Timeline;
   readonly limiter: Limiter;
@@ -48,8 +50,14 @@ export class EmulatorState {
     const { clock, wallClock } = (this.clocks = { ...REAL_CLOCKS, ...clocks });
     this.stats = new StatsCollector(clock);
     this.timeline = new Timeline(clock, wallClock);
-    this.limiter = new Limiter(config.rateLimit, config.dailyQuota, clock, wallClock);
+    this.limiter = new Limiter(config.rateLimit, config.dailyQuota, clock, wallClock, {
+      body: config.dailyQuotaBody,
+      dayLengthSec: config.dayLengthSec || undefined,
+    });
     this.faults = new FaultPlan(config.faults, config.latency);
+    this.outage = new Outage(config.outage, clock);
+    this.lister = new Lister(clock, config.scrollTtlSec);
+    this.store.setReviveWindow(config.reviveWindowSec);
     this.keys = new Set(config.apiKeys);
     this.startOtherClient();
   }
@@ -57,6 +65,16 @@ export class EmulatorState {
   /** Waits `ms` (the latency before an API answer), on the injected `sleep` if any. */
   sleep(ms: number): Promise<unknown> {
     return this.clocks.sleep(ms);
+  }
+
+  /** Wall-clock epoch ms (injectable): record dates and delete times. */
+  wallNow(): number {
+    return this.clocks.wallClock();
+  }
+
+  /** Takes PX down now. */
+  startOutage(kind?: OutageKind, forSec?: number): void {
+    this.outage.start(kind, forSec);
   }
 
   isKey(key: string | undefined): boolean {
@@ -105,12 +123,21 @@ export class EmulatorState {
     if (changes.faults !== undefined) this.faults.setFaults(this.config.faults);
     if (changes.latency !== undefined) this.faults.setLatency(this.config.latency);
     if (changes.otherClient !== undefined) this.startOtherClient();
+    if (changes.dailyQuotaBody !== undefined) this.limiter.setQuotaBody(this.config.dailyQuotaBody);
+    if (changes.dayLengthSec !== undefined) this.limiter.setDayLength(this.config.dayLengthSec || undefined);
+    if (changes.outage !== undefined) this.outage.schedule(this.config.outage);
+    if (changes.scrollTtlSec !== undefined) this.lister.setTtl(this.config.scrollTtlSec);
+    if (changes.reviveWindowSec !== undefined) this.store.setReviveWindow(this.config.reviveWindowSec);
   }
 
-  /** Clears records, events, preferences, scrolls, stats, timeline and limiter state; reseeds faults. */
+  /**
+   * Clears records, events, preferences, scrolls, stats, timeline and limiter state (compressed
+   * days start again), ends any outage and re-arms the scheduled one; reseeds faults.
+   */
   reset(): void {
     this.store.clear();
     this.lister.clear();
+    this.outage.reset(this.config.outage);
     this.stats.reset();
     this.timeline.reset();
     this.limiter.reset();
@@ -129,7 +156,9 @@ export class EmulatorState {
 
   snapshot(): EmulatorStats {
     this.catchUpOtherClient();
-    return this.stats.snapshot(this.records());
+    const { down } = this.outage.status();
+    const { outages, requestsWhileDown: requests } = this.outage;
+    return this.stats.snapshot(this.records(), { down, outages, requests });
   }
 
   timelineSnapshot(): EmulatorTimeline {

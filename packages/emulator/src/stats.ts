@@ -20,6 +20,8 @@ const noFaults = (): EmulatorStats['faults'] => ({
   gateway504: 0,
 });
 
+const noDeletes = (): EmulatorStats['deleted'] => ({ users: 0, accounts: 0, cascadedUsers: 0, hardUsers: 0 });
+
 export class StatsCollector {
   requests = 0;
   rateLimited = 0;
@@ -27,6 +29,8 @@ export class StatsCollector {
   byRoute: Record<string, Record<string, number>> = {};
   faults: EmulatorStats['faults'] = noFaults();
   created = { users: 0, accounts: 0, events: 0 };
+  deleted = noDeletes();
+  revived = { users: 0 };
   other = { admitted: 0, refused: 0 };
   private ring = new Float64Array(1024);
   private head = 0;
@@ -74,12 +78,18 @@ export class StatsCollector {
     this.byRoute = {};
     this.faults = noFaults();
     this.created = { users: 0, accounts: 0, events: 0 };
+    this.deleted = noDeletes();
+    this.revived = { users: 0 };
     this.other = { admitted: 0, refused: 0 };
     this.head = 0;
     this.count = 0;
   }
 
-  snapshot(records: EmulatorStats['records']): EmulatorStats {
+  /** `outage`: the outage's counters, kept by the outage itself (none by default). */
+  snapshot(
+    records: EmulatorStats['records'],
+    outage: EmulatorStats['outage'] = { down: false, outages: 0, requests: 0 },
+  ): EmulatorStats {
     const byRoute: EmulatorStats['byRoute'] = {};
     for (const [route, statuses] of Object.entries(this.byRoute)) byRoute[route] = { ...statuses };
     return {
@@ -90,6 +100,9 @@ export class StatsCollector {
       faults: { ...this.faults },
       created: { ...this.created },
       records,
+      deleted: { ...this.deleted },
+      revived: { ...this.revived },
+      outage,
       otherClient: { ...this.other },
     };
   }

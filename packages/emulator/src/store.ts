@@ -9,11 +9,19 @@ export class Store {
   readonly events: JsonRecord[] = [];
   readonly preferences = new Map<string, JsonRecord>();
 
-  /** Deletes an account and the users whose `accountId` is that account. */
-  deleteAccount(id: string, hard: boolean): boolean {
-    if (!this.accounts.delete(id, hard)) return false;
-    this.users.deleteWhere((user) => user.accountId === id, hard);
-    return true;
+  /**
+   * Deletes an account and the users whose `accountId` is that account (px-api.md: the delete
+   * cascades). Returns how many users went with it, or `undefined` when there is no such account.
+   */
+  deleteAccount(id: string, hard: boolean, now: number): number | undefined {
+    if (!this.accounts.delete(id, hard, now)) return undefined;
+    return this.users.deleteWhere((user) => user.accountId === id, hard, now);
+  }
+
+  /** The revive window of soft-deleted records (users revive; accounts are only kept that long). */
+  setReviveWindow(seconds: number): void {
+    this.users.reviveWindowMs = seconds * 1000;
+    this.accounts.reviveWindowMs = seconds * 1000;
   }
 
   setPreferences(identifyId: string, values: JsonRecord): void {

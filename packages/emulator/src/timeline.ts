@@ -19,6 +19,7 @@ const empty = (second: number, wallMs: number): TimelineSecond => ({
   otherAdmitted: 0,
   otherRefused: 0,
   faults: 0,
+  down: 0,
 });
 
 export class Timeline {

@@ -6,19 +6,25 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { type EmulatorHandle, startEmulator } from '@pxstream/emulator';
 import { resolveOptions } from '../src/config.js';
-import { Limiter } from '../src/rate-limit.js';
+import { Limiter, type QuotaOptions } from '../src/rate-limit.js';
 import { client } from './client.js';
 import { manualClocks } from './clocks.js';
 
 const DAY = 86_400_000;
 
-function clocked(rate: ConstructorParameters<typeof Limiter>[0], quota: number | false, wallStart = 0) {
+function clocked(
+  rate: ConstructorParameters<typeof Limiter>[0],
+  quota: number | false,
+  wallStart = 0,
+  quotaOptions: QuotaOptions = {},
+) {
   const clock = { mono: 0, wall: wallStart };
   const limiter = new Limiter(
     rate,
     quota,
     () => clock.mono,
     () => clock.wall,
+    quotaOptions,
   );
   const run = (n: number, key = 'k') => Array.from({ length: n }, () => limiter.check(key).ok);
   return { clock, limiter, run };
@@ -83,13 +89,14 @@ describe('token bucket', () => {
 });
 
 describe('daily quota', () => {
-  it('refuses past the quota until the next UTC day, with Retry-After until midnight', () => {
-    const { clock, limiter, run } = clocked(false, 3, 5 * DAY + 3_600_000);
+  it('refuses past the quota until the next UTC day, with Retry-After until midnight (quota body)', () => {
+    const { clock, limiter, run } = clocked(false, 3, 5 * DAY + 3_600_000, { body: 'quota' });
     assert.equal(count(run(5)), 3);
     assert.deepEqual(limiter.check('k'), {
       ok: false,
       message: 'Daily quota exceeded',
       retryAfter: 23 * 3600,
+      quota: true,
     });
     clock.wall = 6 * DAY - 1;
     assert.equal(count(run(1)), 0);

@@ -153,7 +153,9 @@ describe('the daily quota is the same whatever the shape', () => {
       at(1000);
       assert.equal(run(1), 1);
       at(2000);
-      assert.equal(limiter.check('k').message, 'Daily quota exceeded');
+      const refused = limiter.check('k');
+      assert.equal(refused.quota, true, 'the quota refused it');
+      assert.equal(refused.message, 'Rate limit exceeded', "PX's plain body by default");
     });
   }
 });

@@ -53,9 +53,9 @@ describe('rate limit and daily quota', () => {
     });
   }
 
-  it('the daily quota answers 429 "Daily quota exceeded" until UTC midnight', async () => {
+  it('with the quota body, the daily quota answers 429 "Daily quota exceeded" until UTC midnight', async () => {
     const { clocks, time } = manualClocks(Date.UTC(2024, 2, 5, 23, 58, 19, 500));
-    const px = await startEmulator({ rateLimit: false, dailyQuota: 3 }, clocks);
+    const px = await startEmulator({ rateLimit: false, dailyQuota: 3, dailyQuotaBody: 'quota' }, clocks);
     started.push(px);
     const call = client(px);
     for (let i = 0; i < 3; i++) assert.equal((await call('GET', '/v1/users')).status, 200);

@@ -42,6 +42,9 @@ describe('startEmulator', () => {
         },
         created: { users: 0, accounts: 0, events: 0 },
         records: { users: 0, accounts: 0, events: 0, preferences: 0 },
+        deleted: { users: 0, accounts: 0, cascadedUsers: 0, hardUsers: 0 },
+        revived: { users: 0 },
+        outage: { down: false, outages: 0, requests: 0 },
         otherClient: { admitted: 0, refused: 0 },
       });
       assert.equal((await client(px, 'k2')('POST', '/v1/users', user('u1'))).status, 201);

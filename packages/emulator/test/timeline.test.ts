@@ -29,7 +29,15 @@ function clocked(capacity?: number) {
   return { clock, timeline };
 }
 
-const zero = { admitted: 0, rateLimited: 0, throttled: 0, otherAdmitted: 0, otherRefused: 0, faults: 0 };
+const zero = {
+  admitted: 0,
+  rateLimited: 0,
+  throttled: 0,
+  otherAdmitted: 0,
+  otherRefused: 0,
+  faults: 0,
+  down: 0,
+};
 
 describe('the timeline ring', () => {
   it('counts each event in its second, lists every second up to now, empty ones included', () => {
