@@ -31,6 +31,10 @@ async function maybeRecorded(path: string): Promise<number[]> {
  * A resume sends users and accounts again (safe: PUT is idempotent, a repeated create is
  * recognised); events, which PX cannot deduplicate, are never sent twice.
  */
+/** Events of the kill tests (at 300/s: about 7 s a load), and of the Ctrl-C test. */
+const EVENTS = 2000;
+const CALM_EVENTS = 800;
+
 describe('rows in flight at a crash', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
@@ -83,13 +87,13 @@ describe('rows in flight at a crash', () => {
       try {
         const name = ledger ? 'events' : 'events-lease';
         const input = join(dir, `${name}.csv`);
-        await writeFile(input, eventsCsv(3000));
+        await writeFile(input, eventsCsv(EVENTS));
         const config = await writeConfig(dir, exampleConfig(px.baseUrl, { rate: 300 }), `${name}.json`);
         const errors = join(dir, `${name}_rejects.csv`);
         const args = ['-q', '-t', 'CUSTOM_EVENT', '-c', config, '--errors', errors, input];
         if (!ledger) args.push('--no-ledger');
         const first = startPxstream(args, { cwd: dir });
-        await until(() => px.stats().created.events >= 700, first.child);
+        await until(() => px.stats().created.events >= EVENTS / 4, first.child);
         first.child.kill('SIGKILL');
         assert.equal((await first.done).signal, 'SIGKILL');
         const checkpoint = JSON.parse(await readFile(join(dir, `${name}_checkpoint.json`), 'utf8'));
@@ -105,7 +109,7 @@ describe('rows in flight at a crash', () => {
         const recorded = new Set(urls.map((url) => Number(url.slice('https://x/'.length))));
         const doubtful = await maybeRecorded(errors);
         assert.equal(new Set(doubtful).size, doubtful.length, 'each doubtful row in the rejects file once');
-        for (let i = 0; i < 3000; i++) {
+        for (let i = 0; i < EVENTS; i++) {
           assert.ok(recorded.has(i) || doubtful.includes(i), `row ${i} neither recorded nor rejected`);
         }
         if (ledger) {
@@ -125,7 +129,7 @@ describe('rows in flight at a crash', () => {
         assert.ok(done, second.stdout);
         const [inserted, skipped, errorCount] = done.slice(1).map(Number) as [number, number, number];
         assert.equal(errorCount, doubtful.length);
-        assert.equal(inserted + skipped + errorCount, 3000);
+        assert.equal(inserted + skipped + errorCount, EVENTS);
         if (!ledger) assert.equal(skipped, 0);
         if (ledger && skipped > 0)
           assert.match(
@@ -142,21 +146,21 @@ describe('rows in flight at a crash', () => {
     const px = await emulator({ customAttributes: EXAMPLE_ATTRIBUTES, latency: { fixedMs: 3 } });
     try {
       const input = join(dir, 'calm.csv');
-      await writeFile(input, eventsCsv(1500));
+      await writeFile(input, eventsCsv(CALM_EVENTS));
       const config = await writeConfig(dir, exampleConfig(px.baseUrl, { rate: 300 }), 'calm.json');
       const args = ['-t', 'CUSTOM_EVENT', '-c', config, input];
       const first = await runPxstream(args, {
         cwd: dir,
-        interruptWhen: { when: () => px.stats().requests >= 300 },
+        interruptWhen: { when: () => px.stats().requests >= CALM_EVENTS / 4 },
       });
       assert.equal(first.code, 130, first.stderr);
-      assert.ok(px.stats().created.events < 1500, 'stopped early');
+      assert.ok(px.stats().created.events < CALM_EVENTS, 'stopped early');
       const second = await runInProcess([...args, '--resume'], { cwd: dir });
       assert.equal(second.code, 0, second.stderr);
       assert.doesNotMatch(second.stderr, /may have reached PX/);
       const urls = (await dump(px, 'events')).map((event) => event.url);
-      assert.equal(urls.length, 1500);
-      assert.equal(new Set(urls).size, 1500);
+      assert.equal(urls.length, CALM_EVENTS);
+      assert.equal(new Set(urls).size, CALM_EVENTS);
     } finally {
       await px.close();
     }
