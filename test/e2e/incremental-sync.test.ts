@@ -184,7 +184,9 @@ describe('incremental sync: --changed-only sends only what changed; --plan sends
       // Rows PX had applied whose confirmations the kill cut off are sent again: a ledger
       // batch at most (commits every 100 ms: about 30 rows at 300/s, plus those in flight).
       const resent =
-        (slow.stats().byRoute['PUT /v1/users/{id}']?.['204'] ?? 0) - putsAtKill - (changed.length - appliedAtKill);
+        (slow.stats().byRoute['PUT /v1/users/{id}']?.['204'] ?? 0) -
+        putsAtKill -
+        (changed.length - appliedAtKill);
       assert.ok(resent >= 0 && resent <= 100, `${resent} applied rows sent again after the kill`);
     } finally {
       await slow.close();
