@@ -1,23 +1,20 @@
 /**
- * Sending one request until it gets an answer worth acting on: retryable failures (5xx,
- * resets, timeouts) are retried with backoff up to `maxAttempts`, 429s up to
- * `THROTTLE_BUDGET` times that, and a lost answer to a non-idempotent request is handed back
- * instead of being repeated blindly.
+ * Sending one request until it gets an answer worth acting on: retryable failures are retried
+ * with backoff, and a lost answer to a non-idempotent request is handed back instead of being
+ * repeated blindly.
+ *
+ * PX's unavailability is never a row's fault (issue 24): a 429 never counts against the row, and
+ * a 5xx, reset or timeout counts only while PX answers other requests (`Availability.judge`).
+ * When PX fails everything, the rows wait with the whole client (availability.ts) instead of
+ * using up their `maxAttempts`. Each retry of a failure takes tokens of the client's retry quota
+ * (retry-quota.ts), given back when it succeeds.
  */
+import { newRowHistory } from './availability.js';
 import { httpCode, type PxSinkErrorCode } from './errors.js';
 import { PRIORITY } from './limiter.js';
 import type { SendOutcome, SendRejected, SendResult } from './result.js';
 import { backoffDelay, isRetryableStatus } from './retry.js';
 import type { RequestSpec, RequestTicket, Session } from './session.js';
-
-/**
- * A 429 says PX did not process the request and when to ask again; the limiter already slows
- * every request down for it. Counted against `maxAttempts` like a 5xx, a 429 storm (10% faults
- * with a client at 2.5x the limit) left a row PX would have taken in the rejects file as
- * PX_RETRIES_EXHAUSTED about one run in three. 429s get their own budget, this many times
- * `maxAttempts` (30 at the default 6): a PX that never stops refusing still ends the row.
- */
-export const THROTTLE_BUDGET = 5;
 
 export type Failure =
   | { kind: 'status'; status: number; message: string }
@@ -41,9 +38,10 @@ export type Performed =
  * backoff between them, and the one result they end with.
  */
 export class Attempts {
+  /** Failures of the current request counted against the row (see `fail`). */
   failures = 0;
-  /** 429s of the current request (their own budget, see THROTTLE_BUDGET). */
-  throttles = 0;
+  /** Failures of the current request, counted or not, 429s included: the backoff's exponent. */
+  tries = 0;
   requests = 0;
   last: Failure | undefined;
   /** Backoff to wait before the next request (set after a failure). */
@@ -51,6 +49,12 @@ export class Attempts {
   priority: number = PRIORITY.first;
   /** A create of ours may have been applied (lost answer, or 500/502/504 to a POST). */
   createMayExist = false;
+  /** The row's failures, for `Availability.judge`. */
+  private readonly history = newRowHistory();
+  /** Sequence number of the row's latest request. */
+  private seq = 0;
+  /** Retry-quota tokens the next request took (given back if it succeeds). */
+  private retryCost = 0;
   constructor(
     readonly session: Session,
     /** How far the current request got (see `RequestTicket`): what a stop leaves in doubt. */
@@ -64,7 +68,7 @@ export class Attempts {
    */
   next(): void {
     this.failures = 0;
-    this.throttles = 0;
+    this.tries = 0;
     this.last = undefined;
   }
 
@@ -74,28 +78,38 @@ export class Attempts {
    * answer, the create's count of failures is back.
    */
   async readBack(spec: RequestSpec): Promise<Performed> {
-    const create = { failures: this.failures, throttles: this.throttles, last: this.last };
+    const create = { failures: this.failures, tries: this.tries, last: this.last };
     this.next();
     this.delay = undefined;
     const answer = await this.perform(spec, 'idempotent');
     if (answer.kind === 'answer') {
       this.failures = create.failures;
-      this.throttles = create.throttles;
+      this.tries = create.tries;
       this.last = create.last;
     }
     return answer;
   }
 
-  /** Counts a failure; false when the attempts are used up. */
+  /** The backoff before the next retry of the current request (full jitter, see retry.ts). */
+  backoff(): number {
+    return backoffDelay(Math.max(1, this.tries), this.session.retry);
+  }
+
+  /**
+   * A failure of the row's latest request; false when the row's attempts are used up. Counted
+   * against `maxAttempts` only when PX answered other requests meanwhile (never a 429).
+   */
   fail(failure: Failure, retryAfterMs?: number): boolean {
     this.last = failure;
-    const { maxAttempts } = this.session.retry;
-    if (failure.kind === 'status' && failure.status === 429) {
-      if (++this.throttles >= maxAttempts * THROTTLE_BUDGET) return false;
-    } else if (++this.failures >= maxAttempts) {
-      return false;
+    this.tries++;
+    const availability = this.session.availability;
+    const throttled = failure.kind === 'status' && failure.status === 429;
+    if (availability.judge(this.history, this.seq, throttled)) {
+      if (++this.failures >= this.session.retry.maxAttempts) return false;
     }
-    this.delay = retryAfterMs ?? backoffDelay(this.failures + this.throttles, this.session.retry);
+    // A 429 is paced by the control law, not by the retry quota (see retry-quota.ts).
+    if (!throttled) this.retryCost = availability.takeRetry(failure.kind === 'timeout');
+    this.delay = retryAfterMs ?? this.backoff();
     this.priority = PRIORITY.retry;
     return true;
   }
@@ -107,11 +121,15 @@ export class Attempts {
       if (this.delay !== undefined) {
         const delay = this.delay;
         this.delay = undefined;
-        await session.sleep(delay);
+        // Cut short when a wait for PX ends: the retry goes with the others, at the restored rate.
+        await session.backoff(delay);
         session.counters.retries++;
       }
       this.requests++;
-      const exchange = await session.exchange(spec, this.priority, this.ticket);
+      const retryCost = this.retryCost;
+      this.retryCost = 0;
+      const exchange = await session.exchange(spec, this.priority, this.ticket, retryCost);
+      this.seq = exchange.seq;
       // Once a row has started, its next requests go before the first request of new rows.
       if (this.priority === PRIORITY.first) this.priority = PRIORITY.next;
       if (exchange.kind === 'answer') {
@@ -157,7 +175,7 @@ export class Attempts {
   /** Attempts used up: the code says what kept failing. */
   exhausted(): SendRejected {
     const last = this.last;
-    const tries = `gave up after ${this.failures + this.throttles} failed attempts`;
+    const tries = `gave up after ${this.failures} failed attempts while PX answered other requests`;
     if (!last) return this.reject('PX_RETRIES_EXHAUSTED', tries);
     if (last.kind === 'status')
       return this.reject(

@@ -5,13 +5,16 @@
 import type { AttributeMetadata, RecordType } from '@pxstream/config';
 import type { JsonObject } from '@pxstream/core';
 import { Attempts } from './attempts.js';
+import { asSendResult, type DeleteOptions, type DeleteResult, deleteRecord } from './delete.js';
 import { httpCode, invalidOption, sinkError } from './errors.js';
+import { checkListQuery, type ListPage, type ListQuery, parseListPage } from './list.js';
 import { type PxClientOptions, resolveClientOptions } from './options.js';
-import { attributesPath, type RecordModel, recordPath } from './paths.js';
+import { attributesPath, listPath, type RecordModel, recordPath } from './paths.js';
 import { parseJson } from './record-match.js';
 import { type SendInput, type SendOptions, type SendResult, sendRow } from './send.js';
 import { type RequestSpec, Session } from './session.js';
 import type { PxSinkStats } from './stats.js';
+import { checkKnownId, WriteOrder } from './write-order.js';
 
 export type { AttributeMetadata };
 
@@ -26,24 +29,53 @@ export interface PxClient {
   /** `GET /users/{id}` or `/accounts/{id}`: the record, or `undefined` on 404. */
   getRecord(type: RecordModel, id: string): Promise<JsonObject | undefined>;
   /**
+   * `GET /users` or `/accounts`: one page of a list (px-api.md "Reading records back"), the
+   * first of a scroll or, with `scrollId`, the next. Throws `PX_HTTP_<status>` on any answer but
+   * 200 (a bad filter, an expired scroll), `PX_INVALID_RESPONSE` on a body that is not a page.
+   */
+  listPage(type: RecordModel, query: ListQuery): Promise<ListPage>;
+  /**
    * Sends one row (`row.key`, `row.body`, as the mapper sets them) and resolves with how it
    * ended. Rejects only with a fatal `PxStreamError` (`PX_AUTH_FAILED`, `PX_DAILY_QUOTA`),
    * after which the client sends nothing more, or `PX_ABORTED` after `close()`.
    */
   send(type: RecordType, row: SendInput, options?: SendOptions): Promise<SendResult>;
+  /**
+   * `DELETE` one user or account (px-api.md "Deleting"): `deleted`, or `already-gone` when PX has
+   * no such record (404). Users are soft-deleted unless `hard`; an account's delete takes its
+   * users with it. Rejects only as `send` does (fatal errors, a closed client).
+   */
+  deleteRecord(type: RecordModel, id: string, options?: Pick<DeleteOptions, 'hard'>): Promise<DeleteResult>;
   /** Counters, readable at any time. */
   stats(): PxSinkStats;
+  /**
+   * Stops sending, gently (a first Ctrl-C): no request starts any more, and the sends waiting
+   * for one (the limiter, a backoff) reject with `PX_ABORTED`; the requests already on the wire
+   * get their answers, so their sends end as usual unless they need one more request.
+   * Idempotent; `close()` still ends the connections.
+   */
+  halt(): void;
   /** Aborts requests in flight and queued, closes the connections. Idempotent. */
   close(): void;
 }
 
 /** A client over kept-alive connections, with the shared adaptive limiter and retries. */
 export function createPxClient(options: PxClientOptions): PxClient {
-  return new Client(new Session(resolveClientOptions(options)));
+  const resolved = resolveClientOptions(options);
+  const knownId = checkKnownId(options.knownId);
+  return new Client(new Session(resolved), knownId);
 }
 
 export class Client implements PxClient {
-  constructor(readonly session: Session) {}
+  /** Which write an insert-missing row tries first, learnt from the rows of this client. */
+  readonly writeOrder: WriteOrder;
+
+  constructor(
+    readonly session: Session,
+    knownId?: (id: string) => boolean,
+  ) {
+    this.writeOrder = new WriteOrder(knownId);
+  }
 
   get baseUrl(): string {
     return this.session.baseUrl;
@@ -86,12 +118,48 @@ export class Client implements PxClient {
     return record as JsonObject;
   }
 
+  async listPage(type: RecordModel, query: ListQuery): Promise<ListPage> {
+    if (type !== 'USER' && type !== 'ACCOUNT')
+      throw invalidOption(`type must be USER or ACCOUNT, got ${String(type)}`);
+    checkListQuery(query);
+    const answer = await this.read({ method: 'GET', path: listPath(type, query) });
+    if (answer.status !== 200) throw this.httpError(answer, `${type.toLowerCase()} list`);
+    return parseListPage(type, answer.text, answer.status);
+  }
+
   async send(type: RecordType, row: SendInput, options: SendOptions = {}): Promise<SendResult> {
     const counters = this.session.counters;
     counters.pending++;
     try {
-      const result = await sendRow(this.session, type, row, options);
+      const result = await sendRow(this.session, type, row, { writeOrder: this.writeOrder, ...options });
       counters[result.outcome]++;
+      return result;
+    } finally {
+      counters.pending--;
+    }
+  }
+
+  async deleteRecord(
+    type: RecordModel,
+    id: string,
+    options: Pick<DeleteOptions, 'hard'> = {},
+  ): Promise<DeleteResult> {
+    if (type !== 'USER' && type !== 'ACCOUNT')
+      throw invalidOption(
+        `type must be USER or ACCOUNT, got ${String(type)}: PX deletes only users and accounts`,
+      );
+    if (options.hard === true && type === 'ACCOUNT')
+      throw invalidOption('hard applies to users: PX has no hard delete of accounts');
+    return this.deleteRow(type, id, { hard: options.hard === true });
+  }
+
+  /** One delete, counted as the sink counts rows (deleted as updated, already gone as skipped). */
+  async deleteRow(type: RecordModel, id: string, options: DeleteOptions): Promise<DeleteResult> {
+    const counters = this.session.counters;
+    counters.pending++;
+    try {
+      const result = await deleteRecord(this.session, type, id, options);
+      counters[asSendResult(result).outcome]++;
       return result;
     } finally {
       counters.pending--;
@@ -100,6 +168,13 @@ export class Client implements PxClient {
 
   stats(): PxSinkStats {
     return this.session.counters.snapshot(this.session.limiter.currentRate);
+  }
+
+  halt(): void {
+    if (this.session.closed || this.session.fatal) return;
+    // The stop of a fatal answer is exactly this (nothing new starts, the wire finishes), with
+    // an error that says the caller stopped it.
+    this.session.stop(sinkError('PX_ABORTED', 'the PX client was halted: no new request is sent'));
   }
 
   close(): void {

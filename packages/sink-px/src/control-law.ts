@@ -130,6 +130,18 @@ export const LAW: Readonly<LawConstants> = {
 /** What the law made of a 429 (see the comment above). */
 export type Verdict = 'echo' | 'noise' | 'hold' | 'trim' | 'return' | 'cut' | 'noise-found';
 
+/**
+ * The law's level and what it learnt of PX's ceiling, saved when PX starts failing everything
+ * and restored when a wait for PX ends (availability.ts): the wait's 429s are not the rate's.
+ */
+export interface LawMark {
+  rate: number;
+  ceiling: number | undefined;
+  slowdowns: number;
+  /** The level had been proven (held quietly for `proofMs`): a 429 at it trims, not cuts. */
+  proven: boolean;
+}
+
 export interface LawState {
   rate: number;
   epoch: number;
@@ -175,7 +187,7 @@ export class ControlLaw {
   /** The last descent, and when it ended: one that starts soon after carries it on. */
   private lastDescent: { descent: Descent; ended: number } | undefined;
   private noise: { share: number; until: number } | undefined;
-  private readonly recent: AnswerWindow;
+  private recent: AnswerWindow;
 
   constructor(options: { max: number; floor?: number; constants?: Partial<LawConstants> }, now: number) {
     this.max = options.max;
@@ -216,6 +228,38 @@ export class ControlLaw {
       this.quietSince = until;
       this.answersSinceQuiet = 0;
     }
+  }
+
+  /** The level now and what the law knows of PX's ceiling (see `LawMark`). */
+  mark(now: number): LawMark {
+    return {
+      rate: this.rate(now),
+      ceiling: this.ceiling,
+      slowdowns: this.slowdowns,
+      proven: this.descent === undefined && this.proven(now) !== undefined,
+    };
+  }
+
+  /**
+   * Back to `mark` after a wait for PX: the level PX allowed before it, not the floor its 429s
+   * drove the rate to (climbing from there, 2,000 rows against a quota of 800 a 60 s "day" had
+   * 1,275 rows landed after 300 s, where about 130 s would do: issue 24). Held, then probed above as after a rise; a level proven before counts as proven
+   * again (like the configured rate at the start). The wait's descent, noise and 429 share are
+   * forgotten, and requests started before (the probes) answer in an old epoch: echoes.
+   */
+  restore(mark: LawMark, now: number): void {
+    this.epochValue++;
+    this.descent = undefined;
+    this.lastDescent = undefined;
+    this.suspect = undefined;
+    this.trimmedFrom = undefined;
+    this.noise = undefined;
+    this.recent = new AnswerWindow(this.k.noiseWindow);
+    this.ceiling = mark.ceiling;
+    this.slowdowns = mark.slowdowns;
+    this.setCurve(now, mark.rate, mark.rate, 0, false);
+    this.quietSince = mark.proven ? now - this.k.proofMs : now;
+    this.answersSinceQuiet = mark.proven ? Number.POSITIVE_INFINITY : 0;
   }
 
   /** An answer that is not a 429. True when the rate changed (a descent ended). */

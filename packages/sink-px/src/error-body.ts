@@ -73,8 +73,10 @@ export function isDuplicateMessage(message: string): boolean {
 }
 
 /**
- * A 429 for the daily quota (`Daily quota exceeded`) rather than the per-second limit: the
- * emulator says so in the message (px-api.md documents no distinct shape).
+ * A 429 whose message names a quota (`Daily quota exceeded`): a fast path into the wait for PX
+ * (or the stop with `wait: false`). Only a fast path: px-api.md documents no such body, a spent
+ * quota answers the plain `Rate limit exceeded`, and the wait comes from PX refusing everything
+ * for a spell whatever the body says (availability.ts).
  */
 export function isQuotaMessage(message: string): boolean {
   return /quota/i.test(message);
@@ -110,4 +112,30 @@ export function wrongBaseUrlMessage(baseUrl: string, what: string, bodyMessage: 
     ? 'check that the base URL is the PX API (e.g. https://api.aptrinsic.com/v1)'
     : `the base URL must end in /v1 (set baseUrl to ${baseUrl.replace(/\/+$/, '')}/v1)`;
   return `PX answered ${what} with 404 and no record error (${bodyMessage}) at ${baseUrl}: ${fix}`;
+}
+
+/** What a request path reads or writes, in words: `users`, `custom events`, `the user attribute metadata`. */
+function subjectOf(path: string): string {
+  const metadata = /^\/admin\/model\/(\w+)\/attributes/.exec(path);
+  if (metadata) return `the ${metadata[1]} attribute metadata`;
+  if (path.startsWith('/user/preferences')) return 'user preferences';
+  if (path.startsWith('/events/custom')) return 'custom events';
+  if (path.startsWith('/users')) return 'users';
+  if (path.startsWith('/accounts')) return 'accounts';
+  return path.split('?')[0] ?? path;
+}
+
+/**
+ * The message of a 403: a key lacking the permission the request needs (px-api.md
+ * "Permissions": an API key has separate Read and Write permissions). A `GET` needs Read, any
+ * other method Write. PX's own message is quoted, since a gateway's 403 may mean something else.
+ */
+export function forbiddenMessage(method: string, path: string, baseUrl: string, bodyMessage: string): string {
+  const read = method === 'GET';
+  const permission = read ? 'read' : 'write';
+  return (
+    `the API key lacks ${permission} permission for ${subjectOf(path)}: PX answered HTTP 403 to a ` +
+    `${read ? 'read' : 'write'} (${method}) at ${baseUrl} ("${bodyMessage}"). Give the key the ` +
+    `${read ? 'Read' : 'Write'} permission (PX: Settings, REST API), or use a key that has it`
+  );
 }

@@ -49,7 +49,7 @@ export interface TransportOptions {
   baseUrl: string;
   /** Sent as `X-APTRINSIC-API-KEY`; never part of any message. */
   apiKey: string;
-  /** Connections kept per host; the in-flight cap, so requests never wait for a socket. */
+  /** Connections kept per host; the in-flight cap, so requests never wait for a socket (`setMaxSockets`). */
   maxSockets: number;
 }
 
@@ -178,6 +178,20 @@ export class Transport {
       });
       req.end(payload);
     });
+  }
+
+  /**
+   * The in-flight cap changed: at most `n` connections from now on. `maxSockets` and
+   * `maxFreeSockets` are read by the agent at each request and each freed socket (Node's
+   * `agent.maxSockets` is a documented property: a busy socket above the cap is closed when it
+   * is freed); idle sockets above the cap are closed now, least recently used first.
+   */
+  setMaxSockets(n: number): void {
+    this.agent.maxSockets = n;
+    this.agent.maxFreeSockets = n;
+    for (const idle of Object.values(this.agent.freeSockets)) {
+      if (idle && idle.length > n) for (const socket of idle.slice(0, idle.length - n)) socket.destroy();
+    }
   }
 
   /** Closes every connection, idle or busy. */

@@ -1,8 +1,14 @@
+export type { BreakerState, PxWaitEvent, RequestBudget } from './availability.js';
+export { FIRST_PROBE_MS, MAX_PROBE_MS, SPELL_MIN_FAILURES, SPELL_MS } from './availability.js';
 export type { AttributeMetadata, PxClient } from './client.js';
 export { createPxClient } from './client.js';
+export type { DeleteOptions, DeleteOutcome, DeleteResult } from './delete.js';
+export { ALREADY_GONE_REASON, DELETED_REASON, deleteRequest, needsDeleteBodyId } from './delete.js';
 export { errorBodyMessage, isRecordNotFound } from './error-body.js';
 export type { PxSinkError, PxSinkErrorCode } from './errors.js';
 export type { GuardVerdict, SendGuard } from './guard.js';
+export type { ListPage, ListQuery } from './list.js';
+export { MAX_PAGE_SIZE } from './list.js';
 export type { PxClientOptions } from './options.js';
 export { DEFAULT_RATE, DEFAULT_TIMEOUT_MS, defaultConcurrency } from './options.js';
 export { encodeSegment, needsBodyId } from './paths.js';

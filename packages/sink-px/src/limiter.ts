@@ -11,25 +11,40 @@
  *
  * A `Retry-After` pauses every new start for its duration, whatever the law makes of the 429;
  * a 429 the law acts on without one pauses for `IMPLICIT_PAUSE_MS`.
+ *
+ * The in-flight cap follows the round trip (`InFlightSizer`, in-flight.ts: the law's rate × the
+ * p90 of the latest answers, with headroom), unless `concurrency` pins it; bottleneck takes each
+ * new cap with `updateSettings`, and `onConcurrency` tells the transport (its sockets follow).
  */
 import Bottleneck from 'bottleneck';
 import { type MonotonicClock, monotonicNow } from './clock.js';
-import { ControlLaw, type LawConstants, type LawState, type Verdict } from './control-law.js';
+import { ControlLaw, type LawConstants, type LawMark, type LawState, type Verdict } from './control-law.js';
+import { type InFlightBounds, InFlightSizer, type RoundTrip } from './in-flight.js';
 import { StartGate } from './start-gate.js';
 
 export interface LimiterOptions {
   /** Requests per second to stay at or under. */
   rate: number;
-  /** Requests in flight at most. */
+  /**
+   * Requests in flight at most: fixed, unless `inFlight` is given; then the cap before the first
+   * answers, sized from the round trip after them.
+   */
   concurrency: number;
+  /** Size the in-flight cap from the round trip, within these bounds (in-flight.ts). */
+  inFlight?: InFlightBounds;
+  /** Told each new in-flight cap (the transport's sockets follow it). */
+  onConcurrency?: (size: number) => void;
   /** The monotonic clock (tests). Default `performance.now()`. */
   clock?: MonotonicClock;
   /** Constants of the law (tests, experiments). Default `LAW`. */
   constants?: Partial<LawConstants>;
 }
 
-/** Job priorities (bottleneck: 0 runs first). Rows already under way finish before new ones start. */
-export const PRIORITY = { retry: 3, next: 4, first: 5 } as const;
+/**
+ * Job priorities (bottleneck: 0 runs first). Rows already under way finish before new ones start;
+ * the probe of a wait for PX (availability.ts) goes before the requests it holds back.
+ */
+export const PRIORITY = { probe: 0, retry: 3, next: 4, first: 5 } as const;
 
 /** Pause after a 429 the law acted on, when it carries no `Retry-After`. */
 const IMPLICIT_PAUSE_MS = 250;
@@ -75,6 +90,7 @@ export class AdaptiveLimiter {
   private readonly law: ControlLaw;
   private readonly gate: StartGate;
   private readonly bottleneck: Bottleneck;
+  private readonly sizer: InFlightSizer;
   private stopped = false;
   /** Called with each 429's verdict (tests, the bench's charts). */
   onVerdict: ((verdict: Verdict, state: LawState) => void) | undefined;
@@ -87,10 +103,45 @@ export class AdaptiveLimiter {
       this.clock(),
     );
     this.gate = new StartGate(Math.ceil(options.rate), (now) => this.law.rate(now), this.clock);
-    this.bottleneck = new Bottleneck({ maxConcurrent: options.concurrency, minTime: 0 });
+    this.sizer = new InFlightSizer({
+      rate: () => this.currentRate,
+      clock: this.clock,
+      ...(options.inFlight ? { bounds: options.inFlight } : { pinned: options.concurrency }),
+      onChange: (size) => this.resized(size, options.onConcurrency),
+    });
+    this.bottleneck = new Bottleneck({ maxConcurrent: this.sizer.size, minTime: 0 });
     tameBottleneck(this.bottleneck);
     // Bottleneck reports internal failures as events; without a listener they would be lost.
     this.bottleneck.on('error', () => {});
+  }
+
+  /** Requests in flight allowed now. */
+  get concurrency(): number {
+    return this.sizer.size;
+  }
+
+  /** The largest in-flight cap so far. */
+  get peakConcurrency(): number {
+    return this.sizer.peak;
+  }
+
+  /** p50 and p90 of the latest answers' round trips. */
+  roundTrip(): RoundTrip {
+    return this.sizer.roundTrip();
+  }
+
+  /** An answer (any status, 429 included) came back `roundTripMs` after its request left. */
+  answered(roundTripMs: number): void {
+    if (!this.stopped) this.sizer.answered(roundTripMs);
+  }
+
+  private resized(size: number, notify: ((size: number) => void) | undefined): void {
+    if (this.stopped) return;
+    // Queued jobs start at once when the cap rises (bottleneck drains with the new capacity).
+    // Typed as returning the limiter; 2.19.5 returns its datastore's promise.
+    const updated: unknown = this.bottleneck.updateSettings({ maxConcurrent: size });
+    if (updated instanceof Promise) updated.catch(() => {});
+    notify?.(size);
   }
 
   /** Requests per second allowed right now. */
@@ -155,6 +206,18 @@ export class AdaptiveLimiter {
   succeeded(): void {
     if (this.stopped) return;
     if (this.law.succeeded(this.clock())) this.gate.changed();
+  }
+
+  /** The law's level now, to restore after a wait for PX (availability.ts). */
+  saveRate(): LawMark {
+    return this.law.mark(this.clock());
+  }
+
+  /** A wait for PX ended: back to the level saved when it began (see `ControlLaw.restore`). */
+  restoreRate(mark: LawMark): void {
+    if (this.stopped) return;
+    this.law.restore(mark, this.clock());
+    this.gate.changed();
   }
 
   /** Drops every queued job (they reject with `LimiterStoppedError`); running ones go on. */

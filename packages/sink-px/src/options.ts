@@ -1,7 +1,9 @@
 /** Options of the client and the sink, their defaults and their checks. */
 import { isLoopbackUrl } from '@pxstream/config';
+import type { PxWaitEvent, RequestBudget } from './availability.js';
 import type { MonotonicClock } from './clock.js';
 import { invalidOption } from './errors.js';
+import { DEFAULT_BOUNDS, type InFlightBounds, initialInFlight } from './in-flight.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
 
 export interface PxClientOptions {
@@ -12,10 +14,13 @@ export interface PxClientOptions {
   /** Requests per second at most (the adaptive limiter starts here). Default 150 (PX allows about 200). */
   rate?: number;
   /**
-   * Requests in flight at most. Default: enough to keep `rate` going at a 250 ms round trip,
-   * `max(8, ceil(rate × 0.25))`, capped at 64.
+   * Requests in flight at most, pinned. Default: sized from the round trip the client measures,
+   * the law's rate × the p90 of the latest answers × 1.25 (never under a 200 ms round trip),
+   * between 8 and `maxConcurrency` (see in-flight.ts); before the first answers, sized for 1 s.
    */
   concurrency?: number;
+  /** The most requests in flight the sizing may reach (not with `concurrency`). Default 512. */
+  maxConcurrency?: number;
   /** Per-request timeout, connection to last byte of the answer. Default 30 000 ms. */
   timeoutMs?: number;
   /** Attempts per request, the first included. Default 6. */
@@ -24,6 +29,23 @@ export interface PxClientOptions {
   backoffBaseMs?: number;
   /** Highest backoff ceiling. Default 20 000 ms. */
   backoffCapMs?: number;
+  /**
+   * USER/ACCOUNT with insertMissing: true when PX is known to hold the record of this id (the
+   * sync ledger holds it): the row's first write is then a `PUT`. Other ids get the write the
+   * recent rows suggest (see write-order.ts).
+   */
+  knownId?: (id: string) => boolean;
+  /**
+   * Default true: when PX refuses or fails every request for a sustained spell (30 s, or sooner
+   * once the retry quota is spent: see availability.ts), wait for it (probes only) and carry on.
+   * false: that spell ends the run with the fatal `PX_UNAVAILABLE` (message: what PX answered,
+   * since when).
+   */
+  wait?: boolean;
+  /** Consulted before every request leaves (a daily budget: see `RequestBudget`). */
+  requestBudget?: RequestBudget | undefined;
+  /** Told when a wait for PX starts and ends. */
+  onWait?: ((event: PxWaitEvent) => void) | undefined;
   /**
    * Tests only: the monotonic clock of the limiter and of the latency figures, in place of
    * `performance.now()`. A test that also mocks the timers (`node:test`'s `mock.timers`) sets
@@ -34,23 +56,35 @@ export interface PxClientOptions {
 
 export const DEFAULT_RATE = 150;
 export const DEFAULT_TIMEOUT_MS = 30_000;
-/** Round trip the default concurrency is sized for: rate × this = requests in flight needed. */
-const SIZED_ROUND_TRIP_S = 0.25;
-const MAX_DEFAULT_CONCURRENCY = 64;
 
 export interface ResolvedClientOptions {
   baseUrl: string;
   apiKey: string;
   rate: number;
+  /** Requests in flight at most: pinned, or the start of the sizing (`inFlight`). */
   concurrency: number;
+  /** The bounds the in-flight cap is sized within; undefined when `concurrency` pins it. */
+  inFlight: InFlightBounds | undefined;
   timeoutMs: number;
   retry: RetryOptions;
+  /** `PxClientOptions.wait`, default true. */
+  wait: boolean;
+  requestBudget?: RequestBudget | undefined;
+  onWait?: ((event: PxWaitEvent) => void) | undefined;
   /** `PxClientOptions.clock`, if given. */
   clock?: MonotonicClock;
 }
 
-export function defaultConcurrency(rate: number): number {
-  return Math.min(MAX_DEFAULT_CONCURRENCY, Math.max(8, Math.ceil(rate * SIZED_ROUND_TRIP_S)));
+/**
+ * Requests in flight before any answer when `concurrency` is not given: sized for a 1 s round
+ * trip (`rate × 1.25`, 8 to 512: 188 at 150/s). The round trip measured then sizes it.
+ */
+export function defaultConcurrency(rate: number, maxConcurrency: number = DEFAULT_BOUNDS.max): number {
+  return initialInFlight(rate, inFlightBounds(maxConcurrency));
+}
+
+function inFlightBounds(maxConcurrency: number): InFlightBounds {
+  return { min: Math.min(DEFAULT_BOUNDS.min, maxConcurrency), max: maxConcurrency };
 }
 
 function positive(name: string, value: number | undefined, fallback: number, integer: boolean): number {
@@ -84,6 +118,24 @@ function checkBaseUrl(value: unknown): string {
   return url.href.replace(/\/+$/, '');
 }
 
+function checkWait(value: unknown): boolean {
+  if (value === undefined) return true;
+  if (typeof value !== 'boolean') throw invalidOption(`wait must be true or false, got ${String(value)}`);
+  return value;
+}
+
+function checkFunction<F>(name: string, value: F | undefined): F | undefined {
+  if (value !== undefined && typeof value !== 'function') throw invalidOption(`${name} must be a function`);
+  return value;
+}
+
+function checkBudget(value: RequestBudget | undefined): RequestBudget | undefined {
+  if (value !== undefined && typeof value?.take !== 'function') {
+    throw invalidOption('requestBudget must be an object with a take(signal) method');
+  }
+  return value;
+}
+
 export function resolveClientOptions(options: PxClientOptions): ResolvedClientOptions {
   const baseUrl = checkBaseUrl(options.baseUrl);
   if (typeof options.apiKey !== 'string' || options.apiKey === '') throw invalidOption('apiKey is required');
@@ -94,13 +146,20 @@ export function resolveClientOptions(options: PxClientOptions): ResolvedClientOp
     backoffBaseMs: positive('backoffBaseMs', options.backoffBaseMs, DEFAULT_RETRY.backoffBaseMs, false),
     backoffCapMs: positive('backoffCapMs', options.backoffCapMs, DEFAULT_RETRY.backoffCapMs, false),
   };
+  const maxConcurrency = positive('maxConcurrency', options.maxConcurrency, DEFAULT_BOUNDS.max, true);
+  const pinned =
+    options.concurrency === undefined ? undefined : positive('concurrency', options.concurrency, 0, true);
   return {
     baseUrl,
     apiKey: options.apiKey,
     rate,
-    concurrency: positive('concurrency', options.concurrency, defaultConcurrency(rate), true),
+    concurrency: pinned ?? defaultConcurrency(rate, maxConcurrency),
+    inFlight: pinned === undefined ? inFlightBounds(maxConcurrency) : undefined,
     timeoutMs: positive('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS, false),
     retry,
+    wait: checkWait(options.wait),
+    requestBudget: checkBudget(options.requestBudget),
+    onWait: checkFunction('onWait', options.onWait),
     ...(options.clock ? { clock: options.clock } : {}),
   };
 }

@@ -59,3 +59,25 @@ export function preferencesPath(identifyId: string): string {
 export function attributesPath(model: 'user' | 'account'): string {
   return `/admin/model/${model}/attributes`;
 }
+
+/**
+ * `GET` target of one page of a list (px-api.md "Reading records back"): every value
+ * percent-encoded, each filter a `filter` parameter of its own (PX ORs them). The query goes
+ * whole with the `scrollId` too (px-api.md does not say whether PX needs it again): a server that
+ * reads only the `scrollId` ignores the rest, one that wants the query again has it.
+ */
+export function listPath(
+  model: RecordModel,
+  query: {
+    pageSize: number;
+    scrollId?: string | undefined;
+    filters?: readonly string[] | undefined;
+    sort?: string | undefined;
+  },
+): string {
+  const params = [`pageSize=${query.pageSize}`];
+  for (const filter of query.filters ?? []) params.push(`filter=${encodeURIComponent(filter)}`);
+  if (query.sort !== undefined) params.push(`sort=${encodeURIComponent(query.sort)}`);
+  if (query.scrollId !== undefined) params.push(`scrollId=${encodeURIComponent(query.scrollId)}`);
+  return `${COLLECTION[model]}?${params.join('&')}`;
+}

@@ -22,6 +22,7 @@ import { holdsValues, parseJson } from './record-match.js';
 import type { SendResult } from './result.js';
 import { backoffDelay } from './retry.js';
 import type { RequestSpec, RequestTicket, Session } from './session.js';
+import type { WriteOrder } from './write-order.js';
 
 export type { SendOutcome, SendResult } from './result.js';
 
@@ -36,6 +37,16 @@ export interface SendOptions {
   insertMissing?: boolean;
   /** Kept up to date with how far the row's current request got (see `RequestTicket`). */
   ticket?: RequestTicket;
+  /**
+   * USER/ACCOUNT with insertMissing: the caller knows PX holds the record (an earlier row of
+   * the id just wrote it), so the row's first write is a `PUT`.
+   */
+  knownToExist?: boolean;
+  /**
+   * USER/ACCOUNT with insertMissing: which write goes first (see `WriteOrder`). Without one,
+   * `PUT` first.
+   */
+  writeOrder?: WriteOrder;
 }
 
 const isSuccess = (status: number) => status >= 200 && status < 300;
@@ -65,34 +76,84 @@ export async function sendRow(
   const key = input.key ?? body[keyField];
   if (typeof key !== 'string' || key === '')
     return run.reject('PX_INVALID_ROW', `the row has no ${keyField}`);
-  return sendRecord(run, type, key, body, options.insertMissing === true);
+  if (options.insertMissing !== true) return updateRecord(run, type, key, body);
+  return upsertRecord(run, type, key, body, options);
 }
 
-/**
- * USER / ACCOUNT, as Gainsight's loader: `PUT` (204 updated; 404 skipped, or in insert-missing
- * mode a `POST`, 201 inserted).
- */
-async function sendRecord(
+/** The requests of one USER/ACCOUNT row: the update, and the create it may need. */
+interface RecordWrites {
+  put: RequestSpec;
+  post: RequestSpec;
+  get: RequestSpec;
+  /** The body of a create: the row's, with its key. */
+  body: JsonObject;
+}
+
+function recordWrites(model: RecordModel, key: string, body: JsonObject): RecordWrites {
+  const keyField = KEY_FIELD[model];
+  // The key travels in the body for the `/update` route and for a create.
+  const withKey = body[keyField] === undefined ? { ...body, [keyField]: key } : body;
+  return {
+    put: { method: 'PUT', path: updatePath(model, key), body: needsBodyId(key) ? withKey : body },
+    post: { method: 'POST', path: COLLECTION[model], body: withKey },
+    get: { method: 'GET', path: recordPath(model, key) },
+    body: withKey,
+  };
+}
+
+/** USER / ACCOUNT in update mode, as Gainsight's loader: `PUT` (204 updated; 404 skipped). */
+async function updateRecord(
   run: Attempts,
   model: RecordModel,
   key: string,
   body: JsonObject,
-  insertMissing: boolean,
 ): Promise<SendResult> {
-  const keyField = KEY_FIELD[model];
-  // The key travels in the body for the `/update` route and for a create.
-  const withKey = body[keyField] === undefined ? { ...body, [keyField]: key } : body;
-  const put: RequestSpec = {
-    method: 'PUT',
-    path: updatePath(model, key),
-    body: needsBodyId(key) ? withKey : body,
-  };
+  const { put } = recordWrites(model, key, body);
   const updated = await run.perform(put, 'idempotent');
   if (updated.kind !== 'answer') return run.exhausted();
   if (isSuccess(updated.status)) return run.ok('updated', updated.status);
   if (updated.status !== 404) return run.rejectAnswer(updated);
-  if (!insertMissing) return run.ok('skipped', 404, NO_MATCH);
-  return createRecord(run, model, key, withKey, put);
+  return run.ok('skipped', 404, NO_MATCH);
+}
+
+/**
+ * USER / ACCOUNT in insert-missing mode: one write per row when the first one is right. `PUT`
+ * first falls back on 404 to a `POST`; `POST` first falls back on a 400 to a `PUT` (see
+ * `createRecord`). The row then tells the order how it ended.
+ */
+async function upsertRecord(
+  run: Attempts,
+  model: RecordModel,
+  key: string,
+  body: JsonObject,
+  options: SendOptions,
+): Promise<SendResult> {
+  const writes = recordWrites(model, key, body);
+  const pending = options.writeOrder?.choose(key, options.knownToExist === true);
+  const choice = pending instanceof Promise ? await pending : pending;
+  let result: SendResult | undefined;
+  try {
+    if (choice?.first === 'POST') {
+      run.session.counters.postFirst++;
+      result = await createRecord(run, writes, true);
+    } else {
+      run.session.counters.putFirst++;
+      result = await updateOrCreate(run, writes);
+    }
+    return result;
+  } finally {
+    choice?.learned(result?.outcome);
+  }
+}
+
+/** `PUT` first: 204 updated; 404 (PX lacks the record) a `POST`, 201 inserted. */
+async function updateOrCreate(run: Attempts, writes: RecordWrites): Promise<SendResult> {
+  const updated = await run.perform(writes.put, 'idempotent');
+  if (updated.kind !== 'answer') return run.exhausted();
+  if (isSuccess(updated.status)) return run.ok('updated', updated.status);
+  if (updated.status !== 404) return run.rejectAnswer(updated);
+  run.session.counters.fallbacks++;
+  return createRecord(run, writes, false);
 }
 
 /**
@@ -103,16 +164,15 @@ async function sendRecord(
  *   but after an ambiguous attempt of ours (lost answer, 500/502/504) it may be ours: read back.
  * A record that exists after an attempt of ours is ours (inserted) when it holds the row's
  * values; otherwise someone else created it meanwhile and one more `PUT` applies the row.
+ *
+ * `first`: the `POST` is the row's first write (the order guessed PX lacks the record). Then
+ * any 400 falls back to a `PUT`, not only a "duplicate": a create may refuse a body that an
+ * update takes (a partial row without a field only a create requires, such as an account's
+ * `name`), and PX documents no order between its checks. A `PUT` that finds no record (404)
+ * says the 400 was the row's own: the row is rejected with the `POST`'s answer.
  */
-async function createRecord(
-  run: Attempts,
-  model: RecordModel,
-  key: string,
-  body: JsonObject,
-  put: RequestSpec,
-): Promise<SendResult> {
-  const post: RequestSpec = { method: 'POST', path: COLLECTION[model], body };
-  const get: RequestSpec = { method: 'GET', path: recordPath(model, key) };
+async function createRecord(run: Attempts, writes: RecordWrites, first: boolean): Promise<SendResult> {
+  const { post, get, put, body } = writes;
   run.next();
   for (;;) {
     const created = await run.perform(post, 'create');
@@ -128,10 +188,15 @@ async function createRecord(
       continue;
     }
     if (isSuccess(created.status)) return run.ok('inserted', created.status);
-    if (created.status === 400 && isDuplicateMessage(errorBodyMessage(400, created.text))) {
-      if (!run.createMayExist) return updateAgain(run, put);
+    if (created.status === 400 && (first || isDuplicateMessage(errorBodyMessage(400, created.text)))) {
+      const refused = first ? created : undefined;
+      if (!run.createMayExist) {
+        if (first) run.session.counters.fallbacks++;
+        return updateAgain(run, put, refused);
+      }
       const check = await run.readBack(get);
       if (check.kind !== 'answer') return run.exhausted();
+      if (refused && check.status === 404) return run.rejectAnswer(refused);
       return settleExisting(run, check, body, put);
     }
     return run.rejectAnswer(created);
@@ -150,12 +215,20 @@ function settleExisting(
   return updateAgain(run, put);
 }
 
-/** The record exists but is not (surely) ours: one more `PUT` applies the row. */
-async function updateAgain(run: Attempts, put: RequestSpec): Promise<SendResult> {
+/**
+ * The record exists but is not (surely) ours: one more `PUT` applies the row. `refused`: the
+ * 400 of a first `POST`, the row's answer when the `PUT` finds no record either.
+ */
+async function updateAgain(
+  run: Attempts,
+  put: RequestSpec,
+  refused?: { status: number; text: string },
+): Promise<SendResult> {
   run.next();
   const again = await run.perform(put, 'idempotent');
   if (again.kind !== 'answer') return run.exhausted();
   if (isSuccess(again.status)) return run.ok('updated', again.status);
+  if (refused && again.status === 404) return run.rejectAnswer(refused);
   return run.rejectAnswer(again);
 }
 

@@ -1,11 +1,15 @@
 /**
  * One request through the shared limiter, counted and classified. Everything every request
  * needs, whatever row or call it belongs to, lives here: the transport, the adaptive limiter,
- * the counters, the redactor, and the run-wide stop on a fatal answer (401/403, daily quota).
+ * the wait for PX when it refuses everything (availability.ts), the daily budget, the counters,
+ * the redactor, and the run-wide stop on a fatal answer (401/403, PX unavailable with
+ * `wait: false`).
  */
 import { setMaxListeners } from 'node:events';
-import { createRedactor, type Redactor } from '@pxstream/core';
+import { createRedactor, isPxStreamError, type Redactor } from '@pxstream/core';
+import { Availability, type Pass, type RequestBudget, type Spell } from './availability.js';
 import { type MonotonicClock, monotonicNow } from './clock.js';
+import type { LawMark } from './control-law.js';
 import {
   errorBodyMessage,
   isQuotaMessage,
@@ -14,14 +18,15 @@ import {
   wrongBaseUrlMessage,
 } from './error-body.js';
 import { type PxSinkError, sinkError } from './errors.js';
+import { authFailure, dailyQuota, failureAnswer, unavailable } from './fatal-errors.js';
 import { Transport, TransportError } from './http.js';
-import { AdaptiveLimiter } from './limiter.js';
+import { AdaptiveLimiter, PRIORITY } from './limiter.js';
 import type { ResolvedClientOptions } from './options.js';
-import { parseRetryAfter, type RetryOptions } from './retry.js';
+import { isRetryableStatus, parseRetryAfter, type RetryOptions } from './retry.js';
 import { Counters } from './stats.js';
 
 /** What one request came to, short of a fatal error (which is thrown). */
-export type Exchange =
+export type Exchange = (
   | { kind: 'answer'; status: number; text: string; retryAfterMs: number | undefined }
   | {
       kind: 'failure';
@@ -29,10 +34,17 @@ export type Exchange =
       /** False when the request surely never reached the server. */
       sent: boolean;
       message: string;
-    };
+    }
+) & {
+  /** The request's sequence number in the client (see `Availability.judge`). */
+  seq: number;
+};
+
+/** What a request the breaker held back returns when the limiter lets it start: it waits for PX again. */
+const HELD = Symbol('held');
 
 export interface RequestSpec {
-  method: 'GET' | 'PUT' | 'POST';
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   path: string;
   body?: unknown;
 }
@@ -75,7 +87,11 @@ export class Session {
   readonly retry: RetryOptions;
   readonly counters = new Counters();
   readonly limiter: AdaptiveLimiter;
+  /** The circuit breaker: PX up, or waited for (availability.ts). */
+  readonly availability: Availability<LawMark>;
   readonly redact: Redactor;
+  private readonly wait: boolean;
+  private readonly requestBudget: RequestBudget | undefined;
   private readonly transport: Transport;
   private readonly timeoutMs: number;
   /** The limiter's clock, and the latency figures'. */
@@ -99,7 +115,22 @@ export class Session {
       rate: options.rate,
       concurrency: options.concurrency,
       clock: this.clock,
+      // Sized from the round trip unless pinned; the agent's sockets follow the cap.
+      ...(options.inFlight ? { inFlight: options.inFlight } : {}),
+      onConcurrency: (size) => this.transport.setMaxSockets(size),
     });
+    this.counters.inFlightFigures = this.limiter;
+    this.wait = options.wait;
+    this.requestBudget = options.requestBudget;
+    this.availability = new Availability<LawMark>({
+      wait: options.wait,
+      onWait: options.onWait,
+      unavailable: (spell) => this.unavailable(spell),
+      rate: this.limiter,
+      counters: this.counters,
+      clock: this.clock,
+    });
+    this.counters.waitClock = this.clock;
     this.transport = new Transport({
       baseUrl: options.baseUrl,
       apiKey: options.apiKey,
@@ -132,23 +163,37 @@ export class Session {
   }
 
   /**
-   * Sends one request when the limiter allows. Returns the answer or the transport failure;
-   * throws the fatal error on 401/403 or an exhausted daily quota, and `PX_ABORTED` once the
-   * session is closed.
+   * Sends one request when PX is not waited for and the limiter allows. Returns the answer or
+   * the transport failure; throws the fatal error on 401/403, a wrong base URL or PX unavailable
+   * with `wait: false`, and `PX_ABORTED` once the session is closed. `retryCost`: the retry-quota
+   * tokens the request took, given back if it succeeds.
    */
-  async exchange(spec: RequestSpec, priority: number, ticket?: RequestTicket): Promise<Exchange> {
-    this.throwIfStopped();
-    if (ticket) ticket.state = 'waiting';
-    try {
-      return await this.limiter.schedule(
-        (epoch, sending) => this.run(spec, epoch, sending, ticket),
-        priority,
-      );
-    } catch (error) {
-      // Whatever the limiter threw after a stop (its own error, bottleneck's "stopped"), the
-      // reason is the stop: report that.
+  async exchange(
+    spec: RequestSpec,
+    priority: number,
+    ticket?: RequestTicket,
+    retryCost = 0,
+  ): Promise<Exchange> {
+    for (;;) {
       this.throwIfStopped();
-      throw error;
+      if (ticket) ticket.state = 'waiting';
+      let pass: Pass | undefined;
+      try {
+        pass = await this.availability.admit();
+        const leave = pass;
+        const result = await this.limiter.schedule(
+          (epoch, sending) => this.run(spec, epoch, sending, leave, retryCost, ticket),
+          leave.probe ? PRIORITY.probe : priority,
+        );
+        if (result !== HELD) return result;
+      } catch (error) {
+        // Whatever the limiter or the breaker threw after a stop (its own error, bottleneck's
+        // "stopped"), the reason is the stop: report that.
+        this.throwIfStopped();
+        throw error;
+      } finally {
+        if (pass) this.availability.release(pass);
+      }
     }
   }
 
@@ -156,10 +201,16 @@ export class Session {
     spec: RequestSpec,
     epoch: number,
     sending: () => void,
+    pass: Pass,
+    retryCost: number,
     ticket?: RequestTicket,
-  ): Promise<Exchange> {
+  ): Promise<Exchange | typeof HELD> {
     this.throwIfStopped();
+    // The breaker opened while this request waited for the limiter: it waits for PX with the rest.
+    if (!this.availability.mayGo(pass)) return HELD;
+    await this.takeBudget();
     const counters = this.counters;
+    const seq = this.availability.sent(pass);
     counters.sent++;
     counters.inFlight++;
     const request = {
@@ -170,22 +221,21 @@ export class Session {
       signal: this.controller.signal,
     };
     const started = this.clock();
+    // The rate PX allowed, if this request succeeds (see availability.ts).
+    const rate = this.limiter.saveRate();
     if (ticket) ticket.state = 'sent';
     try {
       sending();
       const response = await this.transport.request(request);
       if (ticket) ticket.state = 'answered';
-      counters.latency.add(this.clock() - started);
+      const roundTrip = this.clock() - started;
+      counters.latency.add(roundTrip);
+      this.limiter.answered(roundTrip);
       counters.countStatus(response.status);
       const { status, text } = response;
       const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
       if (status === 401 || status === 403) {
-        throw this.stop(
-          sinkError('PX_AUTH_FAILED', `PX rejected the API key (HTTP ${status}) at ${this.baseUrl}`, {
-            fatal: true,
-            status,
-          }),
-        );
+        throw this.stop(authFailure(status, spec, this.baseUrl, this.bodyMessage(status, text)));
       }
       // A 404 that is not PX's "not found" of a record never reached a PX route: every other
       // request would miss too, so the run stops here instead of skipping or rejecting rows.
@@ -198,35 +248,86 @@ export class Session {
           ),
         );
       }
+      if (!isRetryableStatus(status)) {
+        this.limiter.succeeded();
+        this.availability.succeeded(pass, seq, retryCost, rate);
+        return { kind: 'answer', status, text, retryAfterMs, seq };
+      }
+      const message = this.bodyMessage(status, text);
+      let quota = false;
       if (status === 429) {
         counters.http429++;
-        const message = this.bodyMessage(status, text);
-        if (isQuotaMessage(message)) {
-          const when =
-            retryAfterMs === undefined ? '' : ` (Retry-After: ${Math.round(retryAfterMs / 1000)} s)`;
-          throw this.stop(
-            sinkError(
-              'PX_DAILY_QUOTA',
-              `PX daily request quota exhausted at ${this.baseUrl}: ${message}${when}`,
-              { fatal: true, status },
-            ),
-          );
-        }
+        // "quota" in the body: a fast path into the wait (or the stop), never the only way there.
+        quota = isQuotaMessage(message);
+        if (quota && !this.wait) throw this.stop(dailyQuota(this.baseUrl, message, retryAfterMs));
         this.limiter.rateLimited(epoch, retryAfterMs);
       } else {
         this.limiter.succeeded();
       }
-      return { kind: 'answer', status, text, retryAfterMs };
+      this.failed(pass, seq, { answer: `HTTP ${status} ${message}`, status, quota, retryAfterMs });
+      return { kind: 'answer', status, text, retryAfterMs, seq };
     } catch (error) {
       if (!(error instanceof TransportError)) throw error;
       if (ticket && !error.requestSent) ticket.state = 'unsent';
       if (error.kind === 'aborted') this.throwIfStopped();
       counters.countStatus(error.kind);
       const failure = error.kind === 'aborted' ? 'reset' : error.kind;
-      return { kind: 'failure', failure, sent: error.requestSent, message: this.message(error.message) };
+      const message = this.message(error.message);
+      this.failed(pass, seq, { answer: failureAnswer(failure, message) });
+      return { kind: 'failure', failure, sent: error.requestSent, message, seq };
     } finally {
       counters.inFlight--;
     }
+  }
+
+  /** A failure told to the breaker; throws when it ended the run (PX unavailable, `wait: false`). */
+  private failed(pass: Pass, seq: number, failure: Parameters<Availability['failed']>[2]): void {
+    const before = this.fatalError;
+    this.availability.failed(pass, seq, failure);
+    if (!before && this.fatalError) throw this.fatalError;
+  }
+
+  private unavailable(spell: Spell): void {
+    this.stop(unavailable(spell, this.baseUrl, this.clock()));
+  }
+
+  /**
+   * The daily budget's leave for one request (`RequestBudget.take`): at once, later (the next
+   * day), or a fatal error that stops the run.
+   */
+  private async takeBudget(): Promise<void> {
+    if (!this.requestBudget) return;
+    try {
+      const pending = this.requestBudget.take(this.stopping.signal);
+      if (pending) await pending;
+    } catch (error) {
+      this.throwIfStopped();
+      if (isPxStreamError(error) && error.fatal) throw this.stop(error as PxSinkError);
+      throw error;
+    }
+    this.throwIfStopped();
+  }
+
+  /**
+   * A retry's backoff: `ms`, or less when a wait for PX ends meanwhile (the retry then goes with
+   * the others, at the restored rate). Rejects at once when the session stops.
+   */
+  async backoff(ms: number): Promise<void> {
+    this.throwIfStopped();
+    if (ms <= 0) return;
+    const woken = new AbortController();
+    const wake = () => woken.abort();
+    this.stopping.signal.addEventListener('abort', wake, { once: true });
+    const off = this.availability.onClose(wake);
+    try {
+      await sleep(ms, woken.signal);
+    } catch {
+      // Woken: the wait for PX ended, or the session stopped (thrown below).
+    } finally {
+      off();
+      this.stopping.signal.removeEventListener('abort', wake);
+    }
+    this.throwIfStopped();
   }
 
   /** Waits `ms` (a backoff); rejects at once when the session stops meanwhile. */
@@ -250,6 +351,7 @@ export class Session {
     this.fatalError = error;
     this.stopping.abort();
     this.limiter.stop();
+    this.availability.shutdown(error);
     for (const listener of this.fatalListeners) listener(error);
     return error;
   }
@@ -261,6 +363,7 @@ export class Session {
   }
 
   private shutdown(): void {
+    this.availability.shutdown(sinkError('PX_ABORTED', 'the PX client was closed'));
     this.stopping.abort();
     this.controller.abort();
     this.limiter.stop();

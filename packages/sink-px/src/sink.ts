@@ -5,8 +5,8 @@
  * are sent one after the other in file order (see `KeyQueue`); rows waiting for their id are
  * bounded apart, so that an id repeated many times in a row does not starve the others. Each
  * row ends with exactly one `outcome` or `rejection` event, unless a fatal error destroyed the
- * sink first: then the rows still unfinished get no event at all, and the caller counts them
- * as not sent.
+ * sink first, or `halt()` stopped it: then the rows still unfinished get no event at all, and
+ * the caller counts them as not sent.
  */
 import { Writable } from 'node:stream';
 import { isRecordType, type RecordType } from '@pxstream/config';
@@ -19,6 +19,7 @@ import {
   type RowOutcome,
 } from '@pxstream/core';
 import { Client } from './client.js';
+import { asSendResult } from './delete.js';
 import { invalidOption } from './errors.js';
 import type { GuardVerdict, SendGuard } from './guard.js';
 import { KeyQueue } from './key-queue.js';
@@ -27,6 +28,7 @@ import type { SendResult } from './send.js';
 import type { RequestTicket } from './session.js';
 import { Session } from './session.js';
 import type { PxSinkStats } from './stats.js';
+import { checkKnownId } from './write-order.js';
 
 export interface PxSinkOptions extends PxClientOptions {
   /** What the rows are: USER and ACCOUNT update (and insert), CUSTOM_EVENT inserts, USER_PREFERENCES update. */
@@ -34,10 +36,16 @@ export interface PxSinkOptions extends PxClientOptions {
   /** USER/ACCOUNT only: create the records the update does not find. Default false. */
   insertMissing?: boolean | undefined;
   /**
-   * Rows accepted and unfinished at most before `write()` stops calling back. Default twice the
-   * concurrency: enough to keep every connection busy while the next rows wait their turn.
+   * Rows accepted and unfinished at most before `write()` stops calling back. Default
+   * `maxPendingPerRequest` times the requests in flight allowed at the moment (which follow the
+   * round trip unless `concurrency` pins them).
    */
   maxPending?: number;
+  /**
+   * Without `maxPending`: rows accepted and unfinished per request in flight allowed. Default 2:
+   * enough to keep every connection busy while the next rows wait their turn.
+   */
+  maxPendingPerRequest?: number;
   /**
    * Rows waiting for an earlier row of their id at most, on top of `maxPending`. Default four
    * times `maxPending`.
@@ -47,6 +55,12 @@ export interface PxSinkOptions extends PxClientOptions {
   highWaterMark?: number;
   /** Consulted before each row is sent and told how it ended (see `SendGuard`). */
   guard?: SendGuard | undefined;
+  /**
+   * USER/ACCOUNT: delete each row's record (`row.key`) instead of writing it (px-api.md
+   * "Deleting"); `hard` for users' `hardDelete=true`. A row deleted ends `updated` with the
+   * reason `deleted`, one PX did not have (404) `skipped` with the reason `already gone`.
+   */
+  delete?: { hard?: boolean | undefined } | undefined;
   /**
    * After a fatal answer, how long the requests on the wire may take to answer before they are
    * cut (their rows then in doubt). Default 5,000 ms.
@@ -61,8 +75,12 @@ export class PxSink extends Writable {
   readonly client: Client;
   readonly type: RecordType;
   readonly insertMissing: boolean;
-  readonly maxPending: number;
-  readonly maxWaiting: number;
+  /** Delete mode (see `PxSinkOptions.delete`), or undefined for writes. */
+  readonly deleting: { hard: boolean } | undefined;
+  /** `maxPending` given, or undefined: twice the in-flight cap of the moment. */
+  private readonly fixedPending: number | undefined;
+  private readonly pendingPerRequest: number;
+  private readonly fixedWaiting: number | undefined;
   /** Rows written whose `send` has not settled (waiting for their id included). */
   private unsettled = 0;
   private readonly keys = new KeyQueue<RowEnvelope>();
@@ -73,6 +91,8 @@ export class PxSink extends Writable {
   private active = 0;
   /** The fatal error (401/403, daily quota, wrong base URL) the sink is stopping on. */
   private failure: Error | undefined;
+  /** `halt()` was called: no request starts any more, rows are taken and dropped. */
+  private halted = false;
   private graceTimer: NodeJS.Timeout | undefined;
   private readonly fatalGraceMs: number;
   private heldCallback: ((error?: Error | null) => void) | undefined;
@@ -88,28 +108,77 @@ export class PxSink extends Writable {
     if (options.insertMissing && (options.type === 'CUSTOM_EVENT' || options.type === 'USER_PREFERENCES')) {
       throw invalidOption(`insertMissing does not apply to ${options.type}`);
     }
+    if (options.delete !== undefined) checkDeleteMode(options);
     const resolved = resolveClientOptions(options);
+    const knownId = checkKnownId(options.knownId);
+    this.deleting = options.delete === undefined ? undefined : { hard: options.delete.hard === true };
     this.type = options.type;
     this.insertMissing = options.insertMissing === true;
-    this.maxPending = options.maxPending ?? resolved.concurrency * 2;
-    if (!Number.isInteger(this.maxPending) || this.maxPending < 1) {
+    this.fixedPending = options.maxPending;
+    if (this.fixedPending !== undefined && !(Number.isInteger(this.fixedPending) && this.fixedPending >= 1)) {
       throw invalidOption(`maxPending must be a positive integer, got ${String(options.maxPending)}`);
     }
-    this.maxWaiting = options.maxWaiting ?? this.maxPending * 4;
-    if (!Number.isInteger(this.maxWaiting) || this.maxWaiting < 1) {
+    this.pendingPerRequest = options.maxPendingPerRequest ?? 2;
+    if (!(this.pendingPerRequest > 0 && Number.isFinite(this.pendingPerRequest))) {
+      throw invalidOption(
+        `maxPendingPerRequest must be a positive number, got ${String(options.maxPendingPerRequest)}`,
+      );
+    }
+    this.fixedWaiting = options.maxWaiting;
+    if (this.fixedWaiting !== undefined && !(Number.isInteger(this.fixedWaiting) && this.fixedWaiting >= 1)) {
       throw invalidOption(`maxWaiting must be a positive integer, got ${String(options.maxWaiting)}`);
     }
     this.guard = options.guard;
     this.fatalGraceMs = options.fatalGraceMs ?? FATAL_GRACE_MS;
     const session = new Session(resolved);
-    this.client = new Client(session);
+    this.client = new Client(session, knownId);
     // On a fatal answer no row starts any more; the requests on the wire get their answers.
     session.onFatal((error) => this.fail(error));
+  }
+
+  /**
+   * Rows accepted and unfinished at most before `write()` holds its callback: `maxPending`, or
+   * `maxPendingPerRequest` × the requests in flight allowed now (it follows the round trip).
+   */
+  get maxPending(): number {
+    return (
+      this.fixedPending ??
+      Math.max(1, Math.ceil(this.pendingPerRequest * this.client.session.limiter.concurrency))
+    );
+  }
+
+  /** Rows waiting for an earlier row of their id at most: `maxWaiting`, or four times `maxPending`. */
+  get maxWaiting(): number {
+    return this.fixedWaiting ?? this.maxPending * 4;
   }
 
   /** Live counters (see `PxSinkStats`). */
   stats(): PxSinkStats {
     return this.client.stats();
+  }
+
+  /**
+   * Stops sending, gently: the first Ctrl-C or SIGTERM. No request starts any more. Rows
+   * waiting for an earlier row of their id, for the limiter or for a backoff are not sent and
+   * end with no event, as the rows a fatal stop leaves unfinished: the caller counts them as
+   * not sent, and a checkpoint resumes from them. Rows written from now on are taken at once
+   * and dropped the same way, so that the rows upstream drain. The requests already on the
+   * wire get their answers, and their rows end as usual (with no event if they needed one more
+   * request). Once ended, the sink finishes without error as soon as those answers are in.
+   * Does nothing after a fatal error or once destroyed; idempotent.
+   */
+  halt(): void {
+    if (this.halted || this.failure || this.destroyed) return;
+    this.halted = true;
+    this.unsettled -= this.keys.clear();
+    // Queued requests and backoffs end at once (`PX_ABORTED`): their rows settle below, unsent.
+    this.client.halt();
+    this.wake();
+  }
+
+  /** True once `halt()` was called. */
+  get isHalted(): boolean {
+    return this.halted;
   }
 
   /** Rows waiting for an earlier row of their id to end. */
@@ -125,6 +194,11 @@ export class PxSink extends Writable {
     // Stopping on a fatal answer: no row is taken any more (the destroy ends the pipeline).
     if (this.failure) {
       this.heldCallback = callback;
+      return;
+    }
+    // Halted: taken and dropped, unsent and with no event (counted as not sent).
+    if (this.halted) {
+      callback();
       return;
     }
     // A row the guard ends on arrival (unchanged since PX confirmed it): 99% of a nightly
@@ -147,20 +221,26 @@ export class PxSink extends Writable {
     return this.unsettled - waiting < this.maxPending && waiting < this.maxWaiting;
   }
 
-  private start(row: RowEnvelope): void {
+  /** `knownToExist`: the row before it of the same id just wrote the record (see `WriteOrder`). */
+  private start(row: RowEnvelope, knownToExist = false): void {
     const ticket: RequestTicket = { state: 'waiting' };
     this.started.set(row, ticket);
     this.active++;
     const verdict = this.guard?.admit(row);
     if (verdict instanceof Promise) {
       verdict.then(
-        (decided) => this.go(row, decided, ticket),
+        (decided) => this.go(row, decided, ticket, knownToExist),
         (error: unknown) => this.destroy(error instanceof Error ? error : new Error(String(error))),
       );
-    } else this.go(row, verdict, ticket);
+    } else this.go(row, verdict, ticket, knownToExist);
   }
 
-  private go(row: RowEnvelope, verdict: GuardVerdict | undefined, ticket: RequestTicket): void {
+  private go(
+    row: RowEnvelope,
+    verdict: GuardVerdict | undefined,
+    ticket: RequestTicket,
+    knownToExist: boolean,
+  ): void {
     if (this.destroyed) return;
     if (this.failure) {
       // Stopping: never sent (reported abandoned, not in doubt, when the sink is destroyed).
@@ -174,13 +254,25 @@ export class PxSink extends Writable {
       this.settled(row);
       return;
     }
-    this.client
-      .send(this.type, row, { insertMissing: this.insertMissing, ticket })
+    if (this.halted) {
+      this.abandon(row, ticket);
+      this.ended();
+      this.settled(row);
+      return;
+    }
+    let wrote = false;
+    const sending = this.deleting
+      ? this.client
+          .deleteRow(this.type as 'USER' | 'ACCOUNT', row.key ?? '', { ...this.deleting, ticket })
+          .then(asSendResult)
+      : this.client.send(this.type, row, { insertMissing: this.insertMissing, ticket, knownToExist });
+    sending
       .then(
         (result) => {
           if (this.destroyed) return;
           this.started.delete(row);
           this.guard?.settled(row, result);
+          wrote = result.outcome === 'inserted' || result.outcome === 'updated';
           this.announce(row, result);
         },
         (error: unknown) => {
@@ -188,12 +280,17 @@ export class PxSink extends Writable {
           // The fatal answer itself, or a request it cut: the row stays started, to be
           // reported abandoned with how far its request got.
           if (this.failure) return;
+          // Halted before the row's next request: unfinished, with no event.
+          if (this.halted) {
+            this.abandon(row, ticket);
+            return;
+          }
           this.destroy(isPxStreamError(error) || error instanceof Error ? error : new Error(String(error)));
         },
       )
       .finally(() => {
         this.ended();
-        this.settled(row);
+        this.settled(row, wrote);
       })
       // A listener that throws must not become an unhandled rejection: it stops the sink.
       .catch((error: unknown) => this.destroy(error instanceof Error ? error : new Error(String(error))));
@@ -204,7 +301,8 @@ export class PxSink extends Writable {
    * their answers (a few seconds at most), then stop with the error.
    */
   private fail(error: Error): void {
-    if (this.failure || this.destroyed) return;
+    // After `halt()` the session's stop is the halt itself (see `Client.halt`), not a failure.
+    if (this.failure || this.destroyed || this.halted) return;
     this.failure = error;
     if (this.active === 0) this.destroy(error);
     else this.graceTimer = setTimeout(() => this.destroy(error), this.fatalGraceMs);
@@ -262,14 +360,26 @@ export class PxSink extends Writable {
     this.emit(OUTCOME_EVENT, outcome);
   }
 
-  private settled(row: RowEnvelope): void {
+  /** A row the sink will not finish (halted): the guard learns whether it may have reached PX. */
+  private abandon(row: RowEnvelope, ticket: RequestTicket): void {
+    this.started.delete(row);
+    this.guard?.abandoned(row, ticket.state === 'sent');
+  }
+
+  /** `wrote`: the row ended inserted or updated, so PX holds its id now. */
+  private settled(row: RowEnvelope, wrote = false): void {
     this.unsettled--;
     if (this.destroyed || this.failure) return;
     // The next row of the same id, held back until this one ended, goes now.
-    const next = this.keys.release(row.key);
-    if (next) this.start(next);
+    const next = this.halted ? undefined : this.keys.release(row.key);
+    if (next) this.start(next, wrote);
+    this.wake();
+  }
+
+  /** Calls back a write held for backpressure when a row may come in, and the end when all settled. */
+  private wake(): void {
     const held = this.heldCallback;
-    if (held && this.mayTakeMore()) {
+    if (held && (this.halted || this.mayTakeMore())) {
       this.heldCallback = undefined;
       held();
     }
@@ -278,6 +388,19 @@ export class PxSink extends Writable {
       this.finalCallback = undefined;
       final();
     }
+  }
+}
+
+/** Delete mode deletes users or accounts, and writes nothing. */
+function checkDeleteMode(options: PxSinkOptions): void {
+  if (options.type !== 'USER' && options.type !== 'ACCOUNT') {
+    throw invalidOption(
+      `delete applies to USER and ACCOUNT, not ${options.type}: PX deletes only users and accounts`,
+    );
+  }
+  if (options.insertMissing) throw invalidOption('insertMissing does not apply to a delete');
+  if (options.delete?.hard === true && options.type === 'ACCOUNT') {
+    throw invalidOption('hard applies to users: PX has no hard delete of accounts');
   }
 }
 

@@ -3,6 +3,7 @@
  * is bounded: latency percentiles come from a ring of the latest samples, not from every
  * request of a million-row load.
  */
+import type { RoundTrip } from './in-flight.js';
 
 export interface LatencySummary {
   /** Mean over every answered request of the run. */
@@ -32,11 +33,39 @@ export interface PxSinkStats {
   inserted: number;
   skipped: number;
   rejected: number;
+  /**
+   * Insert-missing rows of USER/ACCOUNT by their first write (`PUT` or `POST`, see
+   * write-order.ts), and those whose first write was the wrong one (a `PUT` answered 404, a
+   * `POST` answered 400): writes per row, retries and read-backs aside, are
+   * `1 + fallbacks / rows`.
+   */
+  putFirst: number;
+  postFirst: number;
+  fallbacks: number;
   /** Answers per HTTP status (`"204"`), and failures without one (`"reset"`, `"timeout"`, `"connect"`). */
   byStatus: Record<string, number>;
   latencyMs: LatencySummary;
   /** Requests per second the adaptive limiter allows right now (lower than configured after 429s). */
   currentRate: number;
+  /** Waits for PX so far (PX refused or failed every request for a spell: availability.ts). */
+  waits: number;
+  /** Time spent waiting for PX, the current wait included. */
+  waitedMs: number;
+  /** True while the sink waits for PX (probes only). */
+  waiting: boolean;
+  /** Requests in flight allowed right now (sized from the round trip unless `concurrency` pins it). */
+  concurrency: number;
+  /** The largest in-flight cap of the run so far. */
+  peakConcurrency: number;
+  /** Round trip of the latest answers (every status), the figure the in-flight cap is sized from. */
+  roundTripMs: RoundTrip;
+}
+
+/** Where the in-flight figures come from (the limiter). */
+export interface InFlightFigures {
+  readonly concurrency: number;
+  readonly peakConcurrency: number;
+  roundTrip(): RoundTrip;
 }
 
 export const LATENCY_WINDOW = 1024;
@@ -83,8 +112,18 @@ export class Counters {
   inserted = 0;
   skipped = 0;
   rejected = 0;
+  putFirst = 0;
+  postFirst = 0;
+  fallbacks = 0;
   readonly byStatus = new Map<string, number>();
   readonly latency = new LatencyWindow();
+  /** Waits for PX, the time spent in those that ended, and the start of the current one (the session's clock). */
+  waits = 0;
+  waitedMs = 0;
+  waitingSince: number | undefined;
+  waitClock: () => number = () => performance.now();
+  /** The in-flight cap and the round trip behind it (set by the session: its limiter). */
+  inFlightFigures: InFlightFigures | undefined;
 
   countStatus(key: string | number): void {
     const name = String(key);
@@ -103,9 +142,20 @@ export class Counters {
       inserted: this.inserted,
       skipped: this.skipped,
       rejected: this.rejected,
+      putFirst: this.putFirst,
+      postFirst: this.postFirst,
+      fallbacks: this.fallbacks,
       byStatus: Object.fromEntries(this.byStatus),
       latencyMs: this.latency.summary(),
       currentRate: Math.round(currentRate * 100) / 100,
+      waits: this.waits,
+      waitedMs: Math.round(
+        this.waitedMs + (this.waitingSince === undefined ? 0 : this.waitClock() - this.waitingSince),
+      ),
+      waiting: this.waitingSince !== undefined,
+      concurrency: this.inFlightFigures?.concurrency ?? 0,
+      peakConcurrency: this.inFlightFigures?.peakConcurrency ?? 0,
+      roundTripMs: this.inFlightFigures?.roundTrip() ?? { p50: 0, p90: 0 },
     };
   }
 }

@@ -12,6 +12,7 @@ import {
 } from './helpers/emulator.js';
 import { PRODUCT_KEY, userRow } from './helpers/rows.js';
 import { freePort, scripted } from './helpers/scripted.js';
+import { virtualTime } from './helpers/virtual-time.js';
 
 describe('px client: the plain async API', () => {
   let px: EmulatorHandle;
@@ -88,21 +89,6 @@ describe('px client: the plain async API', () => {
     assert.equal(wrongKey.stats().sent, 1);
     wrongKey.close();
 
-    const broken = await scripted(() => ({ status: 500, body: '<html><title>Oops</title></html>' }));
-    const flaky = createPxClient({
-      baseUrl: broken.baseUrl,
-      apiKey: SECRET_KEY,
-      maxAttempts: 2,
-      backoffBaseMs: 5,
-    });
-    await assert.rejects(flaky.getAttributeMetadata('account'), {
-      code: 'PX_RETRIES_EXHAUSTED',
-      status: 500,
-      message: /HTTP 500 Oops/,
-    });
-    flaky.close();
-    await broken.close();
-
     const missing = await scripted(() => ({ status: 404, body: { errorMessage: 'No route' } }));
     const old = createPxClient({ baseUrl: missing.baseUrl, apiKey: SECRET_KEY });
     // A 404 that is not PX's record error: no PX route there, a wrong base URL (fatal, named).
@@ -113,6 +99,31 @@ describe('px client: the plain async API', () => {
     });
     old.close();
     await missing.close();
+  });
+
+  it('a read PX fails every time, wait: false: PX_UNAVAILABLE with the last status and message', async (t) => {
+    // Virtual time: the spell of 30 s in no time.
+    const vt = virtualTime(t);
+    const broken = await scripted(
+      () => ({ status: 500, body: '<html><title>Oops</title></html>' }),
+      vt.clock,
+    );
+    const flaky = createPxClient({
+      baseUrl: broken.baseUrl,
+      apiKey: SECRET_KEY,
+      maxAttempts: 2,
+      backoffBaseMs: 5,
+      wait: false,
+      clock: vt.clock,
+    });
+    vt.watch(flaky);
+    await assert.rejects(vt.run(flaky.getAttributeMetadata('account')), {
+      code: 'PX_UNAVAILABLE',
+      status: 500,
+      message: /last: HTTP 500 Oops\)$/,
+    });
+    flaky.close();
+    await broken.close();
   });
 
   it('close(): pending and later calls reject with PX_ABORTED', async () => {

@@ -111,7 +111,7 @@ describe('px sink: fatal answers stop the run at once', () => {
     assert.ok(titled >= ended.outcomes.length && titled <= revokedAt, `${titled} users updated`);
   });
 
-  it('403 from a proxy (HTML body): PX_AUTH_FAILED, status 403, the key in no message', async (t) => {
+  it('403 from a proxy (HTML body): PX_AUTH_FAILED, status 403, write permission named, the key in no message', async (t) => {
     const vt = virtualTime(t);
     const proxy = await scripted(
       () => ({
@@ -136,7 +136,10 @@ describe('px sink: fatal answers stop the run at once', () => {
       await assert.rejects(vt.run(load(sink, [userRow(0, 'a'), userRow(1, 'b')])), {
         code: 'PX_AUTH_FAILED',
         status: 403,
-        message: `PX rejected the API key (HTTP 403) at ${proxy.baseUrl}`,
+        message:
+          `the API key lacks write permission for users: PX answered HTTP 403 to a write (PUT) at ` +
+          `${proxy.baseUrl} ("403 Forbidden"). Give the key the Write permission (PX: Settings, ` +
+          'REST API), or use a key that has it',
       });
       assert.equal(errors.length, 1);
       assert.equal(proxy.seen.length, 1, 'the second row was never sent');
@@ -146,9 +149,9 @@ describe('px sink: fatal answers stop the run at once', () => {
     }
   });
 
-  it('daily quota exhausted (429 "Daily quota exceeded"): fatal PX_DAILY_QUOTA, not retried', async (t) => {
+  it('wait: false, daily quota exhausted (429 "Daily quota exceeded"): fatal PX_DAILY_QUOTA, not retried', async (t) => {
     const vt = virtualTime(t);
-    const px = await start({ dailyQuota: 5, latency: { fixedMs: 30 } }, vt);
+    const px = await start({ dailyQuota: 5, dailyQuotaBody: 'quota', latency: { fixedMs: 30 } }, vt);
     await seed(px, { users: seedUsers(Array.from({ length: 20 }, (_, i) => idOf(i))) });
     // 100/s against a 30 ms latency: three requests on the wire at a time.
     const sink = createPxSink({
@@ -156,6 +159,7 @@ describe('px sink: fatal answers stop the run at once', () => {
       apiKey: SECRET_KEY,
       type: 'USER',
       rate: 100,
+      wait: false,
       clock: vt.clock,
     });
     vt.watch(sink.client);
@@ -184,16 +188,20 @@ describe('px sink: fatal answers stop the run at once', () => {
     assert.equal(px.stats().requests, 6, 'no request started after the fatal answer');
   });
 
-  it('the API key appears in no rejection, error or stats, even when PX echoes it', async () => {
-    const echo = await scripted((request) =>
-      request.method === 'PUT'
-        ? {
-            status: 400,
-            body: pxError('BAD_REQUEST', `bad request with key ${SECRET_KEY}`, [
-              { message: `key ${SECRET_KEY}` },
-            ]),
-          }
-        : { status: 200, body: [] },
+  it('the API key appears in no rejection, error or stats, even when PX echoes it', async (t) => {
+    // Virtual time: PX never answering (refused) ends the client only after the spell of a wait.
+    const vt = virtualTime(t);
+    const echo = await scripted(
+      (request) =>
+        request.method === 'PUT'
+          ? {
+              status: 400,
+              body: pxError('BAD_REQUEST', `bad request with key ${SECRET_KEY}`, [
+                { message: `key ${SECRET_KEY}` },
+              ]),
+            }
+          : { status: 200, body: [] },
+      vt.clock,
     );
     try {
       const sink: PxSink = createPxSink({
@@ -201,8 +209,10 @@ describe('px sink: fatal answers stop the run at once', () => {
         apiKey: SECRET_KEY,
         type: 'USER',
         rate: 100,
+        clock: vt.clock,
       });
-      const result = await load(sink, [userRow(0, 'x')]);
+      vt.watch(sink.client);
+      const result = await vt.run(load(sink, [userRow(0, 'x')]));
       assert.equal(result.rejections[0]?.code, 'PX_HTTP_400');
       assert.equal(result.rejections[0]?.message, 'key [REDACTED]');
       const texts = [
@@ -212,9 +222,13 @@ describe('px sink: fatal answers stop the run at once', () => {
       const client = createPxClient({
         baseUrl: `http://127.0.0.1:${await freePort()}/v1`,
         apiKey: SECRET_KEY,
-        maxAttempts: 1,
+        wait: false,
+        clock: vt.clock,
       });
-      const failure = await client.getAttributeMetadata('user').catch((error: Error) => error);
+      vt.watch(client);
+      const failure = await vt.run(client.getAttributeMetadata('user').catch((error: Error) => error));
+      assert.equal((failure as { code?: string }).code, 'PX_UNAVAILABLE');
+      assert.match(String(failure), /last: no connection \(connect ECONNREFUSED/);
       client.close();
       texts.push(String(failure), JSON.stringify(failure));
       for (const text of texts) assert.ok(!text.includes(SECRET_KEY), text);

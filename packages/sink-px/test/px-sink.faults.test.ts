@@ -9,8 +9,9 @@ import {
   seedUsers,
 } from './helpers/emulator.js';
 import { assertAccounted, assertRecords } from './helpers/landing.js';
-import { type Collected, everyRowEndedOnce, load, userRow } from './helpers/rows.js';
-import { freePort } from './helpers/scripted.js';
+import { type Collected, collect, load, userRow } from './helpers/rows.js';
+import { freePort, type Scripted, scripted } from './helpers/scripted.js';
+import { virtualTime } from './helpers/virtual-time.js';
 
 /** 80 rows, ids 0..79; the even ones exist before the load. Insert-missing: 40 updated, 40 inserted. */
 const ROWS = 80;
@@ -112,40 +113,53 @@ describe('px sink: retries over faults (emulator faults, real sockets)', () => {
     },
   );
 
-  it(
-    'attempts used up: PX_RETRIES_EXHAUSTED with the last status, PX_TIMEOUT, PX_CONNECTION_FAILED',
-    LIMIT,
-    async () => {
-      const failing = await start({ faults: { seed: 1, serverError: 1 } });
-      let sink = sinkFor(failing, { maxAttempts: 3 });
-      let result = await load(sink, [userRow(0, idOf(0))]);
-      assert.equal(everyRowEndedOnce(result, 1), undefined);
-      const [exhausted] = result.rejections;
-      assert.equal(exhausted?.code, 'PX_RETRIES_EXHAUSTED');
-      assert.ok([500, 502, 503].includes(exhausted.status!), String(exhausted.status));
-      assert.match(exhausted.message, /gave up after 3 failed attempts/);
-      assert.equal(sink.stats().sent, 3);
-
-      const hanging = await start({ faults: { hang: 1 } });
-      sink = sinkFor(hanging, { maxAttempts: 2, timeoutMs: 100 });
-      result = await load(sink, [userRow(0, idOf(0))]);
-      assert.equal(result.rejections[0]?.code, 'PX_TIMEOUT');
-      assert.equal(result.rejections[0]?.status, undefined);
-
-      const port = await freePort();
-      sink = createPxSink({
-        baseUrl: `http://127.0.0.1:${port}/v1`,
-        apiKey: SECRET_KEY,
-        type: 'USER',
-        insertMissing: false,
-        rate: 100,
-        maxAttempts: 3,
-        backoffBaseMs: 5,
-      });
-      result = await load(sink, [userRow(0, idOf(0))]);
-      assert.equal(result.rejections[0]?.code, 'PX_CONNECTION_FAILED');
-      assert.match(result.rejections[0]!.message, /ECONNREFUSED/);
-      assert.equal(sink.stats().retries, 2);
-    },
-  );
+  for (const [what, answer] of [
+    ['5xx', /last: HTTP 50[023] /],
+    ['hangs', /last: timeout\)$/],
+    ['refused connections', /last: no connection \(connect ECONNREFUSED/],
+  ] as const) {
+    it(`PX failing every request (${what}): no row rejected; wait: false ends the run with PX_UNAVAILABLE naming the last answer`, async (t) => {
+      // Virtual time: the spell before the stop is 30 s, or 100 failed retries.
+      const vt = virtualTime(t);
+      let hang: Scripted | undefined;
+      let baseUrl: string;
+      if (what === '5xx')
+        baseUrl = (await pool.start({ faults: { seed: 1, serverError: 1 } }, undefined, vt.emulatorClocks))
+          .baseUrl;
+      else if (what === 'hangs') {
+        // Answers a day later: every request times out first.
+        hang = await scripted(async () => {
+          await vt.sleep(86_400_000);
+          return { status: 204 };
+        }, vt.clock);
+        baseUrl = hang.baseUrl;
+      } else baseUrl = `http://127.0.0.1:${await freePort()}/v1`;
+      try {
+        const sink = createPxSink({
+          baseUrl,
+          apiKey: SECRET_KEY,
+          type: 'USER',
+          rate: 100,
+          maxAttempts: 2,
+          timeoutMs: 1000,
+          wait: false,
+          clock: vt.clock,
+        });
+        vt.watch(sink.client);
+        const ended = collect(sink);
+        await assert.rejects(
+          vt.run(load(sink, rows().slice(0, 20))),
+          (error: { code: string; message: string }) => {
+            assert.equal(error.code, 'PX_UNAVAILABLE');
+            assert.match(error.message, answer);
+            return true;
+          },
+        );
+        assert.deepEqual(ended.rejections, [], 'no row rejected');
+        assert.ok(sink.stats().sent > 2 * 20, 'retried past maxAttempts');
+      } finally {
+        await hang?.close();
+      }
+    });
+  }
 });

@@ -29,7 +29,7 @@ describe('issue 5: the API key is redacted before a message is cut short', () =>
     }
   });
 
-  it('in a metadata error and in the daily-quota stop', async () => {
+  it('in a metadata error and in the daily-quota stop (wait: false)', async () => {
     const px = await scripted((request) =>
       request.method === 'GET'
         ? { status: 404, body: { errorMessage: echoAtTheCut('No route ') } }
@@ -40,7 +40,13 @@ describe('issue 5: the API key is redacted before a message is cut short', () =>
       const metadata = await client.getAttributeMetadata('user').catch((error: Error) => error);
       client.close();
       assert.equal((metadata as { code?: string }).code, 'PX_WRONG_BASE_URL');
-      const sink = createPxSink({ baseUrl: px.baseUrl, apiKey: SECRET_KEY, type: 'USER', rate: 100 });
+      const sink = createPxSink({
+        baseUrl: px.baseUrl,
+        apiKey: SECRET_KEY,
+        type: 'USER',
+        rate: 100,
+        wait: false,
+      });
       const quota = await load(sink, [userRow(0, 'u')]).catch((error: Error) => error);
       assert.equal((quota as { code?: string }).code, 'PX_DAILY_QUOTA');
       for (const error of [metadata, quota]) {
