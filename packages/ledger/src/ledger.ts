@@ -1,6 +1,8 @@
 import type { Committer } from './committer.js';
 import { asLedgerError, ledgerError } from './errors.js';
+import { forgetFingerprint, forgetKey, type MissingIds, missingFingerprints } from './forget.js';
 import { hashIdInto, hexWord, idKey, wordHex } from './hash.js';
+import type { IdFingerprints } from './id-set.js';
 import {
   CONFIRMED,
   type LedgerState,
@@ -130,6 +132,31 @@ export class Ledger {
     if (known && found.a === a && found.b === b) return; // nothing new: nothing to write
     table.set(idKey.hi, idKey.lo, a, b, !known); // what apply(OP_RECORD) does, without its lookup
     this.storage.committer!.add(OP_RECORD, idKey.hi, idKey.lo, a, b);
+  }
+
+  /**
+   * PX no longer has `id` (deleted): its entry goes (see forget.ts), so a later `--changed-only`
+   * load sends it again. False when the ledger did not hold it.
+   */
+  forget(id: string): boolean {
+    this.check('records', true);
+    hashIdInto(id);
+    return forgetKey(this.storage.state, this.storage.committer!, idKey.hi, idKey.lo);
+  }
+
+  /** `forget` by fingerprint (`idFingerprint`, or from `missingFrom`): an entry whose id is not known. */
+  forgetFingerprint(fingerprint: number): boolean {
+    this.check('records', true);
+    return forgetFingerprint(this.storage.state, this.storage.committer!, fingerprint);
+  }
+
+  /**
+   * The ids this ledger holds that `present` (an input's ids, sealed) lacks, as fingerprints:
+   * how many, and the first `keep` of them (see `missingFingerprints`).
+   */
+  missingFrom(present: IdFingerprints, keep = Number.POSITIVE_INFINITY): MissingIds {
+    this.check('records', false);
+    return missingFingerprints(this.storage.state.table, present, keep);
   }
 
   /** An event's state by the hash of its body, or undefined when the ledger has never seen it. */

@@ -1,7 +1,14 @@
 import { grow, shrink } from './growable.js';
 import { OP_BYTES } from './journal.js';
 import { DELETED, OCCUPIED } from './overlay.js';
-import { eventValue, LEGACY_DAY, OP_EVENT_RELEASED, OP_RECORD, REMOVED } from './state.js';
+import {
+  eventValue,
+  LEGACY_DAY,
+  OP_EVENT_RELEASED,
+  OP_RECORD,
+  OP_RECORD_FORGOTTEN,
+  REMOVED,
+} from './state.js';
 import { SHARD_COUNT } from './table.js';
 import type { LedgerKind } from './target.js';
 
@@ -68,7 +75,12 @@ export class JournalChanges {
       const lo = payload.readUInt32LE(at + 5);
       const a = payload.readUInt32LE(at + 9);
       const w3 = payload.readUInt32LE(at + 13);
-      const b = op === OP_RECORD && records ? w3 : eventValue(kind, op, w3, this.day);
+      const b =
+        op === OP_RECORD && records
+          ? w3
+          : op === OP_RECORD_FORGOTTEN && records
+            ? REMOVED
+            : eventValue(kind, op, w3, this.day);
       if (!records && w3 === LEGACY_DAY && op !== OP_EVENT_RELEASED) this.restamped++;
       const k = hi >>> 24;
       const n = this.counts[k]!;

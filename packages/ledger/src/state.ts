@@ -7,6 +7,11 @@ export const OP_RECORD = 1;
 export const OP_EVENT_PENDING = 2;
 export const OP_EVENT_CONFIRMED = 3;
 export const OP_EVENT_RELEASED = 4;
+/**
+ * A records ledger forgets an id (deleted from PX: see forget.ts): (id hash hi, id hash lo, 0,
+ * 0). A reader older than this op refuses the journal (LEDGER_CORRUPT) rather than misread it.
+ */
+export const OP_RECORD_FORGOTTEN = 5;
 
 /**
  * An event's entry keeps in `b` (16 bits) its state (low 2 bits) and the UTC day its run
@@ -95,6 +100,10 @@ export class LedgerState {
   apply(op: number, w0: number, w1: number, w2: number, w3: number): void {
     if (op === OP_RECORD && this.kind === 'records') {
       this.table.put(w0, w1, w2, w3);
+      return;
+    }
+    if (op === OP_RECORD_FORGOTTEN && this.kind === 'records') {
+      this.table.remove(w0, w1, 0);
       return;
     }
     const b = eventValue(this.kind, op, w3, this.day);
