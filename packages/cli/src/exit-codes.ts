@@ -2,7 +2,7 @@
 export const EXIT = {
   /** Every row accounted for and none rejected. */
   OK: 0,
-  /** Fatal: config, auth, I/O, quota, aborted. */
+  /** Fatal: config, auth, I/O, PX unavailable or the daily budget used with --no-wait. */
   FATAL: 1,
   /** Usage error: bad flags or arguments. */
   USAGE: 2,
@@ -10,6 +10,10 @@ export const EXIT = {
   REJECTED: 3,
   /** Interrupted by Ctrl-C (SIGINT). */
   INTERRUPTED: 130,
+  /** Stopped by SIGTERM (systemd, Docker, Kubernetes, `timeout`): 128 + 15, as shells report it. */
+  TERMINATED: 143,
+  /** Stopped by SIGHUP (the terminal or session went away): 128 + 1. */
+  HANGUP: 129,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -1,5 +1,12 @@
 import type { Readable, Writable } from 'node:stream';
 
+/**
+ * The signals that stop a load as Ctrl-C does: SIGINT (Ctrl-C), SIGTERM (systemd, Docker,
+ * Kubernetes, `timeout`, `kill`) and SIGHUP (the terminal or SSH session went away).
+ */
+export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+export const STOP_SIGNALS: readonly StopSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 /** Everything the CLI touches outside itself, injected so it can run in-process in tests. */
 export interface CliIO {
   stdin: Readable & { isTTY?: boolean };
@@ -7,8 +14,8 @@ export interface CliIO {
   stderr: Writable & { isTTY?: boolean; columns?: number };
   env: NodeJS.ProcessEnv;
   cwd: string;
-  /** Subscribes to Ctrl-C; returns an unsubscribe function. */
-  onInterrupt(handler: () => void): () => void;
+  /** Subscribes to Ctrl-C, SIGTERM and SIGHUP (the handler is told which); returns an unsubscribe function. */
+  onInterrupt(handler: (signal: StopSignal) => void): () => void;
 }
 
 /**
@@ -27,8 +34,11 @@ export function processIO(): CliIO {
     env: process.env,
     cwd: process.cwd(),
     onInterrupt(handler) {
-      process.on('SIGINT', handler);
-      return () => process.off('SIGINT', handler);
+      const listeners = STOP_SIGNALS.map((signal) => [signal, () => handler(signal)] as const);
+      for (const [signal, listener] of listeners) process.on(signal, listener);
+      return () => {
+        for (const [signal, listener] of listeners) process.off(signal, listener);
+      };
     },
   };
 }

@@ -26,11 +26,17 @@ const FLAGS: Readonly<Record<string, string>> = {
   changedOnly: '--changed-only',
   fullResync: '--full-resync',
   plan: '--plan',
+  planFile: '--plan-file',
+  diff: '--diff',
+  readBy: '--read-by',
+  rebuildLedger: 'pxstream ledger rebuild',
   ledger: '--ledger',
   'ledger: false': '--no-ledger',
   eventKey: '--event-key',
   eventRetentionDays: '--event-retention-days',
   emulator: '--emulator',
+  'wait: false': '--no-wait',
+  dailyBudget: '--daily-budget',
 };
 
 export function inFlagWords(text: string): string {

@@ -1,6 +1,7 @@
 import { RECORD_TYPES, type RecordType } from '@pxstream/config';
 import type { InputFormat } from '@pxstream/load';
 import { usageError } from './exit-codes.js';
+import { LOG_FORMATS, type LogFormat } from './logger.js';
 
 /** The command's options once both invocation forms are folded into one. */
 export interface CliLoadOptions {
@@ -33,12 +34,31 @@ export interface CliLoadOptions {
   changedOnly: boolean;
   fullResync: boolean;
   plan: boolean;
+  /** `--plan-file <file>`: the plan row by row (JSON-lines). */
+  planFile?: string | undefined;
   /** `--ledger <dir>`, or false for `--no-ledger`; undefined: the default. */
   ledger: string | false | undefined;
   /** `--event-key <column>` (custom events). */
   eventKey: string | undefined;
   /** `--event-retention-days <n>` (custom events). */
   eventRetentionDays: number | undefined;
+  /** False with `--no-wait`: a PX that refuses everything, or the daily budget, stops the run. */
+  wait: boolean;
+  /** `--daily-budget <n>`: requests a UTC day to this PX at most, across runs. */
+  dailyBudget: number | undefined;
+  /** `--progress-interval <s>`: seconds between progress lines when stderr is not a terminal. */
+  progressIntervalS: number;
+  /** `--log-format text|json`. */
+  logFormat: LogFormat;
+}
+
+/** Seconds between progress lines when stderr is not a terminal (a log file, journald, cron mail). */
+export const DEFAULT_PROGRESS_INTERVAL_S = 60;
+
+export function parseLogFormat(value: string): LogFormat {
+  const lower = value.toLowerCase() as LogFormat;
+  if (!LOG_FORMATS.includes(lower)) throw usageError(`unknown log format "${value}": expected text or json`);
+  return lower;
 }
 
 export function parseRecordType(value: string): RecordType {

@@ -3,7 +3,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { CliError, EXIT, usageError } from './exit-codes.js';
 import {
   type CliLoadOptions,
+  DEFAULT_PROGRESS_INTERVAL_S,
   parseFormat,
+  parseLogFormat,
   parseNonNegativeInt,
   parsePositiveInt,
   parsePositiveNumber,
@@ -24,6 +26,14 @@ Invocation:
       input file, or stdin when absent or "-"
   pxstream [options] <config.json> <TYPE> <input>
       Gainsight loader's classic form
+  pxstream export -t USER|ACCOUNT -c <config> [-o file] [--filter expr]...
+      write PX's records as the config's columns (see: pxstream export --help)
+  pxstream count -t USER|ACCOUNT -c <config> [--filter expr]...
+      print how many records PX holds, in one request
+  pxstream verify -t USER|ACCOUNT -c <config> [--diff file.jsonl] <input>
+      check that PX holds what the file says, field by field
+  pxstream ledger rebuild -t USER|ACCOUNT -c <config> [--ledger dir]
+      fill the ledger from PX's own records (then --changed-only sends what differs)
   pxstream emulator [options]
       run the PX emulator (see: pxstream emulator --help)`;
 
@@ -34,9 +44,11 @@ Examples:
   pxstream --insertMissing --dryRun config.json USER users.csv | jq .
   pxstream --emulator -t USER -c examples/pxstream.json -i examples/users.csv
   pxstream -t USER -c px.json -i --resume users.csv
-      continue after Ctrl-C, a crash or the daily quota
+      continue after Ctrl-C, SIGTERM, a crash or --no-wait
+  pxstream -t USER -c px.json -i --daily-budget 600000 --resume users.csv
+      a multi-day load from cron: at most 600,000 requests a day
 
-Exit codes: 0 all rows loaded, 1 fatal error (also PX's daily quota: resume later with --resume), 2 usage error, 3 finished with rejected rows, 130 interrupted.`;
+Exit codes: 0 all rows loaded, 1 fatal error (also PX unavailable or the daily budget used with --no-wait: resume later with --resume), 2 usage error, 3 finished with rejected rows, 130 interrupted (Ctrl-C), 143 SIGTERM, 129 SIGHUP.`;
 
 interface RawOptions {
   type?: string;
@@ -61,9 +73,14 @@ interface RawOptions {
   changedOnly?: boolean;
   fullResync?: boolean;
   plan?: boolean;
+  planFile?: string;
   ledger?: string | false;
   eventKey?: string;
   eventRetentionDays?: number;
+  wait?: boolean;
+  dailyBudget?: number;
+  progressInterval?: number;
+  logFormat?: string;
   // Gainsight's camelCase spellings, accepted as aliases.
   insertMissingAlias?: boolean;
   dryRunAlias?: boolean;
@@ -144,7 +161,11 @@ export function buildProgram(write: HelpOutput): Command {
     .option('--full-resync', 'send every row, and refresh the ledger with what PX confirms')
     .option(
       '--plan',
-      'compare the input with the ledger and print what a load would send (new, changed, unchanged); send nothing',
+      'compare the input with the ledger and print what a load would send (new in the ledger, changed, unchanged); send nothing',
+    )
+    .option(
+      '--plan-file <file>',
+      'with --plan: write the plan row by row, one JSON object a line (id, new/changed/unchanged/invalid, send/skip/reject)',
     )
     .option('--ledger <dir>', 'the ledger directory (default: one per target, see the README)')
     .option('--no-ledger', 'no ledger: custom events are sent even if PX recorded them before')
@@ -157,6 +178,21 @@ export function buildProgram(write: HelpOutput): Command {
       'custom events: days the ledger remembers a recorded event (default: config eventRetentionDays, else 30)',
       parsePositiveInt('--event-retention-days'),
     )
+    .option(
+      '--no-wait',
+      'stop (exit 1, checkpoint kept) instead of waiting when PX refuses everything (a spent quota, an outage) or the daily budget is used',
+    )
+    .option(
+      '--daily-budget <n>',
+      'requests a UTC day to this PX at most, counted across runs; then wait for 00:00 UTC (or stop with --no-wait)',
+      parsePositiveInt('--daily-budget'),
+    )
+    .option(
+      '--progress-interval <s>',
+      `seconds between progress lines when stderr is not a terminal (default ${DEFAULT_PROGRESS_INTERVAL_S})`,
+      parsePositiveNumber('--progress-interval'),
+    )
+    .option('--log-format <format>', 'stderr as text (default) or json: one JSON object per line')
     .option('--emulator', 'start an embedded PX emulator and load into it (no API key needed)')
     .addOption(hiddenAlias('--insertMissing', 'insertMissingAlias'))
     .addOption(hiddenAlias('--dryRun', 'dryRunAlias'))
@@ -249,9 +285,14 @@ export function toLoadOptions(raw: RawOptions, args: string[]): ParsedCommand {
       changedOnly: Boolean(raw.changedOnly),
       fullResync: Boolean(raw.fullResync),
       plan: Boolean(raw.plan),
+      planFile: raw.planFile,
       ledger: raw.ledger,
       eventKey: raw.eventKey,
       eventRetentionDays: raw.eventRetentionDays,
+      wait: raw.wait !== false,
+      dailyBudget: raw.dailyBudget,
+      progressIntervalS: raw.progressInterval ?? DEFAULT_PROGRESS_INTERVAL_S,
+      logFormat: raw.logFormat === undefined ? 'text' : parseLogFormat(raw.logFormat),
     },
   };
 }

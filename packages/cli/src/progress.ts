@@ -1,4 +1,5 @@
-import type { LoadProgress } from '@pxstream/load';
+import type { LoadProgress, LoadWait } from '@pxstream/load';
+import type { LogCounters, Logger } from './logger.js';
 
 /** Erases from the cursor to the end of the line (ANSI EL). */
 const ERASE_LINE_END = '\x1b[K';
@@ -45,7 +46,85 @@ export function formatProgress(p: LoadProgress): string {
   }
   parts.push(`upd ${p.updated} ins ${p.inserted} skip ${p.skipped} err ${p.rejected}`);
   if (p.currentRate !== undefined) parts.push(`retries ${p.retries} 429s ${p.http429}`);
+  if (p.waiting) parts.push(waitingText(p.waiting));
   return parts.join(' | ');
+}
+
+/** `waiting for PX since 14:02:11 UTC`, `waiting for 00:00 UTC (daily budget used)`. */
+export function waitingText(wait: LoadWait): string {
+  if (wait.for === 'budget') return 'waiting for 00:00 UTC (daily budget used)';
+  return `waiting for PX since ${new Date(wait.since).toISOString().slice(11, 19)} UTC`;
+}
+
+/**
+ * The progress of a load whose stderr is not a terminal (a log file, journald, cron mail): one
+ * line every `intervalMs`, timestamped, with rows, rate, ETA, requests today and waits; a
+ * 3-day load is then never silent for more than the interval. The load reports its progress
+ * more often (`PROGRESS_SAMPLE_MS`): each report updates the counters JSON lines carry.
+ */
+export class ProgressLog {
+  private last: number;
+
+  constructor(
+    private readonly log: Logger,
+    private readonly intervalMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.last = now();
+  }
+
+  /** How often the load is asked for its progress, in ms: at most every second. */
+  get sampleMs(): number {
+    return Math.min(PROGRESS_SAMPLE_MS, this.intervalMs);
+  }
+
+  readonly update = (progress: LoadProgress): void => {
+    this.log.counters = progressCounters(progress);
+    const now = this.now();
+    if (now - this.last < this.intervalMs) return;
+    this.last = now;
+    this.log.progress(formatProgressLog(progress));
+  };
+}
+
+/** How often the counters of JSON lines are refreshed from the load. */
+export const PROGRESS_SAMPLE_MS = 1000;
+
+/** The timed progress line: rows, rate, percent and ETA, outcomes, requests today, waits. */
+export function formatProgressLog(p: LoadProgress): string {
+  const seconds = Math.max(p.elapsedMs / 1000, 0.001);
+  const rate = Math.round((p.finished - p.finishedBefore) / seconds);
+  const parts = [`${p.finished} rows, ${rate} rows/s`];
+  const { size, startBytes } = p;
+  if (size && size > startBytes && p.bytesDone !== undefined) {
+    const done = Math.min(size, Math.max(startBytes, p.bytesDone));
+    const fraction = (done - startBytes) / (size - startBytes);
+    parts[0] += `, ${((done / size) * 100).toFixed(1)}%`;
+    if (fraction > 0.001) parts[0] += `, ETA ${formatDuration((p.elapsedMs * (1 - fraction)) / fraction)}`;
+  }
+  parts.push(`upd ${p.updated} ins ${p.inserted} skip ${p.skipped} err ${p.rejected}`);
+  if (p.requestsToday !== undefined) {
+    const budget = p.dailyBudget === undefined ? '' : ` of ${p.dailyBudget}`;
+    parts.push(`${p.requestsToday}${budget} requests today`);
+  }
+  parts.push(`${p.waits} ${p.waits === 1 ? 'wait' : 'waits'} (${formatDuration(p.waitedMs)})`);
+  if (p.waiting) parts.push(waitingText(p.waiting) + (p.waiting.answer ? `: ${p.waiting.answer}` : ''));
+  return parts.join(' | ');
+}
+
+/** The counters a JSON log line carries. */
+export function progressCounters(p: LoadProgress): LogCounters {
+  return {
+    read: p.read,
+    updated: p.updated,
+    inserted: p.inserted,
+    skipped: p.skipped,
+    rejected: p.rejected,
+    requests: p.requests,
+    requestsToday: p.requestsToday ?? null,
+    waits: p.waits,
+    waitedMs: Math.round(p.waitedMs),
+  };
 }
 
 export function formatDuration(ms: number): string {

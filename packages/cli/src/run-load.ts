@@ -1,15 +1,33 @@
 import { resolve } from 'node:path';
-import { createRedactor, errorMessage, type Rejection } from '@pxstream/core';
+import { createRedactor, errorMessage, isPxStreamError, type Rejection } from '@pxstream/core';
 import { LoadError, type LoadReport, load, type RowEvent } from '@pxstream/load';
-import { EXIT } from './exit-codes.js';
-import type { CliIO } from './io.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
+import type { CliIO, StopSignal } from './io.js';
 import { addCommandFields, exitCodeOf, inFlagWords, USAGE_ERROR_CODES } from './library-words.js';
 import { createLogger, type Logger } from './logger.js';
 import type { CliLoadOptions } from './options.js';
-import { formatDuration, ProgressLine } from './progress.js';
+import { ProgressLine, ProgressLog } from './progress.js';
+import { summarize } from './summary.js';
 
 /** How many rejections are echoed on stderr without --verbose (the rest are in the file). */
 const ECHOED_REJECTIONS = 5;
+
+/** The exit code of a load stopped by each signal: 128 + the signal's number, as shells say it. */
+const SIGNAL_EXIT: Readonly<Record<StopSignal, ExitCode>> = {
+  SIGINT: EXIT.INTERRUPTED,
+  SIGTERM: EXIT.TERMINATED,
+  SIGHUP: EXIT.HANGUP,
+};
+
+/** What the first stop says: reading and sending stop; the requests on the wire are waited for. */
+const STOP_LINES: Readonly<Record<StopSignal, string>> = {
+  SIGINT:
+    'interrupted: stopped reading and sending; finishing the requests on the wire (Ctrl-C again to abort them)',
+  SIGTERM:
+    'terminated (SIGTERM): stopped reading and sending; finishing the requests on the wire (SIGTERM again to abort them)',
+  SIGHUP:
+    'hung up (SIGHUP): stopped reading and sending; finishing the requests on the wire (SIGHUP again to abort them)',
+};
 
 /**
  * The load command: hands the options to `load()` and prints what it reports. Returns the exit
@@ -25,17 +43,26 @@ export async function runLoad(options: CliLoadOptions, io: CliIO): Promise<numbe
   }
   const stop = new AbortController();
   const force = new AbortController();
-  let interrupts = 0;
-  const unsubscribe = io.onInterrupt(() => {
-    interrupts++;
-    if (interrupts === 1) {
-      progress?.clear();
-      log.info('interrupted: stopped reading; finishing the rows in flight (Ctrl-C again to abort them)');
+  let stoppedBy: StopSignal | undefined;
+  const unsubscribe = io.onInterrupt((signal = 'SIGINT') => {
+    if (stoppedBy === undefined) {
+      stoppedBy = signal;
+      progressLine?.clear();
+      log.info(STOP_LINES[signal], signal);
       stop.abort();
     } else force.abort();
   });
-  const progress =
-    io.stderr.isTTY && !options.quiet && !options.verbose ? new ProgressLine(io.stderr) : undefined;
+  // A terminal gets a line drawn in place; anything else (a log file, journald, cron mail, a
+  // JSON pipeline) a timestamped line every --progress-interval.
+  const terminal = io.stderr.isTTY === true && options.logFormat === 'text';
+  const progressLine =
+    terminal && !options.quiet && !options.verbose ? new ProgressLine(io.stderr) : undefined;
+  const progressLog =
+    !terminal && !options.quiet ? new ProgressLog(log, options.progressIntervalS * 1000) : undefined;
+  const exitCode = (report: LoadReport) => {
+    const code = exitCodeOf(report);
+    return code === EXIT.INTERRUPTED && stoppedBy ? SIGNAL_EXIT[stoppedBy] : code;
+  };
   try {
     const report = await load({
       config: options.configPath,
@@ -62,46 +89,68 @@ export async function runLoad(options: CliLoadOptions, io: CliIO): Promise<numbe
       changedOnly: options.changedOnly,
       fullResync: options.fullResync,
       plan: options.plan,
+      ...(options.planFile !== undefined ? { planFile: options.planFile } : {}),
+      wait: options.wait,
+      ...(options.dailyBudget !== undefined ? { dailyBudget: options.dailyBudget } : {}),
       ...(options.ledger !== undefined ? { ledger: options.ledger } : {}),
       ...(options.eventKey !== undefined ? { eventKey: options.eventKey } : {}),
       ...(options.eventRetentionDays !== undefined ? { eventRetentionDays: options.eventRetentionDays } : {}),
       signal: stop.signal,
       forceSignal: force.signal,
-      ...(progress ? { onProgress: progress.update } : {}),
+      ...(progressLine ? { onProgress: progressLine.update } : {}),
+      ...(progressLog ? { onProgress: progressLog.update, progressIntervalMs: progressLog.sampleMs } : {}),
       // Without --verbose only rejections are printed: a dry run may then use threads.
       ...(log.isVerbose ? { onRow: rowPrinter(log) } : { onRejection: rejectionPrinter(log) }),
       onLog: (entry) => {
-        progress?.clear();
-        if (entry.level === 'warn') log.warn(inFlagWords(entry.message));
-        else log.info(inFlagWords(entry.message));
+        progressLine?.clear();
+        if (entry.level === 'warn') log.warn(inFlagWords(entry.message), entry.code);
+        else log.info(inFlagWords(entry.message), entry.code);
       },
       env: io.env,
       cwd: io.cwd,
     });
-    progress?.clear();
-    return await ended(io, options, log, report);
+    progressLine?.clear();
+    return await ended(io, options, log, report, exitCode(report));
   } catch (error) {
-    progress?.clear();
+    progressLine?.clear();
+    const code = isPxStreamError(error) ? error.code : undefined;
     const message = inFlagWords(errorMessage(error));
     // A dry run whose reader went away (`| head`) ends quietly, as Unix tools do.
     if (error instanceof LoadError && error.code === 'OUTPUT_CLOSED') return EXIT.OK;
     if (error instanceof LoadError && USAGE_ERROR_CODES.has(error.code)) {
-      log.fatal(message);
-      io.stderr.write('Run pxstream --help for usage.\n');
+      log.fatal(message, code);
+      usageHint(io, log);
       return EXIT.USAGE;
     }
     const report = error instanceof LoadError ? error.report : undefined;
-    if (!report || exitCodeOf(report) !== EXIT.INTERRUPTED) log.fatal(message);
+    if (!report || exitCodeOf(report) !== EXIT.INTERRUPTED) log.fatal(withHint(message, code), code);
     if (!report) return EXIT.FATAL;
-    return await ended(io, options, log, report);
+    return await ended(io, options, log, report, exitCode(report));
   } finally {
     unsubscribe();
   }
 }
 
+/** `Run pxstream --help for usage.` after a usage error: a line of its own, or a JSON note. */
+export function usageHint(io: CliIO, log: Logger): void {
+  if (log.format === 'json') log.info('run pxstream --help for usage', 'USAGE');
+  else io.stderr.write('Run pxstream --help for usage.\n');
+}
+
+/** A fatal message and what the command adds to it: the flag that fixes it. */
+function withHint(message: string, code: string | undefined): string {
+  if (code === 'CONFIG_FILE_NOT_FOUND') return `${message}: name your config file with -c <file>`;
+  return message;
+}
+
 /** A load that ran: its report file completed, its summary printed, its exit code. */
-async function ended(io: CliIO, options: CliLoadOptions, log: Logger, report: LoadReport): Promise<number> {
-  const code = exitCodeOf(report);
+async function ended(
+  io: CliIO,
+  options: CliLoadOptions,
+  log: Logger,
+  report: LoadReport,
+  code: ExitCode,
+): Promise<number> {
   if (options.reportPath !== undefined) {
     await addCommandFields(resolve(io.cwd, options.reportPath), code).catch((error: unknown) => {
       log.fatal(`cannot write the report ${options.reportPath}: ${errorMessage(error)}`);
@@ -128,72 +177,13 @@ function rejectionPrinter(log: Logger): (rejection: Rejection) => void {
   let echoed = 0;
   return (r) => {
     const text = `line ${r.row.line}: rejected [${r.stage} ${r.code}${r.status ? ` ${r.status}` : ''}] ${r.message}`;
-    if (log.isVerbose) log.verbose(text);
+    if (log.isVerbose) log.verbose(text, r.code);
     else if (echoed < ECHOED_REJECTIONS) {
       echoed++;
-      log.warn(echoed === ECHOED_REJECTIONS ? `${text} (further rejections only in the rejects file)` : text);
+      log.warn(
+        echoed === ECHOED_REJECTIONS ? `${text} (further rejections only in the rejects file)` : text,
+        r.code,
+      );
     }
   };
-}
-
-function summarize(io: CliIO, options: CliLoadOptions, log: Logger, report: LoadReport): void {
-  if (!options.quiet) {
-    // In a dry run stdout carries the JSON lines, so the summary goes to stderr.
-    const out = options.dryRun ? io.stderr : io.stdout;
-    const rows = report.rows;
-    if (options.dryRun) log.info(`dry run: ${rows.dryRun} bodies printed, nothing sent`);
-    if (report.plan) {
-      out.write(`${planLine(report)}\n`);
-      log.info(figuresLine(report));
-      return;
-    }
-    if (rows.notSent > 0 && !options.dryRun)
-      log.info(`${rows.notSent} rows read but not sent (the run stopped early)`);
-    if (rows.rejected > 0 && report.rejectsFile)
-      log.info(`${rows.rejected} rejected rows written to ${report.rejectsFile}`);
-    out.write(`${doneLine(report)}\n`);
-    log.info(figuresLine(report));
-  }
-  if (!report.complete) {
-    const advice = resumeAdvice(report);
-    if (advice) log.info(advice);
-  }
-}
-
-/** `--plan`'s line: what a load of this input would do. */
-export function planLine(report: LoadReport): string {
-  const p = report.plan!;
-  if (report.type === 'CUSTOM_EVENT') {
-    return `PLAN: ${p.new} new, ${p.unchanged} already sent, ${p.inDoubt} in doubt, ${p.invalid} invalid rows`;
-  }
-  return `PLAN: ${p.new} new, ${p.changed} changed, ${p.unchanged} unchanged, ${p.repeatedIds} ids on more than one row, ${p.invalid} invalid rows`;
-}
-
-/** Gainsight's closing line, kept exactly: `DONE: N updated, N inserted, N skipped, N errors`. */
-export function doneLine(report: LoadReport): string {
-  return `DONE: ${report.updated} updated, ${report.inserted} inserted, ${report.skipped} skipped, ${report.rejected} errors`;
-}
-
-/** The line after DONE: elapsed time, rows/s, requests, retries and 429s. */
-export function figuresLine(report: LoadReport): string {
-  const seconds = report.durationMs / 1000;
-  const elapsed = seconds < 60 ? `${seconds.toFixed(1)} s` : formatDuration(report.durationMs);
-  return `${elapsed}, ${report.rowsPerSecond} rows/s, ${report.requests} requests, ${report.retries} retries, ${report.http429} 429s`;
-}
-
-/**
- * What to do after a load that did not reach the end: with a checkpoint, resume; without one
- * (nothing was read), run the same command again once the cause is fixed.
- */
-function resumeAdvice(report: LoadReport): string | undefined {
-  const again = report.checkpoint
-    ? `run the same command with --resume to carry on (checkpoint: ${report.checkpoint})`
-    : 'run the same command again';
-  if (report.error?.code === 'PX_DAILY_QUOTA') {
-    const now = new Date();
-    const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
-    const minutes = Math.ceil((midnight - now.getTime()) / 60_000);
-    return `PX's daily request quota is spent; it resets at 00:00 UTC (in ${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m): then ${again}`;
-  }
-  return report.checkpoint ? again : undefined;
 }

@@ -12,6 +12,7 @@ describe('the library in the command', () => {
       '--changed-only and --full-resync exclude each other; not with --no-ledger',
     );
     assert.equal(inFlagWords('`rejects` and `timeoutMs`'), '--errors and --timeout');
+    assert.equal(inFlagWords('`dailyBudget` with `wait: false`'), '--daily-budget with --no-wait');
     assert.equal(inFlagWords("`dryRunThreads` is the library's"), "`dryRunThreads` is the library's");
     assert.equal(inFlagWords('no quotes, no change: insertMissing'), 'no quotes, no change: insertMissing');
   });

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LoadProgress } from '@pxstream/load';
-import { formatDuration, formatProgress, ProgressLine } from '../src/progress.js';
+import { createLogger } from '../src/logger.js';
+import {
+  formatDuration,
+  formatProgress,
+  formatProgressLog,
+  ProgressLine,
+  ProgressLog,
+} from '../src/progress.js';
+import { capture } from './helpers.js';
 
 function progress(fields: Partial<LoadProgress>): LoadProgress {
   return {
@@ -21,6 +29,11 @@ function progress(fields: Partial<LoadProgress>): LoadProgress {
     http429: 0,
     currentRate: undefined,
     elapsedMs: 0,
+    requestsToday: undefined,
+    dailyBudget: undefined,
+    waits: 0,
+    waitedMs: 0,
+    waiting: undefined,
     ...fields,
   };
 }
@@ -118,5 +131,95 @@ describe('progress line on a terminal', () => {
     const before = term.text();
     line.clear();
     assert.equal(term.text(), before, 'nothing to clear twice');
+  });
+});
+
+describe('progress in logs (stderr not a terminal)', () => {
+  const SINCE = Date.UTC(2026, 11, 2, 14, 2, 11);
+
+  it('says rows, rate, percent and ETA, requests today of the budget, waits, and the wait under way', () => {
+    const line = formatProgressLog(
+      progress({
+        finished: 250,
+        inserted: 250,
+        bytesDone: 2500,
+        size: 10_000,
+        elapsedMs: 10_000,
+        requestsToday: 812_345,
+        dailyBudget: 900_000,
+        waits: 2,
+        waitedMs: 190_000,
+        waiting: { for: 'px', since: SINCE, answer: 'HTTP 429 Rate limit exceeded' },
+      }),
+    );
+    assert.equal(
+      line,
+      '250 rows, 25 rows/s, 25.0%, ETA 30s | upd 0 ins 250 skip 0 err 0 | 812345 of 900000 requests today | 2 waits (3m10s) | waiting for PX since 14:02:11 UTC: HTTP 429 Rate limit exceeded',
+    );
+    assert.match(
+      formatProgressLog(progress({ waits: 1, waiting: { for: 'budget', since: SINCE } })),
+      /\| 1 wait \(0s\) \| waiting for 00:00 UTC \(daily budget used\)$/,
+    );
+  });
+
+  it('prints one timestamped line per interval, and keeps the counters for JSON lines at every report', () => {
+    let now = SINCE;
+    const stderr = capture(false);
+    const log = createLogger(
+      { stderr },
+      { quiet: false, verbose: false },
+      () => (text) => text,
+      () => now,
+    );
+    const timed = new ProgressLog(log, 60_000, () => now);
+    assert.equal(timed.sampleMs, 1000, 'the load reports every second');
+    for (let second = 1; second <= 150; second++) {
+      now += 1000;
+      timed.update(progress({ finished: second, elapsedMs: second * 1000 }));
+    }
+    const lines = stderr.text().trimEnd().split('\n');
+    assert.deepEqual(
+      lines.map((line) => line.slice(0, 31)),
+      ['2026-12-02T14:03:11Z pxstream: ', '2026-12-02T14:04:11Z pxstream: '],
+    );
+    assert.equal(log.counters?.read, 0);
+  });
+
+  it('--log-format json: one object per line, with the counters of the last progress', () => {
+    const stderr = capture(false);
+    const log = createLogger(
+      { stderr },
+      { quiet: false, verbose: false, logFormat: 'json' },
+      () => (text) => text.replace('SECRET', '[redacted]'),
+      () => SINCE,
+    );
+    log.warn('line 3: rejected SECRET', 'VALIDATE_INVALID_EMAIL');
+    new ProgressLog(log, 1000, () => SINCE).update(progress({ read: 7, requestsToday: 9 }));
+    log.fatal('PX rejected the API key', 'PX_AUTH_FAILED');
+    const [warning, fatal] = stderr
+      .text()
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    assert.deepEqual(warning, {
+      time: '2026-12-02T14:02:11.000Z',
+      level: 'warn',
+      code: 'VALIDATE_INVALID_EMAIL',
+      message: 'line 3: rejected [redacted]',
+      counters: null,
+    });
+    assert.equal(fatal.level, 'error');
+    assert.equal(fatal.code, 'PX_AUTH_FAILED');
+    assert.deepEqual(fatal.counters, {
+      read: 7,
+      updated: 0,
+      inserted: 0,
+      skipped: 0,
+      rejected: 0,
+      requests: 0,
+      requestsToday: 9,
+      waits: 0,
+      waitedMs: 0,
+    });
   });
 });

@@ -35,7 +35,16 @@ export type LoadErrorCode =
   /** The attribute metadata could not be read before the run. */
   | 'PX_METADATA_UNREADABLE'
   /** `resume`: the input or the settings changed since the checkpoint. */
-  | 'RESUME_REFUSED';
+  | 'RESUME_REFUSED'
+  /** `dailyBudget` with `wait: false`: today's budget is used; `resume` after 00:00 UTC. */
+  | 'PX_DAILY_BUDGET'
+  /**
+   * A deletion over its cap, refused before any `DELETE`: a file naming more ids than
+   * `maxDeletes`, or a mirror (`deleteMissing`) over `maxDeletes` or 5% of the ledger's ids.
+   */
+  | 'DELETE_CAP_EXCEEDED'
+  /** `deleteMissing`: rows of the file have no readable id, so what it lacks is not known. */
+  | 'DELETE_MIRROR_UNSAFE';
 
 /**
  * Every code a `LoadError` can carry: load's own, and those of the stages whose fatal errors

@@ -78,6 +78,11 @@ export interface LoadOptions {
    */
   plan?: boolean;
   /**
+   * With `plan`: write the plan row by row to this file, one JSON object a line (`line`, `id`,
+   * `plan`: new in the ledger, changed, unchanged, invalid; `action`: send, skip, reject).
+   */
+  planFile?: string;
+  /**
    * The ledger's directory (default: one per target under `$PXSTREAM_LEDGER_DIR`, else
    * `$XDG_STATE_HOME/pxstream/ledgers`, else `~/.local/state/pxstream/ledgers`), or `false` for
    * none. Custom events use it by default (an event PX confirmed is never sent again); records
@@ -103,6 +108,29 @@ export interface LoadOptions {
    * events the ledger records and decides which have expired. For tests and backfills.
    */
   clock?: () => number;
+  /**
+   * Default true: when PX refuses or fails every request for a sustained spell (a spent daily
+   * quota, an outage), wait for it (one probe at a time) and carry on; at the `dailyBudget`,
+   * wait for the next UTC day. `false`: either stops the load (`PX_UNAVAILABLE`,
+   * `PX_DAILY_BUDGET`), with a checkpoint to `resume` from later.
+   */
+  wait?: boolean;
+  /**
+   * Requests a UTC day to this PX at most, counted across runs (beside the ledgers, per base URL
+   * and product keys): at the cap the load waits for 00:00 UTC, or stops (`wait: false`). Leaves
+   * the rest of PX's quota (about 1,000,000 a day per subscription) to the customer's other
+   * integrations. With `plan`, the days a load would take are counted at it.
+   */
+  dailyBudget?: number;
+  /**
+   * Mirror, with `changedOnly`, for full exports only: once the file is loaded, the ids the
+   * target's ledger holds that the file lacks are deleted from PX (users soft-deleted). Refused,
+   * deleting nothing (`DELETE_CAP_EXCEEDED`), when they are more than 5% of the ledger's ids or
+   * more than `maxDeletes`. With `plan`, the deletions are said, not made.
+   */
+  deleteMissing?: boolean;
+  /** `deleteMissing`: the most ids it may delete (default 1,000). */
+  maxDeletes?: number;
   /** Stops the load as Ctrl-C does: no more rows are read, rows in flight finish. */
   signal?: AbortSignal;
   /** Stops it harder, as a second Ctrl-C: requests in flight are aborted too. */
@@ -132,6 +160,30 @@ export type RowEvent = { outcome: RowOutcome } | { rejection: Rejection };
 export interface LogEntry {
   level: 'info' | 'warn';
   message: string;
+  /** Set on the notes a program may act on; most notes have none. */
+  code?: LogCode;
+}
+
+/**
+ * Codes of the load's notes (not errors): a wait for PX or for the daily budget starting and
+ * ending, and a `resume` that found no checkpoint and starts at the first row.
+ */
+export type LogCode =
+  | 'PX_WAIT_START'
+  | 'PX_WAIT_END'
+  | 'BUDGET_WAIT_START'
+  | 'BUDGET_WAIT_END'
+  | 'RESUME_NO_CHECKPOINT'
+  /** `plan` with no ledger for the target: it cannot tell what PX holds (every row is new in the ledger). */
+  | 'PLAN_NO_LEDGER';
+
+/** A wait under way: since when (epoch ms) and for what. */
+export interface LoadWait {
+  /** `px`: PX refused or failed every request (quota, outage); `budget`: the `dailyBudget` is used. */
+  for: 'px' | 'budget';
+  since: number;
+  /** PX's last answer (`HTTP 429 Rate limit exceeded`, `connection reset`), for a wait for PX. */
+  answer?: string;
 }
 
 export interface LoadProgress {
@@ -157,6 +209,15 @@ export interface LoadProgress {
   /** Requests per second the adaptive limiter allows now. */
   currentRate: number | undefined;
   elapsedMs: number;
+  /** Requests sent to this PX today (UTC), earlier and concurrent runs' included; undefined when not counted (dry run). */
+  requestsToday: number | undefined;
+  /** The `dailyBudget`, if any. */
+  dailyBudget: number | undefined;
+  /** Waits for PX and for the daily budget so far, and the time spent in them (the current one included). */
+  waits: number;
+  waitedMs: number;
+  /** The wait under way, if any. */
+  waiting: LoadWait | undefined;
 }
 
 /** A config after `loadConfig`, as `load()` works with it. */

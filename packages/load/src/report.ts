@@ -5,6 +5,32 @@ export interface SinkFigures {
   requests: number;
   retries: number;
   http429: number;
+  /** Waits for PX (it refused or failed everything for a spell), and their total length. */
+  waits?: number;
+  waitedMs?: number;
+  /** The most requests in flight the sink allowed (sized from the round trip unless pinned). */
+  concurrency?: number;
+  /** Round trip of the latest answers, the figure the in-flight cap is sized from. */
+  roundTripMs?: { p50: number; p90: number };
+}
+
+/** The daily request count and budget of a load (see `dailyBudget`). */
+export interface BudgetFigures {
+  /** Requests sent to this PX today (UTC) at the end, every run's. */
+  requestsToday: number;
+  /** Waits for the next UTC day at the budget, and their total length. */
+  waits: number;
+  waitedMs: number;
+}
+
+/** `plan`: the requests a load of the input would send, and the days that takes. */
+export interface PlanRequests {
+  /** About one request per row sent (a row PX lacks costs one `POST`, one it has one `PUT`). */
+  requests: number;
+  /** Requests a day counted with: the `dailyBudget`, else PX's quota of 1,000,000. */
+  perDay: number;
+  /** Whole UTC days at `perDay` (at least 1 when a request is needed). */
+  days: number;
 }
 
 /**
@@ -41,6 +67,21 @@ export interface LoadReport {
   requests: number;
   retries: number;
   http429: number;
+  /** Waits for PX (refusing or failing everything for a spell) and for the daily budget's next day. */
+  waits: number;
+  /** Time spent in those waits. */
+  waitedMs: number;
+  /** Requests sent to this PX today (UTC), earlier and concurrent runs' included; null when none were counted (dry run). */
+  requestsToday: number | null;
+  /** The `dailyBudget`, or null. */
+  dailyBudget: number | null;
+  /**
+   * The most requests in flight the load allowed: `concurrency` when given, else sized from
+   * the round trip (PX's rate × the p90 of the latest answers × 1.25). Null in a dry run.
+   */
+  concurrency: number | null;
+  /** Round trip of the latest answers at the end (ms), the figure behind `concurrency`; null in a dry run. */
+  roundTripMs: { p50: number; p90: number } | null;
   rejectsFile: string | null;
   /** Why the load ended early, when it did. */
   error: { code: string; message: string } | null;
@@ -62,6 +103,8 @@ export interface LoadReport {
   repeatedIds: number | null;
   /** `--plan`: what a load would do with each row (new, changed, unchanged...); null otherwise. */
   plan: PlanCounts | null;
+  /** `--plan`: the requests a load would send and the days they take; null otherwise. */
+  planRequests: PlanRequests | null;
   /** The incremental-sync ledger: where it is and what it did this load; null without one. */
   ledger: LedgerFigures | null;
   /** The warnings the load gave (mapped attributes PX lacks, unused mappings...). */
@@ -73,6 +116,9 @@ export interface LoadReport {
 export interface ReportFields {
   stats: RunStats;
   sink: SinkFigures;
+  budget: BudgetFigures | null;
+  dailyBudget: number | null;
+  planRequests: PlanRequests | null;
   type: string;
   input: string;
   insertMissing: boolean;
@@ -129,6 +175,12 @@ export function buildReport(fields: ReportFields): LoadReport {
     requests: fields.sink.requests,
     retries: fields.sink.retries,
     http429: fields.sink.http429,
+    waits: (fields.sink.waits ?? 0) + (fields.budget?.waits ?? 0),
+    waitedMs: Math.round((fields.sink.waitedMs ?? 0) + (fields.budget?.waitedMs ?? 0)),
+    requestsToday: fields.budget?.requestsToday ?? null,
+    dailyBudget: fields.dailyBudget,
+    concurrency: fields.dryRun ? null : (fields.sink.concurrency ?? null),
+    roundTripMs: fields.dryRun ? null : (fields.sink.roundTripMs ?? null),
     rejectsFile: fields.rejectsFile,
     error: fields.error,
     interrupted: fields.interrupted,
@@ -139,6 +191,7 @@ export function buildReport(fields: ReportFields): LoadReport {
     target: fields.target,
     repeatedIds: fields.repeatedIds,
     plan: fields.plan,
+    planRequests: fields.planRequests,
     ledger: fields.ledger,
     warnings: fields.warnings,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,

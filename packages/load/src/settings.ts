@@ -32,6 +32,10 @@ export interface RunSettings {
   eventKey: string | undefined;
   /** CUSTOM_EVENT: the ledger's retention asked for (the config's, else 30, when undefined). */
   eventRetentionDays: number | undefined;
+  /** Wait for PX (and for the next day at the daily budget) rather than stop. */
+  wait: boolean;
+  /** Requests a UTC day to this PX at most, across runs; undefined: no cap. */
+  dailyBudget: number | undefined;
   /** Now, in ms since the epoch. */
   clock: () => number;
   cwd: string;
@@ -104,6 +108,7 @@ export function resolveSettings(
   whole('startRow', options.startRow);
   whole('lastRow', options.lastRow);
   whole('dryRunThreads', options.dryRunThreads);
+  checkWaitOptions(options);
   checkEventOptions(type, options);
   if (options.startRow !== undefined && options.lastRow !== undefined && options.lastRow < options.startRow) {
     throw loadError(
@@ -153,9 +158,25 @@ export function resolveSettings(
     ledger: path(options.ledger),
     eventKey: options.eventKey,
     eventRetentionDays: options.eventRetentionDays,
+    wait: options.wait !== false,
+    dailyBudget: options.dailyBudget,
     clock: options.clock ?? Date.now,
     cwd,
   };
+}
+
+/** `wait` is a boolean; `dailyBudget` a whole number of requests >= 1. */
+function checkWaitOptions(options: LoadOptions): void {
+  if (options.wait !== undefined && typeof options.wait !== 'boolean') {
+    throw loadError('LOAD_INVALID_OPTION', `\`wait\` must be true or false, got ${String(options.wait)}`);
+  }
+  const budget = options.dailyBudget;
+  if (budget !== undefined && !(Number.isSafeInteger(budget) && budget >= 1)) {
+    throw loadError(
+      'LOAD_INVALID_OPTION',
+      `\`dailyBudget\` must be a whole number of requests >= 1, got ${String(budget)}`,
+    );
+  }
 }
 
 /** `eventKey` and `eventRetentionDays` are the events ledger's: custom events only. */

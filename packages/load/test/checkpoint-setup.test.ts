@@ -94,15 +94,13 @@ describe('load checkpoint setup: when a resume is refused', () => {
     await assert.rejects(resumeAfter({ config: { baseUrl: 'https://api-eu.aptrinsic.com/v1' } }), changed);
   });
 
-  it('takes a changed rate or key (how, not what); refuses a resume with no checkpoint to read', async () => {
+  it('takes a changed rate or key (how, not what); a resume with no checkpoint to read starts at the first row', async () => {
     assert.ok((await resumeAfter({ config: { rate: 5, apiKey: 'other' } })).from);
     const path = join(dir, 'fresh.csv');
     await writeFile(path, 'id,email\nu1,a@example.com\n');
-    await assert.rejects(
-      planResume(config(), settings({ resume: true }), await openInput(path, dir)),
-      (error: Error & { code?: string }) =>
-        error.code === 'CHECKPOINT_NOT_FOUND' && /`resume`: no checkpoint/.test(error.message),
-    );
+    const fresh = await planResume(config(), settings({ resume: true }), await openInput(path, dir));
+    assert.equal(fresh.from, undefined);
+    assert.equal(fresh.missing, fresh.path, 'says where it looked');
     await assert.rejects(
       planResume(config(), settings({ resume: true, checkpoint: undefined }), await openInput(path, dir)),
       (error: Error & { code?: string }) => error.code === 'LOAD_INVALID_OPTION',

@@ -3,7 +3,8 @@
  *
  * `load()` is the one call: it runs a whole load (pre-flight, rejects file, checkpoint and
  * resume, report) and resolves to its report. The stages it is built of are re-exported for
- * pipelines of your own (see the README's "Stages" section). The PX emulator is
+ * pipelines of your own (see the README's "Stages" section). `exportRecords()`, `count()`,
+ * `verify()` and `rebuildLedger()` read PX back, with the same options, limiter and waits. The PX emulator is
  * `pxstream/emulator`: importing `pxstream` does not load it.
  */
 
@@ -19,6 +20,18 @@ export {
   startPipeline,
 } from '@pxstream/core';
 export {
+  type CountOptions,
+  type CountReport,
+  count,
+  type ExportFormat,
+  type ExportOptions,
+  type ExportOutput,
+  type ExportProgress,
+  type ExportRecord,
+  type ExportReport,
+  type ExportRun,
+  type ExportWriteOptions,
+  exportRecords,
   type InputFormat,
   type InputObject,
   LoadError,
@@ -29,7 +42,17 @@ export {
   type LoadReport,
   type LogEntry,
   load,
+  type RebuildOptions,
+  type RebuildProgress,
+  type RebuildReport,
   type RowEvent,
+  rebuildLedger,
+  type VerifyDifference,
+  type VerifyOptions,
+  type VerifyProgress,
+  type VerifyReadBy,
+  type VerifyReport,
+  verify,
 } from '@pxstream/load';
 export { compileMapper, type Mapper, type MapperOptions } from '@pxstream/mapper';
 export { createRejectsStream, openRejectsWriter } from '@pxstream/sink-errors';
@@ -38,4 +61,5 @@ export { type CsvSourceOptions, createCsvSource } from '@pxstream/source-csv';
 export { createJsonArraySource, type JsonArraySourceOptions } from '@pxstream/source-json';
 export { createJsonlSource } from '@pxstream/source-jsonl';
 export { createObjectSource, type ObjectSourceOptions } from '@pxstream/source-objects';
+export { type PxReaderOptions, readPxRecords } from '@pxstream/source-px';
 export { createValidator, type ValidatorOptions } from '@pxstream/validator';

@@ -1,5 +1,5 @@
 import type { Redactor } from '@pxstream/core';
-import type { LogEntry } from '../options.js';
+import type { LogCode, LogEntry } from '../options.js';
 
 /** Where a load's notes and warnings go: the caller's `onLog`, redacted; warnings also kept for the report. */
 export class LoadLog {
@@ -8,13 +8,14 @@ export class LoadLog {
 
   constructor(private readonly sink: ((entry: LogEntry) => void) | undefined) {}
 
-  info(message: string): void {
-    this.sink?.({ level: 'info', message: this.redact(message) });
+  /** A note; `code` names the notes a program may act on (a wait for PX starting, ending). */
+  info(message: string, code?: LogCode): void {
+    this.sink?.({ level: 'info', message: this.redact(message), ...(code ? { code } : {}) });
   }
 
-  warn(message: string): void {
+  warn(message: string, code?: LogCode): void {
     const text = this.redact(message);
     this.warnings.push(text);
-    this.sink?.({ level: 'warn', message: text });
+    this.sink?.({ level: 'warn', message: text, ...(code ? { code } : {}) });
   }
 }

@@ -3,13 +3,16 @@ import type { PxConfig } from '@pxstream/config';
 import type { Rejection, RunStats } from '@pxstream/core';
 import type { Ledger, LedgerFigures, PlanCounts } from '@pxstream/ledger';
 import type { RejectsWriter } from '@pxstream/sink-errors';
+import type { PlanFile } from '../operations/load/plan-file.js';
 import type { LoadOptions } from '../options.js';
 import type { SinkFigures } from '../report.js';
 import type { RunSettings } from '../settings.js';
+import type { DailyBudget } from './daily-budget.js';
 import type { OpenedInput } from './input.js';
 import type { LoadLog } from './log.js';
 import type { RepeatCounter } from './repeat-counter.js';
 import type { AttributeMetadataList, RowStages } from './stages.js';
+import type { PxWaits } from './waits.js';
 
 /**
  * What a pass over the input is given and what it gives back: the contract between the load's
@@ -20,6 +23,8 @@ import type { AttributeMetadataList, RowStages } from './stages.js';
 export interface RunCheckpoint extends CheckpointSetup {
   /** The input holds no byte at all. */
   empty: boolean;
+  /** `resume` found no checkpoint at this path: the run starts at the first row. */
+  missing?: string;
 }
 
 export interface PassResult {
@@ -50,6 +55,8 @@ export interface PassContext {
   ledgerFigures: LedgerFigures | undefined;
   /** `--plan`: the counts its sink fills in. */
   planCounts: PlanCounts | undefined;
+  /** `planFile`: the plan row by row. */
+  planFile?: PlanFile | undefined;
   settings: RunSettings;
   options: LoadOptions;
   input: OpenedInput;
@@ -61,6 +68,10 @@ export interface PassContext {
   checkpoint: RunCheckpoint;
   /** Registers what to do when the rejects file fails mid-run (stop the run). */
   onRejectsError: (handler: (error: unknown) => void) => void;
+  /** The daily request count (and `dailyBudget`) of a load that sends; undefined otherwise. */
+  budget: DailyBudget | undefined;
+  /** The waits for PX, said on the log. */
+  waits: PxWaits;
 }
 
 /** A rejection whose texts quote the row: the key may be in them (a value that holds it). */

@@ -1,6 +1,8 @@
 import type { RunStats } from '@pxstream/core';
 import type { PxSinkStats } from '@pxstream/sink-px';
-import type { LoadProgress } from '../options.js';
+import type { LoadProgress, LoadWait } from '../options.js';
+import type { DailyBudget } from './daily-budget.js';
+import type { PxWaits } from './waits.js';
 
 export interface ProgressSources {
   stats: RunStats;
@@ -13,6 +15,10 @@ export interface ProgressSources {
   startBytes: number;
   size: number | undefined;
   sink(): PxSinkStats | undefined;
+  /** The daily count and budget, when the load sends. */
+  budget?: DailyBudget | undefined;
+  /** The wait for PX under way. */
+  waits?: PxWaits | undefined;
 }
 
 /** Calls `onProgress` with the load's counters every `intervalMs` while it runs. */
@@ -37,7 +43,7 @@ export class ProgressTicker {
   }
 
   snapshot(): LoadProgress {
-    const { stats } = this.sources;
+    const { stats, budget } = this.sources;
     const sink = this.sources.sink();
     return {
       read: stats.read,
@@ -56,6 +62,19 @@ export class ProgressTicker {
       http429: sink?.http429 ?? 0,
       currentRate: sink?.currentRate,
       elapsedMs: performance.now() - this.started,
+      requestsToday: budget?.today,
+      dailyBudget: budget?.cap,
+      waits: (sink?.waits ?? 0) + (budget?.waits ?? 0),
+      waitedMs: (sink?.waitedMs ?? 0) + (budget?.waitedMs ?? 0),
+      waiting: this.waiting(),
     };
+  }
+
+  /** The wait under way: for PX (the sink says it waits), else for the budget's next day. */
+  private waiting(): LoadWait | undefined {
+    const { budget, waits } = this.sources;
+    if (this.sources.sink()?.waiting && waits?.current) return waits.current;
+    if (budget?.waitingSince !== undefined) return { for: 'budget', since: budget.waitingSince };
+    return undefined;
   }
 }

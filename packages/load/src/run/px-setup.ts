@@ -5,8 +5,9 @@ import {
   createPxClient,
   createPxSink,
   DEFAULT_RATE,
-  defaultConcurrency,
   type PxSink,
+  type PxWaitEvent,
+  type RequestBudget,
   type SendGuard,
 } from '@pxstream/sink-px';
 import { LoadError, loadError } from '../errors.js';
@@ -23,6 +24,8 @@ export interface PxSettings {
   strict: boolean;
   insertMissing: boolean;
   timeoutMs: number | undefined;
+  /** Wait for PX when it refuses everything (default), or stop. */
+  wait?: boolean;
 }
 
 /**
@@ -48,18 +51,27 @@ export async function startEmbeddedEmulator(config: PxConfig): Promise<EmulatorH
   return emulator;
 }
 
+/** What the pre-flight's requests share with the load's: the daily count, the wait lines. */
+export interface PreflightHooks {
+  requestBudget?: RequestBudget | undefined;
+  onWait?: ((event: PxWaitEvent) => void) | undefined;
+}
+
 /**
  * The pre-flight check, before any row is read: one cheap authenticated request to PX for every
  * record type (the attribute metadata of the type's model; of users for events and
  * preferences), so that a wrong key, a base URL without `/v1` or a refused port stops the load
  * at once with a coded error instead of failing row by row. For USER and ACCOUNT the metadata
  * is kept (it types the custom attributes). A dry run asks only when it maps custom attributes
- * that `attributeTypes` does not type, and then a failure is only a warning.
+ * that `attributeTypes` does not type, and then a failure is only a warning. A 429 is PX
+ * answering (a spent quota, say): unless `wait` is false, the load waits for PX there as it
+ * would mid-run; anything else that keeps PX from answering stops it in seconds.
  */
 export async function preflight(
   config: PxConfig,
   settings: PxSettings,
   log: LoadLog,
+  hooks: PreflightHooks = {},
 ): Promise<AttributeMetadataList | undefined> {
   const model = settings.type === 'ACCOUNT' ? 'account' : 'user';
   const typed = settings.type === 'USER' || settings.type === 'ACCOUNT';
@@ -71,28 +83,32 @@ export async function preflight(
     );
     if (!typed || !untyped) return undefined;
   }
-  const client = createPxClient({
-    baseUrl: config.baseUrl,
-    apiKey: config.apiKey,
-    timeoutMs: settings.timeoutMs,
-    // A refused port or a dead host is said in seconds, not after a full row's retries.
-    maxAttempts: 3,
-  });
+  const read = (wait: boolean) => readMetadataOnce(config, settings, model, wait, hooks);
   try {
-    const metadata = (await client.getAttributeMetadata(model)) as AttributeMetadataList;
+    let metadata: AttributeMetadataList;
+    try {
+      metadata = await read(false);
+    } catch (error) {
+      const waits = settings.wait !== false && !settings.dryRun;
+      if (!waits || !isPxStreamError(error) || error.status !== 429) throw error;
+      metadata = await read(true);
+    }
     return typed ? metadata : undefined;
   } catch (error) {
     const code = isPxStreamError(error) ? error.code : undefined;
     const status = isPxStreamError(error) ? error.status : undefined;
-    if (status === 401 || status === 403) {
+    if (status === 401) {
       throw new LoadError('PX_AUTH_FAILED', `PX rejected the API key (HTTP ${status}) at ${config.baseUrl}`, {
         status,
         cause: error,
       });
     }
+    // A 403 on this read: the sink's message says which permission the key lacks.
+    if (status === 403) throw new LoadError('PX_AUTH_FAILED', errorMessage(error), { status, cause: error });
     if (code === 'PX_WRONG_BASE_URL') {
       throw new LoadError(code, errorMessage(error), { ...(status ? { status } : {}), cause: error });
     }
+    if (status === 404) throw metadataNotFound(config.baseUrl, model, error);
     if (settings.dryRun) {
       log.warn(
         `cannot read PX attribute metadata (${errorMessage(error)}); custom attributes typed from config`,
@@ -104,9 +120,65 @@ export async function preflight(
       `cannot reach PX at ${config.baseUrl} before loading: ${errorMessage(error)}`,
       error,
     );
+  }
+}
+
+/** One read of the metadata: in seconds (`wait` false), or waiting for PX as the load does. */
+async function readMetadataOnce(
+  config: PxConfig,
+  settings: PxSettings,
+  model: 'user' | 'account',
+  wait: boolean,
+  hooks: PreflightHooks,
+): Promise<AttributeMetadataList> {
+  const client = createPxClient({
+    baseUrl: config.baseUrl,
+    apiKey: config.apiKey ?? '',
+    timeoutMs: settings.timeoutMs,
+    // A refused port or a dead host is said in seconds, not after a full row's retries.
+    ...(wait ? {} : { maxAttempts: 3 }),
+    wait,
+    ...(hooks.requestBudget ? { requestBudget: hooks.requestBudget } : {}),
+    ...(wait && hooks.onWait ? { onWait: hooks.onWait } : {}),
+  });
+  try {
+    return (await client.getAttributeMetadata(model)) as AttributeMetadataList;
   } finally {
     client.close();
   }
+}
+
+/**
+ * PX always has the attribute metadata of its models: a 404 on reading it means the request
+ * never reached PX's API, whatever the body says (a gateway may answer JSON, even a record-like
+ * "not found"). The fix named: the API version when the path lacks it, else the API's address.
+ */
+function metadataNotFound(baseUrl: string, model: 'user' | 'account', error: unknown): LoadError {
+  const answer = /HTTP 404 (.*)$/.exec(errorMessage(error))?.[1] ?? 'HTTP 404';
+  const path = (() => {
+    try {
+      return new URL(baseUrl).pathname.replace(/\/+$/, '');
+    } catch {
+      return '';
+    }
+  })();
+  const fix = /\/v\d+$/.test(path)
+    ? 'check that the base URL is the PX API (e.g. https://api.aptrinsic.com/v1)'
+    : `the base URL must end in /v1 (set baseUrl to ${baseUrl.replace(/\/+$/, '')}/v1)`;
+  return new LoadError(
+    'PX_WRONG_BASE_URL',
+    `PX answered GET /admin/model/${model}/attributes with 404 (${answer}) at ${baseUrl}: PX always has it, ` +
+      `so the base URL is wrong: ${fix}`,
+    { status: 404, cause: error },
+  );
+}
+
+/** What the load adds to the sink: waiting for PX, the daily count, the ledger's ids. */
+export interface SinkExtras {
+  guard?: SendGuard | undefined;
+  requestBudget?: RequestBudget | undefined;
+  onWait?: ((event: PxWaitEvent) => void) | undefined;
+  knownId?: ((id: string) => boolean) | undefined;
 }
 
 export interface SinkHandle {
@@ -114,14 +186,14 @@ export interface SinkHandle {
   figures(): SinkFigures;
 }
 
-export function createSink(config: PxConfig, settings: PxSettings, guard?: SendGuard): SinkHandle {
-  const concurrency = config.concurrency ?? defaultConcurrency(config.rate ?? DEFAULT_RATE);
+export function createSink(config: PxConfig, settings: PxSettings, extras: SinkExtras = {}): SinkHandle {
+  const { guard, requestBudget, onWait, knownId } = extras;
   const sink = createPxSink({
     guard,
     // Events with the ledger: a row is marked pending when the sink takes it, so the sink takes
     // no more than it has requests in flight. After a kill -9 the events in doubt are then the
-    // ones that were on the wire, not a queue behind them.
-    ...(guard && settings.type === 'CUSTOM_EVENT' ? { maxPending: concurrency } : {}),
+    // ones that were on the wire, not a queue behind them. (The cap follows the round trip.)
+    ...(guard && settings.type === 'CUSTOM_EVENT' ? { maxPendingPerRequest: 1 } : {}),
     baseUrl: config.baseUrl,
     apiKey: config.apiKey ?? '',
     type: settings.type,
@@ -129,12 +201,24 @@ export function createSink(config: PxConfig, settings: PxSettings, guard?: SendG
     rate: config.rate ?? DEFAULT_RATE,
     ...(config.concurrency !== undefined ? { concurrency: config.concurrency } : {}),
     ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
+    wait: settings.wait !== false,
+    ...(requestBudget ? { requestBudget } : {}),
+    ...(onWait ? { onWait } : {}),
+    ...(knownId ? { knownId } : {}),
   });
   return {
     sink,
     figures: () => {
       const stats = sink.stats();
-      return { requests: stats.sent, retries: stats.retries, http429: stats.http429 };
+      return {
+        requests: stats.sent,
+        retries: stats.retries,
+        http429: stats.http429,
+        waits: stats.waits,
+        waitedMs: stats.waitedMs,
+        concurrency: stats.peakConcurrency,
+        roundTripMs: stats.roundTripMs,
+      };
     },
   };
 }

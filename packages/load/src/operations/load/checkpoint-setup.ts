@@ -53,7 +53,10 @@ export function settingsHash(config: PxConfig, options: RunSettings): string {
   });
 }
 
-/** Reads the input's head (encoding check, fingerprint) and, with `--resume`, the checkpoint. */
+/**
+ * Reads the input's head (encoding check, fingerprint) and, with `resume`, the checkpoint; when
+ * there is none, the run starts at the first row and `missing` names where it looked.
+ */
 export async function planResume(
   config: PxConfig,
   options: RunSettings,
@@ -76,6 +79,11 @@ export async function planResume(
   try {
     from = await readCheckpoint(path);
   } catch (error) {
+    // Nothing to resume (the first night of a cron line that always says `resume`, or a load
+    // that finished): start at the first row, and say so.
+    if ((error as LoadError).code === 'CHECKPOINT_NOT_FOUND') {
+      return { path, fingerprint, settingsHash: hash, from: undefined, empty, missing: path };
+    }
     throw new LoadError(
       (error as LoadError).code ?? 'CHECKPOINT_INVALID',
       `\`resume\`: ${(error as Error).message}`,

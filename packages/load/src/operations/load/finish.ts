@@ -2,6 +2,7 @@ import type { PxConfig } from '@pxstream/config';
 import { errorMessage, isPxStreamError } from '@pxstream/core';
 import type { Ledger, LedgerFigures, PlanCounts } from '@pxstream/ledger';
 import { buildReport, type LoadReport } from '../../report.js';
+import type { DailyBudget } from '../../run/daily-budget.js';
 import { writeReport } from '../../run/files.js';
 import type { OpenedInput } from '../../run/input.js';
 import type { LoadLog } from '../../run/log.js';
@@ -10,6 +11,7 @@ import type { RunSettings } from '../../settings.js';
 import { eventRules } from './ledger-setup.js';
 import { sayOutcome } from './messages.js';
 import type { LoadOutputs } from './outputs.js';
+import { planRequests } from './plan-requests.js';
 
 export interface FinishedLoad {
   result: PassResult;
@@ -23,6 +25,7 @@ export interface FinishedLoad {
   planCounts: PlanCounts | undefined;
   log: LoadLog;
   startedAt: number;
+  budget: DailyBudget | undefined;
 }
 
 /**
@@ -59,6 +62,15 @@ function reportOf(run: FinishedLoad, finishedAt: number, rejectsFile: string | n
   return buildReport({
     stats: result.stats,
     sink: result.sinkFigures(),
+    budget: run.budget
+      ? {
+          requestsToday: run.budget.today,
+          waits: run.budget.waits,
+          waitedMs: run.budget.waitedMs,
+        }
+      : null,
+    dailyBudget: settings.dailyBudget ?? null,
+    planRequests: run.planCounts ? planRequests(run.planCounts, settings) : null,
     type: settings.type,
     input: input.path ?? input.name,
     insertMissing: settings.insertMissing,

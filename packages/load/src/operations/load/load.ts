@@ -6,19 +6,23 @@ import { dryRunThreads, runParallelDryRun } from '../../dry-run/parallel.js';
 import { asLoadError, type LoadError, loadError } from '../../errors.js';
 import type { LoadOptions } from '../../options.js';
 import type { LoadReport } from '../../report.js';
+import { openDailyBudget } from '../../run/budget-setup.js';
 import { prepareConfig, requireKey, targetLine } from '../../run/config.js';
 import { type OpenedInput, openInput } from '../../run/input.js';
 import { LoadLog } from '../../run/log.js';
 import type { PassContext, PassResult } from '../../run/pass-context.js';
-import { preflight, startEmbeddedEmulator } from '../../run/px-setup.js';
+import { type PreflightHooks, preflight, startEmbeddedEmulator } from '../../run/px-setup.js';
 import { type AttributeMetadataList, buildRowStages } from '../../run/stages.js';
+import { PxWaits } from '../../run/waits.js';
 import { type RunSettings, resolveSettings, type SourceFormat, sniffFormat } from '../../settings.js';
 import { planResume } from './checkpoint-setup.js';
 import { finishLoad } from './finish.js';
 import { openRunLedger } from './ledger-setup.js';
-import { resumeLine } from './messages.js';
+import { noCheckpointLine, resumeLine } from './messages.js';
 import { openOutputs } from './outputs.js';
 import { runPass } from './pass.js';
+import { PlanFile } from './plan-file.js';
+import { noLedgerNote } from './plan-notes.js';
 import { runStrictCheck } from './strict.js';
 
 /**
@@ -47,9 +51,21 @@ export async function load(options: LoadOptions): Promise<LoadReport> {
     const outputs = await openOutputs({ options, settings, config, input, checkpoint, log });
     cleanups.push(() => outputs.close());
     if (checkpoint.from) log.info(resumeLine(checkpoint));
-    const metadata = await readMetadata(config, settings, log);
+    else if (checkpoint.missing) log.info(noCheckpointLine(checkpoint.missing), 'RESUME_NO_CHECKPOINT');
+    const budget = await openDailyBudget(settings, config, env, log);
+    if (budget) cleanups.push(() => budget.close());
+    const waits = new PxWaits(log, () => budget?.today);
+    const metadata = await readMetadata(config, settings, log, {
+      requestBudget: budget,
+      onWait: waits.onWait,
+    });
     const ledger = await openRunLedger(settings, config, env);
     if (ledger) cleanups.push(() => ledger.close());
+    if (settings.plan && ledger && !ledger.exists && ledger.kind === 'records') {
+      log.warn(noLedgerNote(settings.type, ledger.dir), 'PLAN_NO_LEDGER');
+    }
+    const planFile = await PlanFile.open(options, settings, input, log.redact);
+    if (planFile) cleanups.push(() => planFile.discard());
     const stages = buildRowStages(settings.type, config, metadata);
     if (settings.strict) await runStrictCheck({ input, settings, stages, log });
     const pass: PassContext = {
@@ -65,13 +81,17 @@ export async function load(options: LoadOptions): Promise<LoadReport> {
       ledger,
       ledgerFigures: ledger ? newLedgerFigures(ledger) : undefined,
       planCounts: settings.plan ? newPlanCounts() : undefined,
+      planFile,
       rejects: outputs.rejects,
       redact: log.redact,
       onRejectsError: (handler) => {
         outputs.onRejectsError = handler;
       },
+      budget,
+      waits,
     };
     const result = await runOnePass(pass);
+    if (planFile && !result.error) await planFile.finish().catch((error: unknown) => (result.error = error));
     const report = await finishLoad({ ...pass, result, outputs, startedAt });
     if (result.error && !(result.interrupted && result.aborted)) throw asLoadError(result.error, report);
     return report;
@@ -117,9 +137,10 @@ async function readMetadata(
   config: PxConfig,
   settings: RunSettings,
   log: LoadLog,
+  hooks: PreflightHooks,
 ): Promise<AttributeMetadataList | undefined> {
   const dryRun = settings.plan ? config.apiKey === undefined : settings.dryRun;
-  const metadata = await preflight(config, { ...settings, dryRun }, log);
+  const metadata = await preflight(config, { ...settings, dryRun }, log, hooks);
   if (!metadata) return undefined;
   const mapping = config.fieldMapping[settings.type] ?? {};
   const { warnings } = checkMappedAttributes(settings.type, mapping, metadata);

@@ -70,6 +70,11 @@ export function resumeLine(checkpoint: RunCheckpoint): string {
     : 'resuming from the first row: no row was finished before';
 }
 
+/** `resume` with nothing to resume: not an error (a cron line may always say `resume`). */
+export function noCheckpointLine(path: string): string {
+  return `\`resume\`: no checkpoint at ${path}: nothing to resume, starting at the first row`;
+}
+
 /** What the end of a pass has to say: the ledger, an empty range, repeated ids, no match. */
 export function sayOutcome(
   run: { result: PassResult; settings: RunSettings; checkpoint: RunCheckpoint; log: LoadLog },

@@ -54,16 +54,23 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
   });
   let sinkHandle: SinkHandle | undefined;
   let sink: Writable;
-  if (settings.plan && ctx.ledger && ctx.planCounts) sink = createPlanSink(ctx.ledger, ctx.planCounts);
+  if (settings.plan && ctx.ledger && ctx.planCounts)
+    sink = createPlanSink(ctx.ledger, ctx.planCounts, ctx.planFile?.planned);
   else if (settings.dryRun) sink = createDryRunSink(options.output, ctx.redact);
   else {
-    sinkHandle = createSink(ctx.config, settings, sendGuard(ctx, identity?.eventKey));
+    sinkHandle = createSink(ctx.config, settings, {
+      guard: sendGuard(ctx, identity?.eventKey),
+      requestBudget: ctx.budget,
+      onWait: ctx.waits.onWait,
+      knownId: knownId(ctx),
+    });
     sink = sinkHandle.sink;
   }
   const onRow = options.onRow;
   const onRejected = options.onRejection;
   const onRejection = (rejection: Rejection) => {
     tracker.settle(rejection);
+    ctx.planFile?.rejected(rejection);
     if (!onRow && !onRejected) return;
     const redacted = redactRejection(rejection, ctx.redact);
     onRow?.({ rejection: redacted });
@@ -127,9 +134,12 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
   source.on('header', useColumns);
   let interrupted = false;
   let aborted = false;
+  // The first stop sends nothing new: reading stops, and the sink starts no request (rows it
+  // holds are left unfinished, for the checkpoint); only requests on the wire finish.
   const onStop = () => {
     interrupted = true;
     handle.stop();
+    sinkHandle?.sink.halt();
   };
   const onForce = () => {
     interrupted = true;
@@ -137,7 +147,8 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
     handle.abort(forcedStop());
   };
   const unwatchStops = watchStops(options, onStop, onForce);
-  const sinkFigures = (): SinkFigures => sinkHandle?.figures() ?? { requests: 0, retries: 0, http429: 0 };
+  const sinkFigures = (): SinkFigures =>
+    sinkHandle?.figures() ?? { requests: 0, retries: 0, http429: 0, waits: 0, waitedMs: 0 };
   const ticker = options.onProgress
     ? new ProgressTicker(options.onProgress, options.progressIntervalMs ?? 250, {
         stats: handle.stats,
@@ -146,6 +157,8 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
         startBytes: seek?.byteOffset ?? 0,
         size: input.size,
         sink: () => sinkHandle?.sink.stats(),
+        budget: ctx.budget,
+        waits: ctx.waits,
       })
     : undefined;
   ticker?.start();
@@ -191,6 +204,16 @@ function eventSafety(ctx: PassContext, firstIndex: number): { lease?: SendLease;
   );
   const steps = [maybeRecordedStep(firstIndex, inherited)];
   return lease ? { lease, steps } : { steps };
+}
+
+/**
+ * `insertMissing` with a records ledger: an id the ledger holds was confirmed by PX, so its
+ * row's first write is a `PUT` (one request instead of a `POST` refused as a duplicate).
+ */
+function knownId(ctx: PassContext): ((id: string) => boolean) | undefined {
+  const { ledger, settings } = ctx;
+  if (ledger?.kind !== 'records' || !settings.insertMissing) return undefined;
+  return (id) => ledger.lookup(id) !== undefined;
 }
 
 /** The ledger's hook into the PX sink, when the load has a ledger. */

@@ -1,0 +1,84 @@
+import type { Writable } from 'node:stream';
+import type { ReadOptions } from '../../run/read-setup.js';
+
+/** How an export is written: CSV, JSON-lines, or one JSON array. */
+export type ExportFormat = 'csv' | 'jsonl' | 'json';
+
+/** One exported record: column (or, with `allFields`, dotted PX field) to a JSON value. */
+export type ExportRecord = Record<string, unknown>;
+
+export interface ExportOptions extends ReadOptions {
+  /**
+   * Every field of every record, flattened to dotted paths (`location.city`), values as PX
+   * gives them (dates in epoch ms), in place of the config's mapping turned around.
+   */
+  allFields?: boolean;
+  /** Counters after each page PX answers. */
+  onProgress?: (progress: ExportProgress) => void;
+}
+
+/** Where and how `write()` puts the records. */
+export interface ExportWriteOptions {
+  /**
+   * Default: from the file's extension (`.csv`, `.jsonl`/`.ndjson`, `.json`, before a `.gz`),
+   * else CSV (JSON-lines with `allFields`, which CSV cannot hold).
+   */
+  format?: ExportFormat;
+}
+
+/** Where `write()` puts the records: a file path (gzip when it ends in `.gz`) or a stream. */
+export type ExportOutput = string | Writable;
+
+export interface ExportProgress {
+  /** Records read from PX so far. */
+  records: number;
+  /** PX's count of the records the filters match; undefined before the first page. */
+  totalHits: number | undefined;
+  /** Pages PX answered (1,000 records each, the last one short). */
+  pages: number;
+  /** Requests sent, retries and the metadata read included. */
+  requests: number;
+  retries: number;
+  http429: number;
+  /** Scrolls started again after one expired or kept failing. */
+  restarts: number;
+  elapsedMs: number;
+}
+
+/** What an export came to: `ExportRun.report()`, and what `write()` resolves to. */
+export interface ExportReport {
+  type: 'USER' | 'ACCOUNT';
+  /** Records exported (handed on, or written). */
+  records: number;
+  /** PX's count of the records the filters matched (its last page's); null before the first page. */
+  totalHits: number | null;
+  filters: string[];
+  /** `mapping`: the config's columns; `all`: every field (`allFields`). */
+  fields: 'mapping' | 'all';
+  /** The columns, with `mapping`; null with `all` (each record has its own fields). */
+  columns: string[] | null;
+  /** `write()`'s format; null when the records were only iterated. */
+  format: ExportFormat | null;
+  /** `write()`'s file (absolute path), or `stream`; null when only iterated or nothing was written. */
+  output: string | null;
+  pages: number;
+  /** Scrolls started again, and the records they gave again that were dropped. */
+  restarts: number;
+  skipped: number;
+  /** Requests sent, retries and the metadata read included. */
+  requests: number;
+  retries: number;
+  http429: number;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  recordsPerSecond: number;
+  /** Every record was read: the scroll ended. */
+  complete: boolean;
+  /** Stopped by `signal` (Ctrl-C). */
+  interrupted: boolean;
+  error: { code: string; message: string } | null;
+  /** Where the records came from: PX's base URL (never the API key). */
+  target: { baseUrl: string } | null;
+  warnings: string[];
+}

@@ -1,0 +1,12 @@
+export type { SourcePxError, SourcePxErrorCode } from './errors.js';
+export { ScrollPosition } from './position.js';
+export type {
+  PxListClient,
+  PxPageEvent,
+  PxReaderOptions,
+  PxReaderStats,
+  PxRecordReader,
+  PxRecordType,
+  PxRestartEvent,
+} from './reader.js';
+export { DEFAULT_MAX_RESTARTS, DEFAULT_PAGE_SIZE, readPxRecords } from './reader.js';
