@@ -1,6 +1,6 @@
 /**
- * Case 7: pxstream's share of PX's budget against every limiter shape, a second client and
- * faults with throttles, on two PX servers (the emulator, and the peer written from px-api.md
+ * Case 7: pxstream's share of PX's budget against every limiter shape, a PX far away (400 ms
+ * and 1 s answers), a second client and faults with throttles, on two PX servers (the emulator, and the peer written from px-api.md
  * alone). Each variant runs on its own (`cases/limiter.ts`, its own process); the table goes to
  * bench/RESULTS.md between `<!-- limiters:start -->` and `<!-- limiters:end -->`, and each
  * variant's chart to bench/charts/<server>-<variant>.svg.
@@ -36,6 +36,11 @@ interface Result {
 }
 
 const shapeTarget = '>= 0.95x of 200, 429s <= 1%';
+/** A token bucket 200/s, answers in `latency` ms plus up to a quarter more. */
+const far = (latency: number, rows: string) => [
+  ...['--shape', 'bucket', '--latency', String(latency), '--jitter', String(latency / 4)],
+  ...['--rows', rows, '--rate', '200'],
+];
 const VARIANTS: Variant[] = [
   ...(['bucket', 'sliding', 'fixed'] as const).map(
     (shape): Variant => ({
@@ -43,6 +48,19 @@ const VARIANTS: Variant[] = [
       what: `${shape === 'bucket' ? 'token bucket (burst 200)' : `${shape} window`} 200/s, 40 ms, --rate 200, 20,000 rows`,
       args: ['--shape', shape, '--rows', '20000', '--rate', '200'],
       smokeArgs: ['--shape', shape, '--rows', '300', '--rate', '200'],
+      target: shapeTarget,
+      met: (r) => r.share >= 0.95 && r.share429 <= 0.01,
+    }),
+  ),
+  // Distance (issue 25): a PX far away answers in 400 ms or 1 s, each answer up to a quarter
+  // later (--jitter); the requests in flight must follow the round trip, or the in-flight cap,
+  // not PX's budget, sets the pace (50 in flight landed 0.60x and 0.24x of it).
+  ...([400, 1000] as const).map(
+    (latency): Variant => ({
+      name: `far-${latency}`,
+      what: `token bucket (burst 200) 200/s, answers in ${latency.toLocaleString('en-US')} to ${(latency * 1.25).toLocaleString('en-US')} ms, --rate 200, 20,000 rows`,
+      args: far(latency, '20000'),
+      smokeArgs: far(latency, '300'),
       target: shapeTarget,
       met: (r) => r.share >= 0.95 && r.share429 <= 0.01,
     }),

@@ -15,6 +15,8 @@ export interface ServerSpec {
   rate: number;
   shape: Shape;
   latencyMs: number;
+  /** Uniform random extra latency in [0, jitterMs) (`--jitter` of both servers). */
+  jitterMs?: number;
   /** Another client of the same key, requests per second. */
   other?: number;
   throttle?: number;
@@ -61,6 +63,7 @@ const getJson = async <T>(url: string): Promise<T> => {
 
 async function startEmulator(spec: ServerSpec): Promise<PxServer> {
   const flags = ['--rate', String(spec.rate), '--limiter', spec.shape, '--latency', String(spec.latencyMs)];
+  if (spec.jitterMs) flags.push('--jitter', String(spec.jitterMs));
   if (spec.other) flags.push('--other-client', String(spec.other));
   if (spec.throttle) flags.push('--throttle', String(spec.throttle));
   if (spec.throttleRetryAfterSec) flags.push('--throttle-retry-after', String(spec.throttleRetryAfterSec));
@@ -108,6 +111,7 @@ async function startEmulator(spec: ServerSpec): Promise<PxServer> {
 async function startPeerProcess(spec: ServerSpec): Promise<PxServer> {
   const flags = ['--key', BENCH_KEY, '--rate', String(spec.rate), '--limiter', spec.shape];
   flags.push('--latency', String(spec.latencyMs));
+  if (spec.jitterMs) flags.push('--jitter', String(spec.jitterMs));
   if (spec.other) flags.push('--other', String(spec.other));
   if (spec.throttle) flags.push('--throttle', String(spec.throttle));
   if (spec.throttleRetryAfterSec) flags.push('--throttle-retry-after', String(spec.throttleRetryAfterSec));

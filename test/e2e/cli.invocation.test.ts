@@ -113,7 +113,10 @@ describe('pxstream invocation forms', () => {
     const long = help.stdout.split('\n').filter((line) => line.length > 80);
     assert.deepEqual(long, []);
     // A phrase that used to be cut in the middle keeps its words together.
-    assert.match(help.stdout, /\n {6}continue after Ctrl-C, a crash or the daily quota\n/);
-    assert.match(help.stdout, /1 fatal error \(also PX's daily quota: resume\s+later with --resume\)/);
+    assert.match(help.stdout, /\n {6}continue after Ctrl-C, SIGTERM, a crash or --no-wait\n/);
+    assert.match(
+      help.stdout.replace(/\s+/g, ' '),
+      /1 fatal error \(also PX unavailable or the daily budget used with --no-wait: resume later with --resume\)/,
+    );
   });
 });

@@ -50,6 +50,9 @@ describe('pxstream output files: checked first, never clobbering, no leftovers',
     });
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stderr, /mapped columns not in the header/);
+    // Wrappers written for Gainsight's loader grep the DONE line as success.
+    assert.equal(run.stdout, '', 'no DONE line after a fatal error');
+    assert.match(run.stderr, /stopped by the error above: 0 updated, 0 inserted, 0 skipped, 0 errors so far/);
     assert.doesNotMatch(
       run.stderr,
       /--resume/,

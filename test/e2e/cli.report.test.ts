@@ -24,7 +24,16 @@ describe('pxstream --report', () => {
     assert.equal(run.code, 3, run.stderr);
     assert.match(run.stdout, /^DONE: 1 updated, 0 inserted, 1 skipped, 6 errors$/m);
     const json = JSON.parse(await readFile(report, 'utf8'));
-    const { durationMs, rowsPerSecond, startedAt, finishedAt, peakRssBytes, skippedByReason, ...rest } = json;
+    const {
+      durationMs,
+      rowsPerSecond,
+      startedAt,
+      finishedAt,
+      peakRssBytes,
+      skippedByReason,
+      roundTripMs,
+      ...rest
+    } = json;
     assert.deepEqual(rest, {
       // The four counts at the top level too: load() resolves to this same object.
       updated: 1,
@@ -50,6 +59,9 @@ describe('pxstream --report', () => {
       requests: 2,
       retries: 0,
       http429: 0,
+      // The most requests in flight allowed: at the default 150/s, sized for 1 s before the
+      // round trip is known (two answers in a few ms do not shrink it within 2 s).
+      concurrency: 188,
       rejectsFile: join(dir, 'users-with-errors_rejects.csv'),
       exitCode: 3,
       error: null,
@@ -64,6 +76,13 @@ describe('pxstream --report', () => {
       repeatedIds: 0,
       ledger: null,
       plan: null,
+      planRequests: null,
+      // No wait for PX; the requests sent to this PX today, counted for the run (a PX on
+      // loopback), the pre-flight's included; no daily budget.
+      waits: 0,
+      waitedMs: 0,
+      requestsToday: 3,
+      dailyBudget: null,
     });
     assert.equal(
       Object.values(skippedByReason as Record<string, number>).reduce((a, b) => a + b, 0),
@@ -73,6 +92,7 @@ describe('pxstream --report', () => {
     assert.ok(durationMs > 0);
     assert.ok(Math.abs(rowsPerSecond - (8 / durationMs) * 1000) < 0.1, `${rowsPerSecond} rows/s`);
     assert.ok(peakRssBytes > 0);
+    assert.ok(roundTripMs.p50 > 0 && roundTripMs.p50 <= roundTripMs.p90, JSON.stringify(roundTripMs));
   });
 
   it('counts the retries and the 429s PX answered', async () => {

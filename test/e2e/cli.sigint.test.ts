@@ -18,7 +18,7 @@ describe('pxstream on Ctrl-C', () => {
     (suite) => ({ px, dir } = suite),
   );
 
-  it('stops reading, finishes rows in flight, flushes the report and exits 130', async () => {
+  it('stops reading and sending, finishes the requests on the wire, flushes the report and exits 130', async () => {
     const config = await writeConfig(dir, exampleConfig(px.baseUrl, { rate: 40 }));
     const report = join(dir, 'report.json');
     const run = await runPxstream(
@@ -31,8 +31,8 @@ describe('pxstream on Ctrl-C', () => {
     assert.equal(json.interrupted, true);
     const rows = json.rows;
     assert.ok(rows.read < 300, `stopped early: read ${rows.read}`);
-    assert.equal(rows.notSent, 0, 'every row read was finished');
-    assert.equal(rows.updated + rows.inserted + rows.skipped + rows.rejected, rows.read);
+    // Rows the sink held (waiting for the rate) are not sent: the checkpoint resumes from them.
+    assert.equal(rows.updated + rows.inserted + rows.skipped + rows.rejected + rows.notSent, rows.read);
     assert.equal((await dump(px, 'users')).length, rows.inserted);
     assert.match(run.stdout, new RegExp(`DONE: 0 updated, ${rows.inserted} inserted, 0 skipped, 0 errors`));
   });

@@ -142,6 +142,12 @@ describe('a load explains itself: rows of one id in file order, every type check
       'DONE: 0 updated, 20 inserted, 0 skipped, 0 errors\n',
       'stdout keeps the one line',
     );
-    assert.match(lines.at(-2) ?? '', /^pxstream: \d+\.\d s, [\d.]+ rows\/s, 40 requests, 0 retries, 0 429s$/);
+    const figures =
+      /^pxstream: \d+\.\d s, [\d.]+ rows\/s, (40) requests, 0 retries, 0 429s, (\d+) requests today$/.exec(
+        lines.at(-2) ?? '',
+      );
+    assert.ok(figures, lines.at(-2));
+    // Then the requests sent to this PX today: the pre-flight's one more than the load's.
+    assert.equal(Number(figures[2]), Number(figures[1]) + 1);
   });
 });

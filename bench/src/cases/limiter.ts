@@ -9,6 +9,7 @@
  *   --other <n>              another client of the key taking n requests/s
  *   --faults                 2% throttles (Retry-After: 1), 3% 5xx, 2.5% resets before and after the write
  *   --rows <n>, --rate <n>   rows, and pxstream's --rate
+ *   --latency <ms>, --jitter <ms>   the server's answer time: latency plus a uniform [0, jitter)
  *   --chart <file>           writes the SVG chart there
  * Every user's record is compared with its row (the bodies of a dry run of the same file).
  */
@@ -31,6 +32,7 @@ const faults = process.argv.includes('--faults');
 const rows = Number(arg('rows', '20000'));
 const rate = Number(arg('rate', '200'));
 const latencyMs = Number(arg('latency', '40'));
+const jitterMs = Number(arg('jitter', '0'));
 const chartPath = arg('chart', '');
 const PRODUCT_KEYS = ['AP-DEMO00000000-2'];
 
@@ -39,6 +41,7 @@ const px = await startServer(server, {
   rate: limit,
   shape,
   latencyMs,
+  ...(jitterMs > 0 ? { jitterMs } : {}),
   ...(other > 0 ? { other } : {}),
   ...(faults
     ? {
@@ -114,6 +117,11 @@ try {
     rows,
     rate,
     limit,
+    latencyMs,
+    jitterMs,
+    // The requests in flight pxstream allowed (the most of the run) and the round trip behind them.
+    concurrency: result.concurrency,
+    roundTripMs: result.roundTripMs,
     seconds,
     requests,
     landed,
@@ -169,9 +177,10 @@ function chart(
 ): string {
   const inRun = timeline.filter((s) => s.wallMs + 1000 > startWall && s.wallMs < endWall);
   const x = (wall: number) => Math.max(0, (wall - startWall) / 1000);
+  const latency = jitterMs ? `${latencyMs} to ${latencyMs + jitterMs}` : `${latencyMs}`;
   const what = faults
-    ? `10% faults (2% throttles with Retry-After: 1), ${latencyMs} ms latency`
-    : `${shape} limit ${limit}/s${other ? `, another client taking ${other}/s` : ''}, ${latencyMs} ms latency`;
+    ? `10% faults (2% throttles with Retry-After: 1), ${latency} ms latency`
+    : `${shape} limit ${limit}/s${other ? `, another client taking ${other}/s` : ''}, ${latency} ms latency`;
   return renderChart({
     title: `pxstream against the ${server === 'peer' ? 'peer PX server' : 'emulator'}: ${what}`,
     subtitle: `${rows.toLocaleString('en-US')} rows (half new, --insert-missing), pxstream --rate ${rate}`,
