@@ -3,12 +3,14 @@
  * and bench/RESULTS.md. `--smoke`: tiny sizes, no RESULTS.md (what CI runs). `--case <n>`: one case.
  * Case 7 (the limiter table, see limiter-table.ts) writes its own section of RESULTS.md and its
  * charts, also when run alone (`--case 7`, optionally `--server emulator|peer --variant sliding`).
+ * Case 10 (a multi-day load on both servers, see multi-day-table.ts) gives rows here and writes
+ * its own section and charts too (`--case 10`, optionally `--server emulator|peer`).
  */
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { arg } from './case-args.js';
 import { runLimiterCases } from './limiter-table.js';
-import { machine, ROOT, runCase } from './util.js';
+import { type MultiDayResult, multiDayTargets, runMultiDay } from './multi-day-table.js';
+import { writeSection } from './results-file.js';
+import { machine, runCase } from './util.js';
 
 const smoke = process.argv.includes('--smoke');
 const only = arg('case', '');
@@ -343,6 +345,10 @@ const cases: Record<string, () => Promise<Row[]>> = {
       },
     ];
   },
+  async 10() {
+    const results = await runMultiDay({ smoke, server: arg('server', '') });
+    return results.flatMap(multiDayRows);
+  },
   async 12() {
     const r = await runCase<EventRetention>('event-retention.ts', [
       '--per-day',
@@ -389,7 +395,7 @@ if (only === '7') {
   process.exit(0);
 }
 // Numeric keys would come first in an object's own order: run the cases in this one.
-for (const name of ['1', '2', '2b', '3', '4', '5', '6', '8', '9', '12']) {
+for (const name of ['1', '2', '2b', '3', '4', '5', '6', '8', '9', '10', '12']) {
   const run = cases[name] as () => Promise<Row[]>;
   if (only && only !== name) continue;
   process.stderr.write(`case ${name}...\n`);
@@ -409,23 +415,62 @@ process.stdout.write(`${table}\n`);
 if (!smoke && !only) await writeResults(table);
 if (!only) await runLimiterCases({ smoke, server: '', variant: '' });
 
-/**
- * Writes the table into bench/RESULTS.md between its markers, keeping the notes around them
- * (what the profiles show, what was changed): the file is generated and annotated at once.
- */
+/** Case 10's rows, one run on one server: each of the issue's figures against its target. */
+function multiDayRows(r: MultiDayResult): Row[] {
+  const met = multiDayTargets(r);
+  const name = `10 multi-day, ${r.server}`;
+  const wait = r.outageWait;
+  return [
+    {
+      case: name,
+      metric: `${fmt(r.rows)} users, half new, -i; quota ${fmt(r.quota)} a ${r.daySec} s day (plain 429), PX ${r.limit}/s, down ${r.outage.forSec} s (${r.outage.kind}) from mid-day 1`,
+      value: r.exact ? 'every row exact' : `${r.wrong} rows wrong`,
+      baseline: `${r.rejected} rejected, ${r.oneRun ? 'one run' : 'did not finish'}`,
+      ratio: '',
+      target: 'exact, none rejected, no --resume',
+      pass: met.exact,
+    },
+    {
+      case: name,
+      metric: 'requests PX admitted per row (writes, pre-flight, read-backs)',
+      value: fmt(r.writesPerRow, 3),
+      baseline: `${fmt(r.admitted)} requests`,
+      ratio: '',
+      target: '<= 1.05',
+      pass: met.writes,
+    },
+    {
+      case: name,
+      metric: `quota days with requests admitted (days ${r.daysUsed.join(', ')})`,
+      value: String(r.daysUsed.length),
+      baseline: `ceil(${fmt(r.admitted)} / ${fmt(r.quota)}) = ${r.daysTarget}`,
+      ratio: '',
+      target: '= ceil(requests / quota)',
+      pass: met.days,
+    },
+    {
+      case: name,
+      metric: 'wall time vs days x day length + the outage',
+      value: `${fmt(r.seconds, 1)} s`,
+      baseline: `${fmt(r.formulaSec)} s (an ideal client: ${fmt(r.idealSec, 1)} s, ${fmt(r.idealRatio, 2)}x)`,
+      ratio: fmt(r.formulaRatio, 2),
+      target: 'within 10% (ideal: <= 1.10)',
+      pass: met.formula,
+    },
+    {
+      case: name,
+      metric: `requests while PX was down (after the wait began${wait?.probes !== undefined ? `: ${wait.probes} probes` : ''})`,
+      value: `${r.whileDown.total} (${r.whileDown.afterWaitBegan})`,
+      baseline: `at most ${r.whileDown.mostInASecondAfter} a second once waiting`,
+      ratio: '',
+      target: 'a probe at a time, <= 300',
+      pass: met.probes,
+    },
+  ];
+}
+
+/** The table into bench/RESULTS.md between its markers, keeping the notes around them. */
 async function writeResults(table: string): Promise<void> {
-  const path = join(ROOT, 'bench/RESULTS.md');
-  const start = '<!-- results:start -->';
-  const end = '<!-- results:end -->';
-  const generated = `${start}\n${new Date().toISOString().slice(0, 10)}, ${machine()}.\nCommand: \`pnpm bench\` (each case in its own process, baselines in the same run).\n\n${table}\n${end}`;
-  const current = await readFile(path, 'utf8').catch(
-    () => `# pxstream benchmark results\n\n${start}\n${end}\n`,
-  );
-  const from = current.indexOf(start);
-  const to = current.indexOf(end);
-  const text =
-    from >= 0 && to > from
-      ? `${current.slice(0, from)}${generated}${current.slice(to + end.length)}`
-      : `${current.trimEnd()}\n\n${generated}\n`;
-  await writeFile(path, text);
+  const generated = `${new Date().toISOString().slice(0, 10)}, ${machine()}.\nCommand: \`pnpm bench\` (each case in its own process, baselines in the same run).\n\n${table}`;
+  await writeSection('results', generated, 'Results');
 }

@@ -25,26 +25,44 @@ export interface ServerSpec {
   resetBefore?: number;
   resetAfter?: number;
   seed?: number;
+  /**
+   * Requests a quota day (both answer a spent quota with PX's plain 429 `Rate limit exceeded`),
+   * in days of `dayLengthSec` seconds counted from the server's start (the emulator's from a
+   * reset right after it starts): day n is [n × day, (n + 1) × day) of the timeline's seconds.
+   */
+  dailyQuota?: number;
+  dayLengthSec?: number;
 }
 
 /** One second of the server's traffic on the key. */
 export interface ServerSecond {
   /** Wall-clock start of the second (epoch ms). */
   wallMs: number;
+  /** Seconds since the server's start: second s is in quota day floor(s / dayLengthSec). */
+  second: number;
   /** Requests of ours that passed the limit (faulted ones included). */
   admitted: number;
   /** 429s: the limit's and the random throttles'. */
   http429: number;
   otherAdmitted: number;
+  /** Requests refused because PX was down (an outage). */
+  down: number;
 }
+
+export type OutageKind = '503' | 'reset';
 
 export interface PxServer {
   kind: ServerKind;
   baseUrl: string;
   seedUsers(ids: string[], propertyKeys: string[]): Promise<void>;
   users(): Promise<Json[]>;
-  stats(): Promise<{ requests: number; rateLimited: number; createdUsers: number }>;
+  /** `whileDown`: requests refused because PX was down. */
+  stats(): Promise<{ requests: number; rateLimited: number; createdUsers: number; whileDown: number }>;
   timeline(): Promise<ServerSecond[]>;
+  /** Wall-clock epoch ms of second 0 of the timeline (the start of quota day 0). */
+  origin(): Promise<number>;
+  /** PX down now for `forSec` seconds: every request answered 503, or its connection reset. */
+  outage(forSec: number, kind: OutageKind): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -61,6 +79,18 @@ const getJson = async <T>(url: string): Promise<T> => {
   return (await response.json()) as T;
 };
 
+/** A control-plane request that must succeed (its answer's body unused). */
+async function control(url: string, method: string, body?: unknown): Promise<void> {
+  const response = await fetch(url, {
+    method,
+    ...(body === undefined
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
+  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
+  await response.arrayBuffer().catch(() => undefined);
+}
+
 async function startEmulator(spec: ServerSpec): Promise<PxServer> {
   const flags = ['--rate', String(spec.rate), '--limiter', spec.shape, '--latency', String(spec.latencyMs)];
   if (spec.jitterMs) flags.push('--jitter', String(spec.jitterMs));
@@ -72,6 +102,13 @@ async function startEmulator(spec: ServerSpec): Promise<PxServer> {
   if (spec.resetAfter) flags.push('--fault-reset-after', String(spec.resetAfter));
   if (spec.seed !== undefined) flags.push('--seed', String(spec.seed));
   const px = await startEmulatorProcess(flags);
+  if (spec.dailyQuota !== undefined) {
+    // The bench's emulator starts with --no-daily-quota: the quota is set here, then a reset
+    // starts quota day 0 and the timeline's second 0 at the same instant.
+    const quota = { dailyQuota: spec.dailyQuota, dayLengthSec: spec.dayLengthSec ?? false };
+    await control(`${px.url}/__emulator/config`, 'PATCH', { ...quota, dailyQuotaBody: 'plain' });
+    await control(`${px.url}/__emulator/reset`, 'POST');
+  }
   return {
     kind: 'emulator',
     baseUrl: px.baseUrl,
@@ -84,26 +121,42 @@ async function startEmulator(spec: ServerSpec): Promise<PxServer> {
         .map((line) => JSON.parse(line) as Json);
     },
     stats: async () => {
-      const stats = await px.stats();
-      return { requests: stats.requests, rateLimited: stats.rateLimited, createdUsers: stats.created.users };
+      const stats = await getJson<{
+        requests: number;
+        rateLimited: number;
+        created: { users: number };
+        outage: { requests: number };
+      }>(`${px.url}/__emulator/stats`);
+      return {
+        requests: stats.requests,
+        rateLimited: stats.rateLimited,
+        createdUsers: stats.created.users,
+        whileDown: stats.outage.requests,
+      };
     },
     timeline: async () => {
       const timeline = await getJson<{
         seconds: Array<{
+          second: number;
           wallMs: number;
           admitted: number;
           rateLimited: number;
           throttled: number;
           otherAdmitted: number;
+          down: number;
         }>;
       }>(`${px.url}/__emulator/timeline`);
       return timeline.seconds.map((s) => ({
         wallMs: s.wallMs,
+        second: s.second,
         admitted: s.admitted,
         http429: s.rateLimited + s.throttled,
         otherAdmitted: s.otherAdmitted,
+        down: s.down,
       }));
     },
+    origin: async () => (await getJson<{ startedAt: number }>(`${px.url}/__emulator/timeline`)).startedAt,
+    outage: (forSec, kind) => control(`${px.url}/__emulator/outage`, 'POST', { forSec, kind }),
     close: () => px.close(),
   };
 }
@@ -119,6 +172,8 @@ async function startPeerProcess(spec: ServerSpec): Promise<PxServer> {
   if (spec.resetBefore) flags.push('--reset-before', String(spec.resetBefore));
   if (spec.resetAfter) flags.push('--reset-after', String(spec.resetAfter));
   if (spec.seed !== undefined) flags.push('--seed', String(spec.seed));
+  if (spec.dailyQuota !== undefined) flags.push('--daily-quota', String(spec.dailyQuota));
+  if (spec.dayLengthSec !== undefined) flags.push('--day-length', String(spec.dayLengthSec));
   const child: ChildProcess = spawn(
     process.execPath,
     ['--import', 'tsx', join(ROOT, 'bench/src/peer-px/main.ts'), ...flags],
@@ -140,10 +195,18 @@ async function startPeerProcess(spec: ServerSpec): Promise<PxServer> {
     },
     users: () => getJson<Json[]>(`${url}/_peer/records?type=users`),
     stats: async () => {
-      const stats = await getJson<{ requests: number; rateLimited: number; creates: { users: number } }>(
-        `${url}/_peer/stats`,
-      );
-      return { requests: stats.requests, rateLimited: stats.rateLimited, createdUsers: stats.creates.users };
+      const stats = await getJson<{
+        requests: number;
+        rateLimited: number;
+        creates: { users: number };
+        outage: { refused: number };
+      }>(`${url}/_peer/stats`);
+      return {
+        requests: stats.requests,
+        rateLimited: stats.rateLimited,
+        createdUsers: stats.creates.users,
+        whileDown: stats.outage.refused,
+      };
     },
     timeline: async () => {
       const timeline = await getJson<{
@@ -154,15 +217,20 @@ async function startPeerProcess(spec: ServerSpec): Promise<PxServer> {
           limited: number;
           throttled: number;
           otherAdmitted: number;
+          down: number;
         }>;
       }>(`${url}/_peer/timeline`);
       return timeline.seconds.map((s) => ({
         wallMs: timeline.startedAt + s.second * 1000,
+        second: s.second,
         admitted: s.admitted,
         http429: s.limited + s.throttled,
         otherAdmitted: s.otherAdmitted,
+        down: s.down,
       }));
     },
+    origin: async () => (await getJson<{ startedAt: number }>(`${url}/_peer/timeline`)).startedAt,
+    outage: (forSec, kind) => control(`${url}/_peer/outage?for=${forSec}&kind=${kind}`, 'POST'),
     close: async () => {
       child.kill('SIGTERM');
       if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));

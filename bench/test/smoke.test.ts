@@ -109,7 +109,7 @@ describe('benchmark smoke run', () => {
       perDay: number;
       load: { expired: number; inserted: number };
       rerun: { inserted: number };
-    }>('event-retention.ts', ['--per-day', '300', '--events', '50']);
+    }>('event-retention.ts', ['--days', '4', '--retention-days', '3', '--per-day', '300', '--events', '50']);
     assert.equal(r.accounted, true);
     assert.equal(r.load.expired, r.perDay);
     assert.deepEqual([r.load.inserted, r.rerun.inserted], [50, 0]);

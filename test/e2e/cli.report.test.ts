@@ -59,9 +59,9 @@ describe('pxstream --report', () => {
       requests: 2,
       retries: 0,
       http429: 0,
-      // The most requests in flight allowed: at the default 150/s, sized for 1 s before the
-      // round trip is known (two answers in a few ms do not shrink it within 2 s).
-      concurrency: 188,
+      // The most requests in flight allowed: at the default 150/s, the floor's (a round trip
+      // sized as 200 ms, × 1.25): two requests never fill it.
+      concurrency: 38,
       rejectsFile: join(dir, 'users-with-errors_rejects.csv'),
       exitCode: 3,
       error: null,
@@ -75,6 +75,7 @@ describe('pxstream --report', () => {
       // No id on two rows; no ledger (a plain load of records, none kept for this target yet).
       repeatedIds: 0,
       ledger: null,
+      mirror: null,
       plan: null,
       planRequests: null,
       // No wait for PX; the requests sent to this PX today, counted for the run (a PX on
@@ -117,7 +118,9 @@ describe('pxstream --report', () => {
       assert.ok(json.http429 > 0 && json.http429 <= answered429, `${json.http429} of ${answered429}`);
       assert.ok(json.retries >= json.http429, `${json.retries} retries`);
       assert.equal(json.rows.inserted, 20);
-      assert.ok(json.requests >= 40 + json.http429, 'PUT and POST per account, plus the refused ones');
+      // One request per new account once the write order has learned (8 probes PUT then POST,
+      // 12 POSTs), plus each one PX refused.
+      assert.equal(json.requests, 8 * 2 + 12 + json.http429, 'one write per account, plus the refused ones');
     } finally {
       await limited.close();
     }

@@ -110,7 +110,12 @@ describe('pxstream --daily-budget', () => {
       budgeted.stderr,
       /a load would send about 20 requests: 3 days at the daily budget of 7 requests/,
     );
-    assert.deepEqual((await report(join(dir, 'e.json'))).planRequests, { requests: 20, perDay: 7, days: 3 });
+    assert.deepEqual((await report(join(dir, 'e.json'))).planRequests, {
+      requests: 20,
+      perDay: 7,
+      days: 3,
+      fromLedger: false,
+    });
     const quota = await runInProcess([...args, path], { cwd: dir });
     assert.match(quota.stderr, /about 20 requests: 1 day at PX's quota of 1000000 requests a day/);
   });

@@ -51,7 +51,8 @@ describe('pxstream checkpoint file', () => {
       headBytes: HEAD_BYTES,
     });
     assert.match(checkpoint.settingsHash, /^[0-9a-f]{64}$/);
-    // After Ctrl-C every row read is finished: the watermark is the next row to read...
+    // After Ctrl-C the watermark is the first row not finished (rows the sink held unsent are
+    // not: the stop sends nothing new)...
     assert.equal(position.index, counters.read);
     assert.ok(position.byteOffset > HEAD_BYTES, `offset ${position.byteOffset}`);
     // ...and the byte offset and line point exactly at that row.
@@ -65,7 +66,24 @@ describe('pxstream checkpoint file', () => {
     assert.equal(position.line, linesBefore);
     assert.deepEqual(position.columns, USER_HEADER.split(','));
     assert.equal(counters.inserted + counters.rejected, counters.read);
-    assert.equal(checkpoint.rejects.bytes, (await stat(checkpoint.rejects.path)).size);
+    // The rejects file up to the checkpoint's bytes holds the rejections of the rows below the
+    // watermark, each once; after them come only rows at or past it, finished while rows before
+    // them were held unsent by the stop (a resume cuts the file back and does those again).
+    const rejects = await readFile(checkpoint.rejects.path);
+    assert.ok(checkpoint.rejects.bytes <= (await stat(checkpoint.rejects.path)).size);
+    const rowsIn = (bytes: Buffer) =>
+      [...bytes.toString().matchAll(/^u-(\d{6}),/gm)].map((m) => Number(m[1]));
+    const kept = rowsIn(rejects.subarray(0, checkpoint.rejects.bytes));
+    assert.equal(kept.length, counters.rejected);
+    assert.ok(
+      kept.every((row) => row < position.index),
+      `rows below the watermark ${position.index}: ${kept}`,
+    );
+    const later = rowsIn(rejects.subarray(checkpoint.rejects.bytes));
+    assert.ok(
+      later.every((row) => row >= position.index),
+      `rows past the watermark: ${later}`,
+    );
     assert.equal(checkpoint.sentCeiling, undefined, 'users are safe to send again: no lease');
   });
 

@@ -4,6 +4,7 @@ import type { CliIO } from './io.js';
 import { createLogger, logFormatIn } from './logger.js';
 import { parseLoadCommand } from './program.js';
 import { runCountCommand } from './run-count.js';
+import { runDeleteCommand } from './run-delete.js';
 import { runEmulatorCommand } from './run-emulator.js';
 import { runExportCommand } from './run-export.js';
 import { runLoad, usageHint } from './run-load.js';
@@ -17,6 +18,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   if (argv[0] === 'count') return runCountCommand(argv.slice(1), io);
   if (argv[0] === 'verify') return runVerifyCommand(argv.slice(1), io);
   if (argv[0] === 'ledger') return runLedgerCommand(argv.slice(1), io);
+  if (argv[0] === 'delete') return runDeleteCommand(argv.slice(1), io);
   // Errors before the command is parsed are written in the format it asks for, if it can tell.
   const log = createLogger(io, { quiet: false, verbose: false, logFormat: logFormatIn(argv) }, () =>
     createRedactor([io.env.PX_API_KEY]),

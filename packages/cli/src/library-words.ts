@@ -37,6 +37,10 @@ const FLAGS: Readonly<Record<string, string>> = {
   emulator: '--emulator',
   'wait: false': '--no-wait',
   dailyBudget: '--daily-budget',
+  hard: '--hard',
+  cascade: '--cascade',
+  maxDeletes: '--max-deletes',
+  deleteMissing: '--delete-missing',
 };
 
 export function inFlagWords(text: string): string {

@@ -46,6 +46,10 @@ export interface CliLoadOptions {
   wait: boolean;
   /** `--daily-budget <n>`: requests a UTC day to this PX at most, across runs. */
   dailyBudget: number | undefined;
+  /** `--delete-missing`: the mirror of a full export (with `--changed-only`). */
+  deleteMissing?: boolean | undefined;
+  /** `--max-deletes <n>`: the mirror's cap. */
+  maxDeletes?: number | undefined;
   /** `--progress-interval <s>`: seconds between progress lines when stderr is not a terminal. */
   progressIntervalS: number;
   /** `--log-format text|json`. */

@@ -34,6 +34,8 @@ Invocation:
       check that PX holds what the file says, field by field
   pxstream ledger rebuild -t USER|ACCOUNT -c <config> [--ledger dir]
       fill the ledger from PX's own records (then --changed-only sends what differs)
+  pxstream delete -t USER|ACCOUNT -c <config> [--hard] [--cascade] [--max-deletes n] [--plan] <input>
+      delete the users or accounts a file names, at most 1,000 unless told more (see: pxstream delete --help)
   pxstream emulator [options]
       run the PX emulator (see: pxstream emulator --help)`;
 
@@ -79,6 +81,8 @@ interface RawOptions {
   eventRetentionDays?: number;
   wait?: boolean;
   dailyBudget?: number;
+  deleteMissing?: boolean;
+  maxDeletes?: number;
   progressInterval?: number;
   logFormat?: string;
   // Gainsight's camelCase spellings, accepted as aliases.
@@ -188,6 +192,15 @@ export function buildProgram(write: HelpOutput): Command {
       parsePositiveInt('--daily-budget'),
     )
     .option(
+      '--delete-missing',
+      'mirror, for FULL EXPORTS ONLY, with --changed-only: once the file is loaded, delete the users the ledger holds that the file lacks; refused (nothing deleted) over 5% of the ledger or --max-deletes',
+    )
+    .option(
+      '--max-deletes <n>',
+      'with --delete-missing: the most users it may delete (default 1000)',
+      parsePositiveInt('--max-deletes'),
+    )
+    .option(
       '--progress-interval <s>',
       `seconds between progress lines when stderr is not a terminal (default ${DEFAULT_PROGRESS_INTERVAL_S})`,
       parsePositiveNumber('--progress-interval'),
@@ -291,6 +304,8 @@ export function toLoadOptions(raw: RawOptions, args: string[]): ParsedCommand {
       eventRetentionDays: raw.eventRetentionDays,
       wait: raw.wait !== false,
       dailyBudget: raw.dailyBudget,
+      deleteMissing: Boolean(raw.deleteMissing),
+      maxDeletes: raw.maxDeletes,
       progressIntervalS: raw.progressInterval ?? DEFAULT_PROGRESS_INTERVAL_S,
       logFormat: raw.logFormat === undefined ? 'text' : parseLogFormat(raw.logFormat),
     },

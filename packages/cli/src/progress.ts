@@ -1,4 +1,8 @@
-import type { LoadProgress, LoadWait } from '@pxstream/load';
+import type { DeleteProgress, LoadProgress, LoadWait } from '@pxstream/load';
+
+/** A load's progress, or a delete's (deleted and already gone instead of updated, inserted, skipped). */
+export type RunProgress = LoadProgress | DeleteProgress;
+
 import type { LogCounters, Logger } from './logger.js';
 
 /** Erases from the cursor to the end of the line (ANSI EL). */
@@ -15,7 +19,7 @@ export class ProgressLine {
   constructor(private readonly out: NodeJS.WritableStream & { columns?: number }) {}
 
   /** Draws the line for `progress` (the load calls this a few times a second). */
-  readonly update = (progress: LoadProgress): void => {
+  readonly update = (progress: RunProgress): void => {
     const line = formatProgress(progress);
     const width = Math.max(1, (this.out.columns ?? 80) - 1);
     const text = line.length > width ? line.slice(0, width) : line;
@@ -31,7 +35,7 @@ export class ProgressLine {
 }
 
 /** One short line (fits 80 columns for most loads): rows, speed, percent, ETA, outcomes, retries. */
-export function formatProgress(p: LoadProgress): string {
+export function formatProgress(p: RunProgress): string {
   const seconds = Math.max(p.elapsedMs / 1000, 0.001);
   // Rows finished by an earlier run (resume) count in the total, not in this run's speed.
   const rate = (p.finished - p.finishedBefore) / seconds;
@@ -44,7 +48,7 @@ export function formatProgress(p: LoadProgress): string {
     const eta = fraction > 0.001 ? ` ETA ${formatDuration((p.elapsedMs * (1 - fraction)) / fraction)}` : '';
     parts[0] += ` ${((done / size) * 100).toFixed(1)}%${eta}`;
   }
-  parts.push(`upd ${p.updated} ins ${p.inserted} skip ${p.skipped} err ${p.rejected}`);
+  parts.push(outcomesText(p));
   if (p.currentRate !== undefined) parts.push(`retries ${p.retries} 429s ${p.http429}`);
   if (p.waiting) parts.push(waitingText(p.waiting));
   return parts.join(' | ');
@@ -78,7 +82,7 @@ export class ProgressLog {
     return Math.min(PROGRESS_SAMPLE_MS, this.intervalMs);
   }
 
-  readonly update = (progress: LoadProgress): void => {
+  readonly update = (progress: RunProgress): void => {
     this.log.counters = progressCounters(progress);
     const now = this.now();
     if (now - this.last < this.intervalMs) return;
@@ -91,7 +95,7 @@ export class ProgressLog {
 export const PROGRESS_SAMPLE_MS = 1000;
 
 /** The timed progress line: rows, rate, percent and ETA, outcomes, requests today, waits. */
-export function formatProgressLog(p: LoadProgress): string {
+export function formatProgressLog(p: RunProgress): string {
   const seconds = Math.max(p.elapsedMs / 1000, 0.001);
   const rate = Math.round((p.finished - p.finishedBefore) / seconds);
   const parts = [`${p.finished} rows, ${rate} rows/s`];
@@ -102,7 +106,7 @@ export function formatProgressLog(p: LoadProgress): string {
     parts[0] += `, ${((done / size) * 100).toFixed(1)}%`;
     if (fraction > 0.001) parts[0] += `, ETA ${formatDuration((p.elapsedMs * (1 - fraction)) / fraction)}`;
   }
-  parts.push(`upd ${p.updated} ins ${p.inserted} skip ${p.skipped} err ${p.rejected}`);
+  parts.push(outcomesText(p));
   if (p.requestsToday !== undefined) {
     const budget = p.dailyBudget === undefined ? '' : ` of ${p.dailyBudget}`;
     parts.push(`${p.requestsToday}${budget} requests today`);
@@ -112,13 +116,19 @@ export function formatProgressLog(p: LoadProgress): string {
   return parts.join(' | ');
 }
 
-/** The counters a JSON log line carries. */
-export function progressCounters(p: LoadProgress): LogCounters {
+/** How the rows ended so far: a load's `upd ins skip err`, a delete's `del gone err`. */
+function outcomesText(p: RunProgress): string {
+  if ('deleted' in p) return `del ${p.deleted} gone ${p.alreadyGone} err ${p.rejected}`;
+  return `upd ${p.updated} ins ${p.inserted} skip ${p.skipped} err ${p.rejected}`;
+}
+
+/** The counters a JSON log line carries (a delete's deleted as updated, already gone as skipped). */
+export function progressCounters(p: RunProgress): LogCounters {
   return {
     read: p.read,
-    updated: p.updated,
-    inserted: p.inserted,
-    skipped: p.skipped,
+    ...('deleted' in p
+      ? { updated: p.deleted, inserted: 0, skipped: p.alreadyGone }
+      : { updated: p.updated, inserted: p.inserted, skipped: p.skipped }),
     rejected: p.rejected,
     requests: p.requests,
     requestsToday: p.requestsToday ?? null,

@@ -92,6 +92,8 @@ export function readCommand(
 export function parseRead<T extends RawReadOptions>(
   command: Command,
   argv: string[],
+  /** False for a command that says itself which types it takes (delete: the library's words). */
+  listedTypesOnly = true,
 ): { raw: T; common: ReadCommandOptions } {
   try {
     command.parse(argv, { from: 'user' });
@@ -105,7 +107,7 @@ export function parseRead<T extends RawReadOptions>(
   const raw = command.opts<T>();
   if (raw.type === undefined) throw new CliError(`no record type: pass --type USER|ACCOUNT`, EXIT.USAGE);
   const type = parseRecordType(raw.type);
-  if (type !== 'USER' && type !== 'ACCOUNT') {
+  if (listedTypesOnly && type !== 'USER' && type !== 'ACCOUNT') {
     throw new CliError(
       `--type must be USER or ACCOUNT: PX lists only users and accounts, got ${type}`,
       EXIT.USAGE,
@@ -114,7 +116,7 @@ export function parseRead<T extends RawReadOptions>(
   return {
     raw,
     common: {
-      type,
+      type: type as ReadCommandOptions['type'],
       configPath: raw.config,
       filters: raw.filter ?? [],
       baseUrl: raw.baseUrl,

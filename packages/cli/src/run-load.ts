@@ -2,32 +2,15 @@ import { resolve } from 'node:path';
 import { createRedactor, errorMessage, isPxStreamError, type Rejection } from '@pxstream/core';
 import { LoadError, type LoadReport, load, type RowEvent } from '@pxstream/load';
 import { EXIT, type ExitCode } from './exit-codes.js';
-import type { CliIO, StopSignal } from './io.js';
+import type { CliIO } from './io.js';
 import { addCommandFields, exitCodeOf, inFlagWords, USAGE_ERROR_CODES } from './library-words.js';
 import { createLogger, type Logger } from './logger.js';
 import type { CliLoadOptions } from './options.js';
-import { ProgressLine, ProgressLog } from './progress.js';
+import { runConsole } from './run-console.js';
 import { summarize } from './summary.js';
 
 /** How many rejections are echoed on stderr without --verbose (the rest are in the file). */
 const ECHOED_REJECTIONS = 5;
-
-/** The exit code of a load stopped by each signal: 128 + the signal's number, as shells say it. */
-const SIGNAL_EXIT: Readonly<Record<StopSignal, ExitCode>> = {
-  SIGINT: EXIT.INTERRUPTED,
-  SIGTERM: EXIT.TERMINATED,
-  SIGHUP: EXIT.HANGUP,
-};
-
-/** What the first stop says: reading and sending stop; the requests on the wire are waited for. */
-const STOP_LINES: Readonly<Record<StopSignal, string>> = {
-  SIGINT:
-    'interrupted: stopped reading and sending; finishing the requests on the wire (Ctrl-C again to abort them)',
-  SIGTERM:
-    'terminated (SIGTERM): stopped reading and sending; finishing the requests on the wire (SIGTERM again to abort them)',
-  SIGHUP:
-    'hung up (SIGHUP): stopped reading and sending; finishing the requests on the wire (SIGHUP again to abort them)',
-};
 
 /**
  * The load command: hands the options to `load()` and prints what it reports. Returns the exit
@@ -41,28 +24,16 @@ export async function runLoad(options: CliLoadOptions, io: CliIO): Promise<numbe
     );
     return EXIT.USAGE;
   }
-  const stop = new AbortController();
-  const force = new AbortController();
-  let stoppedBy: StopSignal | undefined;
-  const unsubscribe = io.onInterrupt((signal = 'SIGINT') => {
-    if (stoppedBy === undefined) {
-      stoppedBy = signal;
-      progressLine?.clear();
-      log.info(STOP_LINES[signal], signal);
-      stop.abort();
-    } else force.abort();
+  const run = runConsole(io, log, {
+    quiet: options.quiet,
+    verbose: options.verbose,
+    progressIntervalS: options.progressIntervalS,
+    textLog: options.logFormat === 'text',
   });
-  // A terminal gets a line drawn in place; anything else (a log file, journald, cron mail, a
-  // JSON pipeline) a timestamped line every --progress-interval.
-  const terminal = io.stderr.isTTY === true && options.logFormat === 'text';
-  const progressLine =
-    terminal && !options.quiet && !options.verbose ? new ProgressLine(io.stderr) : undefined;
-  const progressLog =
-    !terminal && !options.quiet ? new ProgressLog(log, options.progressIntervalS * 1000) : undefined;
-  const exitCode = (report: LoadReport) => {
-    const code = exitCodeOf(report);
-    return code === EXIT.INTERRUPTED && stoppedBy ? SIGNAL_EXIT[stoppedBy] : code;
-  };
+  const { progressLine, progressLog } = run;
+  // The mirror's deletes PX refused are rows in error too (exit 3).
+  const exitCode = (report: LoadReport) =>
+    run.exitFor(exitCodeOf({ ...report, rejected: report.rejected + (report.mirror?.rejected ?? 0) }));
   try {
     const report = await load({
       config: options.configPath,
@@ -92,20 +63,18 @@ export async function runLoad(options: CliLoadOptions, io: CliIO): Promise<numbe
       ...(options.planFile !== undefined ? { planFile: options.planFile } : {}),
       wait: options.wait,
       ...(options.dailyBudget !== undefined ? { dailyBudget: options.dailyBudget } : {}),
+      ...(options.deleteMissing ? { deleteMissing: true } : {}),
+      ...(options.maxDeletes !== undefined ? { maxDeletes: options.maxDeletes } : {}),
       ...(options.ledger !== undefined ? { ledger: options.ledger } : {}),
       ...(options.eventKey !== undefined ? { eventKey: options.eventKey } : {}),
       ...(options.eventRetentionDays !== undefined ? { eventRetentionDays: options.eventRetentionDays } : {}),
-      signal: stop.signal,
-      forceSignal: force.signal,
+      signal: run.signal,
+      forceSignal: run.forceSignal,
       ...(progressLine ? { onProgress: progressLine.update } : {}),
       ...(progressLog ? { onProgress: progressLog.update, progressIntervalMs: progressLog.sampleMs } : {}),
       // Without --verbose only rejections are printed: a dry run may then use threads.
       ...(log.isVerbose ? { onRow: rowPrinter(log) } : { onRejection: rejectionPrinter(log) }),
-      onLog: (entry) => {
-        progressLine?.clear();
-        if (entry.level === 'warn') log.warn(inFlagWords(entry.message), entry.code);
-        else log.info(inFlagWords(entry.message), entry.code);
-      },
+      onLog: run.onLog,
       env: io.env,
       cwd: io.cwd,
     });
@@ -127,7 +96,7 @@ export async function runLoad(options: CliLoadOptions, io: CliIO): Promise<numbe
     if (!report) return EXIT.FATAL;
     return await ended(io, options, log, report, exitCode(report));
   } finally {
-    unsubscribe();
+    run.close();
   }
 }
 
@@ -173,7 +142,7 @@ function rowPrinter(log: Logger): (event: RowEvent) => void {
 }
 
 /** Each rejection when verbose; otherwise the first ones only (all are in the rejects file). */
-function rejectionPrinter(log: Logger): (rejection: Rejection) => void {
+export function rejectionPrinter(log: Logger): (rejection: Rejection) => void {
   let echoed = 0;
   return (r) => {
     const text = `line ${r.row.line}: rejected [${r.stage} ${r.code}${r.status ? ` ${r.status}` : ''}] ${r.message}`;

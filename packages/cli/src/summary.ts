@@ -1,4 +1,5 @@
 import type { LoadReport } from '@pxstream/load';
+import { sayMirror } from './delete-lines.js';
 import type { CliIO } from './io.js';
 import type { LogCounters, Logger } from './logger.js';
 import type { CliLoadOptions } from './options.js';
@@ -18,6 +19,7 @@ export function summarize(io: CliIO, options: CliLoadOptions, log: Logger, repor
     if (options.dryRun) log.info(`dry run: ${rows.dryRun} bodies printed, nothing sent`);
     if (report.plan) {
       out.write(`${planLine(report)}\n`);
+      sayMirror(out, log, report);
       const requests = planRequestsLine(report);
       if (requests) log.info(requests, 'PLAN_REQUESTS');
       log.info(figuresLine(report), 'SUMMARY');
@@ -25,10 +27,14 @@ export function summarize(io: CliIO, options: CliLoadOptions, log: Logger, repor
     }
     if (rows.notSent > 0 && !options.dryRun)
       log.info(`${rows.notSent} rows read but not sent (the run stopped early)`);
-    if (rows.rejected > 0 && report.rejectsFile)
+    // Not after the rejects file failed: the error above names it, and not every row reached it.
+    if (rows.rejected > 0 && report.rejectsFile && report.error?.code !== 'REJECTS_WRITE_FAILED')
       log.info(`${rows.rejected} rejected rows written to ${report.rejectsFile}`);
     if (fatal(report)) log.info(`stopped by the error above: ${countsText(report)} so far`, 'SUMMARY');
-    else out.write(`${doneLine(report)}\n`);
+    else {
+      out.write(`${doneLine(report)}\n`);
+      sayMirror(out, log, report);
+    }
     log.info(figuresLine(report), 'SUMMARY');
     const inFlight = inFlightLine(report);
     if (inFlight) log.verbose(inFlight, 'IN_FLIGHT');
@@ -65,6 +71,10 @@ export function planLine(report: LoadReport): string {
   if (report.type === 'CUSTOM_EVENT') {
     return `PLAN: ${p.new} new, ${p.unchanged} already sent, ${p.inDoubt} in doubt, ${p.invalid} invalid rows`;
   }
+  // No ledger yet: "new" would read as "PX lacks them" (issue 26: 3,000 users PX had, "3000 new").
+  if (report.planRequests?.fromLedger === false) {
+    return `PLAN: ${p.new} not in the ledger (no ledger yet: what PX holds is not known), ${p.repeatedIds} ids on more than one row, ${p.invalid} invalid rows`;
+  }
   return `PLAN: ${p.new} new, ${p.changed} changed, ${p.unchanged} unchanged, ${p.repeatedIds} ids on more than one row, ${p.invalid} invalid rows`;
 }
 
@@ -94,7 +104,20 @@ export function doneLine(report: LoadReport): string {
  * The line after DONE: elapsed time, rows/s, requests, retries and 429s; the requests sent to
  * this PX today (of the daily budget) and the waits, when there are.
  */
-export function figuresLine(report: LoadReport): string {
+export function figuresLine(
+  report: Pick<
+    LoadReport,
+    | 'durationMs'
+    | 'rowsPerSecond'
+    | 'requests'
+    | 'retries'
+    | 'http429'
+    | 'requestsToday'
+    | 'dailyBudget'
+    | 'waits'
+    | 'waitedMs'
+  >,
+): string {
   const seconds = report.durationMs / 1000;
   const elapsed = seconds < 60 ? `${seconds.toFixed(1)} s` : formatDuration(report.durationMs);
   let line = `${elapsed}, ${report.rowsPerSecond} rows/s, ${report.requests} requests, ${report.retries} retries, ${report.http429} 429s`;
@@ -130,7 +153,7 @@ function untilMidnight(now = new Date()): string {
  * PX or the budget stopped it); without one (nothing was read), run the same command again
  * once the cause is fixed.
  */
-export function resumeAdvice(report: LoadReport): string | undefined {
+export function resumeAdvice(report: Pick<LoadReport, 'checkpoint' | 'error'>): string | undefined {
   const again = report.checkpoint
     ? `run the same command with --resume to carry on (checkpoint: ${report.checkpoint})`
     : 'run the same command again';

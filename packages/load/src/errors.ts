@@ -67,14 +67,15 @@ export type LoadFailureCode =
  * What `load()` rejects with: a `PxStreamError` with a stable `code`. When the run had started
  * (rows were read), `report` holds its report as it ended, the same object a `report` file gets.
  */
-export class LoadError extends PxStreamError<LoadFailureCode> {
+export class LoadError<Report extends object = LoadReport> extends PxStreamError<LoadFailureCode> {
   override readonly name = 'LoadError';
-  report: LoadReport | undefined;
+  /** The run's report: a load's, or the operation's own (`deleteRecords()`: a `DeleteReport`). */
+  report: Report | undefined;
 
   constructor(
     code: LoadFailureCode,
     message: string,
-    options: PxStreamErrorOptions & { report?: LoadReport } = {},
+    options: PxStreamErrorOptions & { report?: Report } = {},
   ) {
     super(code, message, { fatal: true, ...options });
     this.report = options.report;

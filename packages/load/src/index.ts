@@ -3,6 +3,14 @@ export type { LoadErrorCode, LoadFailureCode } from './errors.js';
 export { LoadError } from './errors.js';
 export type { CountOptions, CountReport } from './operations/count/count.js';
 export { count } from './operations/count/count.js';
+export { deleteRecords } from './operations/delete/delete.js';
+export type { MirrorFigures } from './operations/delete/mirror.js';
+export type {
+  DeleteOptions,
+  DeleteProgress,
+  DeleteReport,
+  DeleteRowEvent,
+} from './operations/delete/types.js';
 export type { ExportRun } from './operations/export/export.js';
 export { exportRecords } from './operations/export/export.js';
 export type {

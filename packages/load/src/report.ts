@@ -1,5 +1,6 @@
 import type { RunStats } from '@pxstream/core';
 import type { LedgerFigures, PlanCounts } from '@pxstream/ledger';
+import type { MirrorFigures } from './operations/delete/mirror.js';
 
 export interface SinkFigures {
   requests: number;
@@ -31,6 +32,11 @@ export interface PlanRequests {
   perDay: number;
   /** Whole UTC days at `perDay` (at least 1 when a request is needed). */
   days: number;
+  /**
+   * The target had a ledger to plan against. False: none yet, so every row counts as `new` (new
+   * in the ledger), whether PX has it or not; `rebuildLedger` fills it from PX's records.
+   */
+  fromLedger: boolean;
 }
 
 /**
@@ -107,6 +113,8 @@ export interface LoadReport {
   planRequests: PlanRequests | null;
   /** The incremental-sync ledger: where it is and what it did this load; null without one. */
   ledger: LedgerFigures | null;
+  /** `deleteMissing`: what the mirror deleted after the load (null without it). */
+  mirror: MirrorFigures | null;
   /** The warnings the load gave (mapped attributes PX lacks, unused mappings...). */
   warnings: string[];
   /** Peak resident memory of the process, in bytes. */
@@ -137,6 +145,7 @@ export interface ReportFields {
   repeatedIds: number | null;
   plan: PlanCounts | null;
   ledger: LedgerFigures | null;
+  mirror: MirrorFigures | null;
   warnings: string[];
 }
 
@@ -193,6 +202,7 @@ export function buildReport(fields: ReportFields): LoadReport {
     plan: fields.plan,
     planRequests: fields.planRequests,
     ledger: fields.ledger,
+    mirror: fields.mirror,
     warnings: fields.warnings,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
   };

@@ -27,7 +27,7 @@ describe('DailyBudget', () => {
       code: 'PX_DAILY_BUDGET',
       fatal: true,
       message:
-        /the daily budget of 2 requests \(`dailyBudget`\) is used: 2 requests sent to this PX today; it opens again at 00:00 UTC \(00:00:00 UTC, in 12h00m\)/,
+        /the daily budget of 2 requests \(`dailyBudget`\) is used: 2 requests sent to this PX today; it opens again at 00:00 UTC \(in 12h00m\)/,
     });
     assert.equal(capped.today, 2, 'the refused request is not counted');
     await capped.close();

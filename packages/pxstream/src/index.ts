@@ -4,7 +4,8 @@
  * `load()` is the one call: it runs a whole load (pre-flight, rejects file, checkpoint and
  * resume, report) and resolves to its report. The stages it is built of are re-exported for
  * pipelines of your own (see the README's "Stages" section). `exportRecords()`, `count()`,
- * `verify()` and `rebuildLedger()` read PX back, with the same options, limiter and waits. The PX emulator is
+ * `verify()` and `rebuildLedger()` read PX back, with the same options, limiter and waits;
+ * `deleteRecords()` deletes the users or accounts an input names, caps first. The PX emulator is
  * `pxstream/emulator`: importing `pxstream` does not load it.
  */
 
@@ -23,6 +24,11 @@ export {
   type CountOptions,
   type CountReport,
   count,
+  type DeleteOptions,
+  type DeleteProgress,
+  type DeleteReport,
+  type DeleteRowEvent,
+  deleteRecords,
   type ExportFormat,
   type ExportOptions,
   type ExportOutput,

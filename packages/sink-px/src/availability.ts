@@ -133,6 +133,8 @@ export interface RateKeeper<M> {
 export interface AvailabilityOptions<M> {
   /** False: a spell that would open the breaker calls `unavailable` instead. */
   wait: boolean;
+  /** The spell that makes PX unavailable (default `SPELL_MS`). */
+  spellMs?: number | undefined;
   onWait?: ((event: PxWaitEvent) => void) | undefined;
   /** Ends the run (wait: false). */
   unavailable: (spell: Spell) => void;
@@ -337,7 +339,7 @@ export class Availability<M = unknown> {
     const spell = this.spell;
     if (!spell) return;
     const spent = this.quota.available < RETRY_COST && spell.failures >= SPELL_MIN_FAILURES;
-    if (spell.quota || spent || now - spell.startedAt >= SPELL_MS) this.open(spell, now);
+    if (spell.quota || spent || now - spell.startedAt >= (this.options.spellMs ?? SPELL_MS)) this.open(spell, now);
   }
 
   private open(spell: Spell & { rate: M }, now: number): void {

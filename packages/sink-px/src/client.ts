@@ -4,7 +4,7 @@
  */
 import type { AttributeMetadata, RecordType } from '@pxstream/config';
 import type { JsonObject } from '@pxstream/core';
-import { Attempts } from './attempts.js';
+import { Attempts, type Failure, type Mode } from './attempts.js';
 import { asSendResult, type DeleteOptions, type DeleteResult, deleteRecord } from './delete.js';
 import { httpCode, invalidOption, sinkError } from './errors.js';
 import { checkListQuery, type ListPage, type ListQuery, parseListPage } from './list.js';
@@ -122,7 +122,14 @@ export class Client implements PxClient {
     if (type !== 'USER' && type !== 'ACCOUNT')
       throw invalidOption(`type must be USER or ACCOUNT, got ${String(type)}`);
     checkListQuery(query);
-    const answer = await this.read({ method: 'GET', path: listPath(type, query) });
+    // A page of a scroll is asked for once: PX's scroll is stateful (px-api.md: pass the
+    // previous answer's scrollId for the next page), so a request whose answer was lost (a
+    // timeout, a reset, a 500/502/504) may have moved it on, and asking again would skip a page.
+    // Such a failure is thrown (`lost`) for the reader to start a new scroll; 429 and 503 say
+    // nothing was done, and are retried (and waited out) as any read. A first page is retried
+    // as any read: it opens a new scroll each time.
+    const mode = query.scrollId === undefined ? 'idempotent' : 'event';
+    const answer = await this.read({ method: 'GET', path: listPath(type, query) }, mode);
     if (answer.status !== 200) throw this.httpError(answer, `${type.toLowerCase()} list`);
     return parseListPage(type, answer.text, answer.status);
   }
@@ -181,11 +188,18 @@ export class Client implements PxClient {
     this.session.close();
   }
 
-  /** A GET retried on 429/5xx/reset/timeout; throws when the attempts are used up. */
-  private async read(spec: RequestSpec): Promise<{ status: number; text: string }> {
+  /**
+   * A GET retried on 429/5xx/reset/timeout; throws when the attempts are used up, or (`event`
+   * mode) at once when the answer was lost after PX may have acted on the request.
+   */
+  private async read(
+    spec: RequestSpec,
+    mode: Mode = 'idempotent',
+  ): Promise<{ status: number; text: string }> {
     const attempts = new Attempts(this.session);
-    const answer = await attempts.perform(spec, 'idempotent');
+    const answer = await attempts.perform(spec, mode);
     if (answer.kind === 'answer') return answer;
+    if (answer.kind === 'lost') throw lostAnswer(answer.failure, `GET ${this.baseUrl}${spec.path}`);
     const failed = attempts.exhausted();
     throw sinkError(failed.code, `GET ${this.baseUrl}${spec.path}: ${failed.message}`, {
       ...(failed.status === undefined ? {} : { status: failed.status }),
@@ -203,4 +217,19 @@ export class Client implements PxClient {
       },
     );
   }
+}
+
+/** A read whose answer was lost after it reached PX: retryable, but not by asking again. */
+function lostAnswer(failure: Failure, what: string) {
+  const code =
+    failure.kind === 'status'
+      ? httpCode(failure.status)
+      : failure.kind === 'timeout'
+        ? 'PX_TIMEOUT'
+        : 'PX_CONNECTION_FAILED';
+  const how = failure.kind === 'status' ? `HTTP ${failure.status} ${failure.message}` : failure.message;
+  return sinkError(code, `${what}: the answer was lost (${how}), PX may have acted on it`, {
+    ...(failure.kind === 'status' ? { status: failure.status } : {}),
+    retryable: true,
+  });
 }

@@ -8,11 +8,12 @@
  * landed 0.60x of the budget, answers in 1,000 ms 0.24x: 50 in flight where 80 and 200 were
  * needed. So the cap is
  *
- *     size = ceil(R × max(p90, FLOOR) × HEADROOM), kept within [min, max],
+ *     size = ceil(R × max(T, FLOOR) × HEADROOM), kept within [min, max],
  *
  * with R the control law's rate at that moment (`ControlLaw.rate`), never the rate of 429s: the
  * law owns the rate, and this cap must only never be the bottleneck. A 429 never raises it (a
  * cut lowers R, so the size), and timeouts and resets are not answers: they are not measured.
+ * T is the p90 of the latest answers, or more when the requests still out say so (below).
  *
  * THE CONSTANTS.
  * - p90 of the latest `window` (128) answers, every status: Little's law wants the mean, but
@@ -21,29 +22,37 @@
  *   their 13th slowest is a steady figure (one stray slow answer does not move it).
  * - HEADROOM 1.25: the rate rises between two sizings (the law's concave rise, 140 to 197/s in
  *   2 s after a cut) and round trips grow between the answers that show it; a quarter more
- *   covers both. At 400 ms ± 100 the cap is 200 × 0.49 × 1.25 = 123 where Little needs 90.
+ *   covers both. At 400 to 500 ms the cap is 200 × 0.49 × 1.25 = 123 where Little needs 90.
  * - FLOOR 200 ms: a round trip under it is sized as 200 ms. With the headroom that is the old
  *   default (rate × 0.25: 38 at 150/s, 50 at 200/s), under which bench case 7's rows at 40 ms
  *   were measured (0.957x to 0.993x). A p90 of past answers cannot see the 100-200 ms stalls
  *   of a busy 2-vCPU machine coming (control-law.ts); the slack absorbs them, for a few idle
  *   connections.
+ * - THE START, and a PX that slows down: the cap starts at the floor (50 at 200/s), and a
+ *   request still out after A ms says the round trip is at least A. When a request takes the
+ *   last place under the cap, T is at least the age of the tenth of those out that left first
+ *   (the p90 of the requests out, as far as known yet; not the oldest: one request stuck until
+ *   its timeout would take the cap to the bound). Requests leave at R, so at the start that
+ *   fills a cap S the first tenth left (S - S/10) / R ago, and the cap becomes
+ *   R × 0.9 S / R × 1.25 = 1.125 S: it stays ahead of the starts and never holds them back, from
+ *   the first request on, however far PX is, before any answer (a PX 1 s away: 50, 57, 64, ...
+ *   250 at 1 s, when the first answers come). A PX 40 ms away never fills it: the cap stays at
+ *   the floor, and so do the rows the sink takes in (twice the cap) and, for events, the rows
+ *   marked as maybe sent, in doubt after a crash. (Sized at first for a 1 s round trip, 250 at
+ *   200/s held 2 s, a near load began with 500 rows taken in, and a kill -9 of an events load
+ *   at 300/s left 162 events in doubt where 64 did before.)
  * - Bounds 8 to 512 (`DEFAULT_BOUNDS`): 8 keeps a few connections for a low rate (below 32/s);
  *   512 covers PX's 200/s at a p90 of 2 s (200 × 2 × 1.25 = 500). Slower answers are not
  *   distance but a PX in trouble: more requests on the wire would only put more rows in doubt
  *   if it fails. Against a server that is itself the bottleneck (the emulator at --rate
  *   100000), queueing lengthens the round trip as requests are added and the size goes to the
- *   bound: 512 requests and 1,024 pending rows (`maxPending`, twice the cap) cost about
- *   (measured) `MEMORY_NOTE` below.
- * - Before any answer the round trip is taken to be 1 s (`ASSUMED_ROUND_TRIP_MS`: 250 at
- *   200/s): any PX within 1.25 s is never held back at the start; a farther one stalls once,
- *   until its first answers come back.
+ *   bound: 512 requests on the wire and 1,024 rows taken in, a few MB (see the README, "How
+ *   many requests are in flight", for what a row in flight costs).
  * - Grows at once, shrinks after `holdMs` (2 s): the size is the largest any sizing of the
  *   last 2 s asked for. Answers come back fastest first (after the start, or when PX slows
  *   down, the slow ones are still out), so a low figure is trusted only once it has lasted.
- *   Sized at most every `refreshMs` (100 ms: one sort of 128 numbers; the first answer at once).
- *
- * MEMORY_NOTE: see the README ("How many requests are in flight") for the figures measured at
- * the bound.
+ *   Sized from the answers at most every `refreshMs` (100 ms: one sort of 128 numbers; the
+ *   first answer at once), from the requests out at each start that fills the cap.
  */
 import type { MonotonicClock } from './clock.js';
 
@@ -59,10 +68,8 @@ export interface InFlightConstants {
   window: number;
   /** In flight = rate × round trip × this. */
   headroom: number;
-  /** Round trips under this are sized as this. */
+  /** Round trips under this are sized as this (the size before any answer). */
   floorMs: number;
-  /** The round trip assumed before the first answer. */
-  assumedRoundTripMs: number;
   /** A size is kept this long after a sizing asked for it (shrinking waits this long). */
   holdMs: number;
   /** Sized at most this often. */
@@ -74,7 +81,6 @@ export const IN_FLIGHT: Readonly<InFlightConstants> = {
   window: 128,
   headroom: 1.25,
   floorMs: 200,
-  assumedRoundTripMs: 1000,
   holdMs: 2000,
   refreshMs: 100,
 };
@@ -98,9 +104,15 @@ export function inFlightFor(
   return Math.min(bounds.max, Math.max(bounds.min, Number.isFinite(wanted) ? wanted : bounds.max));
 }
 
-/** Requests in flight before any round trip is measured: sized for `assumedRoundTripMs`. */
+/** Requests in flight before any round trip is measured: the floor's (rate × 0.25). */
 export function initialInFlight(rate: number, bounds: InFlightBounds = DEFAULT_BOUNDS): number {
-  return inFlightFor(rate, IN_FLIGHT.assumedRoundTripMs, bounds);
+  return inFlightFor(rate, 0, bounds);
+}
+
+/** A request on the wire, from `InFlightSizer.sent` to `InFlightSizer.done`. */
+export interface RequestOut {
+  /** When it left (the sizer's clock). */
+  readonly at: number;
 }
 
 export interface InFlightOptions {
@@ -128,9 +140,13 @@ export class InFlightSizer {
   private next = 0;
   private filled = 0;
   private refreshedAt = Number.NEGATIVE_INFINITY;
+  /** The p90 of the latest answers at the last sizing (0 before any), unrounded. */
+  private p90 = 0;
   private figures: RoundTrip = { p50: 0, p90: 0 };
+  /** Requests on the wire, in the order they left (a Set iterates in insertion order). */
+  private readonly out = new Set<RequestOut>();
   /** Sizings still held, oldest first, sizes decreasing: the first is the size. */
-  private held: Array<{ at: number; size: number }> = [];
+  private readonly held: Array<{ at: number; size: number }> = [];
   private current: number;
   private highest: number;
 
@@ -142,8 +158,9 @@ export class InFlightSizer {
     this.pinned = options.pinned !== undefined;
     this.onChange = options.onChange;
     this.ring = new Float64Array(Math.max(1, this.k.window));
-    this.current = options.pinned ?? inFlightFor(this.rate(), this.k.assumedRoundTripMs, this.bounds, this.k);
+    this.current = options.pinned ?? inFlightFor(this.rate(), 0, this.bounds, this.k);
     this.highest = this.current;
+    if (!this.pinned) this.held.push({ at: this.clock(), size: this.current });
   }
 
   /** Requests in flight allowed now. */
@@ -161,6 +178,23 @@ export class InFlightSizer {
     return { ...this.figures };
   }
 
+  /**
+   * A request leaves now; hand what this returns to `done` when it ends, answered or not. The
+   * one that takes the last place under the cap sizes it from the requests out.
+   */
+  sent(): RequestOut {
+    const request: RequestOut = { at: this.clock() };
+    if (this.pinned) return request;
+    this.out.add(request);
+    if (this.out.size >= this.current) this.sizeFromRequestsOut(request.at);
+    return request;
+  }
+
+  /** The request `sent` returned ended (an answer, a failure, or never sent after all). */
+  done(request: RequestOut): void {
+    this.out.delete(request);
+  }
+
   /** An answer (any HTTP status) came back `roundTripMs` after its request left. */
   answered(roundTripMs: number): void {
     this.ring[this.next] = roundTripMs;
@@ -168,19 +202,31 @@ export class InFlightSizer {
     if (this.filled < this.ring.length) this.filled++;
     const now = this.clock();
     if (now - this.refreshedAt < this.k.refreshMs) return;
-    if (this.refreshedAt === Number.NEGATIVE_INFINITY && !this.pinned) {
-      // The assumed size holds from the first answer, like any sizing: the first answers are
-      // the fastest of those sent.
-      this.held.push({ at: now, size: this.current });
-    }
     this.refreshedAt = now;
     const sorted = this.ring.slice(0, this.filled).sort();
     const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
     const round = (ms: number) => Math.round(ms * 10) / 10;
-    const p90 = at(this.k.quantile);
-    this.figures = { p50: round(at(0.5)), p90: round(p90) };
+    this.p90 = at(this.k.quantile);
+    this.figures = { p50: round(at(0.5)), p90: round(this.p90) };
     if (this.pinned) return;
-    this.hold(now, inFlightFor(this.rate(), p90, this.bounds, this.k));
+    this.hold(now, inFlightFor(this.rate(), this.p90, this.bounds, this.k));
+  }
+
+  /**
+   * The cap is full: the round trip is at least the age of the first tenth of the requests out
+   * (those that left first), whatever the answers said so far.
+   */
+  private sizeFromRequestsOut(now: number): void {
+    const nth = Math.max(1, Math.ceil((1 - this.k.quantile) * this.out.size));
+    let seen = 0;
+    let age = 0;
+    for (const request of this.out) {
+      if (++seen === nth) {
+        age = now - request.at;
+        break;
+      }
+    }
+    this.hold(now, inFlightFor(this.rate(), Math.max(this.p90, age), this.bounds, this.k));
   }
 
   private hold(now: number, size: number): void {

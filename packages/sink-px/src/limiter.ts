@@ -13,13 +13,14 @@
  * a 429 the law acts on without one pauses for `IMPLICIT_PAUSE_MS`.
  *
  * The in-flight cap follows the round trip (`InFlightSizer`, in-flight.ts: the law's rate × the
- * p90 of the latest answers, with headroom), unless `concurrency` pins it; bottleneck takes each
- * new cap with `updateSettings`, and `onConcurrency` tells the transport (its sockets follow).
+ * p90 of the latest answers, or of the requests still out when the cap is full, with headroom),
+ * unless `concurrency` pins it; bottleneck takes each new cap with `updateSettings`, and
+ * `onConcurrency` tells the transport (its sockets follow).
  */
 import Bottleneck from 'bottleneck';
 import { type MonotonicClock, monotonicNow } from './clock.js';
 import { ControlLaw, type LawConstants, type LawMark, type LawState, type Verdict } from './control-law.js';
-import { type InFlightBounds, InFlightSizer, type RoundTrip } from './in-flight.js';
+import { type InFlightBounds, InFlightSizer, type RequestOut, type RoundTrip } from './in-flight.js';
 import { StartGate } from './start-gate.js';
 
 export interface LimiterOptions {
@@ -92,6 +93,7 @@ export class AdaptiveLimiter {
   private readonly bottleneck: Bottleneck;
   private readonly sizer: InFlightSizer;
   private stopped = false;
+  private readonly resizeListeners = new Set<(size: number) => void>();
   /** Called with each 429's verdict (tests, the bench's charts). */
   onVerdict: ((verdict: Verdict, state: LawState) => void) | undefined;
 
@@ -125,6 +127,15 @@ export class AdaptiveLimiter {
     return this.sizer.peak;
   }
 
+  /**
+   * Tells `listener` each new in-flight cap (the sink takes in rows by it); returns the undo.
+   * Called within a request's start: a listener that does more should defer it.
+   */
+  onResize(listener: (size: number) => void): () => void {
+    this.resizeListeners.add(listener);
+    return () => this.resizeListeners.delete(listener);
+  }
+
   /** p50 and p90 of the latest answers' round trips. */
   roundTrip(): RoundTrip {
     return this.sizer.roundTrip();
@@ -142,6 +153,7 @@ export class AdaptiveLimiter {
     const updated: unknown = this.bottleneck.updateSettings({ maxConcurrent: size });
     if (updated instanceof Promise) updated.catch(() => {});
     notify?.(size);
+    for (const listener of this.resizeListeners) listener(size);
   }
 
   /** Requests per second allowed right now. */
@@ -181,7 +193,18 @@ export class AdaptiveLimiter {
       const start = await this.gate.acquire(priority);
       if (this.stopped) throw new LimiterStoppedError('limiter stopped');
       start();
-      return job(this.law.epoch, start);
+      // The sizer counts the request from the moment it goes out to its end (the requests
+      // still out bound the round trip from below: in-flight.ts).
+      let out: RequestOut | undefined;
+      const sending = () => {
+        start();
+        out ??= this.sizer.sent();
+      };
+      try {
+        return await job(this.law.epoch, sending);
+      } finally {
+        if (out) this.sizer.done(out);
+      }
     });
   }
 

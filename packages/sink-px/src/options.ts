@@ -1,6 +1,6 @@
 /** Options of the client and the sink, their defaults and their checks. */
 import { isLoopbackUrl } from '@pxstream/config';
-import type { PxWaitEvent, RequestBudget } from './availability.js';
+import { type PxWaitEvent, type RequestBudget, SPELL_MS } from './availability.js';
 import type { MonotonicClock } from './clock.js';
 import { invalidOption } from './errors.js';
 import { DEFAULT_BOUNDS, type InFlightBounds, initialInFlight } from './in-flight.js';
@@ -15,8 +15,9 @@ export interface PxClientOptions {
   rate?: number;
   /**
    * Requests in flight at most, pinned. Default: sized from the round trip the client measures,
-   * the law's rate × the p90 of the latest answers × 1.25 (never under a 200 ms round trip),
-   * between 8 and `maxConcurrency` (see in-flight.ts); before the first answers, sized for 1 s.
+   * the law's rate × the p90 of the latest answers × 1.25 (never under a 200 ms round trip, so
+   * rate × 0.25 at the start), between 8 and `maxConcurrency` (see in-flight.ts); when the cap
+   * fills, the requests still out bound the round trip from below and it grows at once.
    */
   concurrency?: number;
   /** The most requests in flight the sizing may reach (not with `concurrency`). Default 512. */
@@ -42,6 +43,13 @@ export interface PxClientOptions {
    * since when).
    */
   wait?: boolean;
+  /**
+   * How long PX must refuse or fail every request before it is unavailable (the spell, see
+   * availability.ts). Default `SPELL_MS`, 30 000. A check that must answer in seconds (a
+   * pre-flight with `wait: false`: a wrong host or port is likelier there than an outage) sets
+   * a few seconds.
+   */
+  unavailableAfterMs?: number;
   /** Consulted before every request leaves (a daily budget: see `RequestBudget`). */
   requestBudget?: RequestBudget | undefined;
   /** Told when a wait for PX starts and ends. */
@@ -69,6 +77,8 @@ export interface ResolvedClientOptions {
   retry: RetryOptions;
   /** `PxClientOptions.wait`, default true. */
   wait: boolean;
+  /** `PxClientOptions.unavailableAfterMs`, default `SPELL_MS`. */
+  unavailableAfterMs: number;
   requestBudget?: RequestBudget | undefined;
   onWait?: ((event: PxWaitEvent) => void) | undefined;
   /** `PxClientOptions.clock`, if given. */
@@ -76,8 +86,8 @@ export interface ResolvedClientOptions {
 }
 
 /**
- * Requests in flight before any answer when `concurrency` is not given: sized for a 1 s round
- * trip (`rate × 1.25`, 8 to 512: 188 at 150/s). The round trip measured then sizes it.
+ * Requests in flight at the start when `concurrency` is not given: the floor of the sizing
+ * (`rate × 0.25`, 8 to 512: 38 at 150/s). The round trip measured then sizes it.
  */
 export function defaultConcurrency(rate: number, maxConcurrency: number = DEFAULT_BOUNDS.max): number {
   return initialInFlight(rate, inFlightBounds(maxConcurrency));
@@ -158,6 +168,7 @@ export function resolveClientOptions(options: PxClientOptions): ResolvedClientOp
     timeoutMs: positive('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS, false),
     retry,
     wait: checkWait(options.wait),
+    unavailableAfterMs: positive('unavailableAfterMs', options.unavailableAfterMs, SPELL_MS, false),
     requestBudget: checkBudget(options.requestBudget),
     onWait: checkFunction('onWait', options.onWait),
     ...(options.clock ? { clock: options.clock } : {}),

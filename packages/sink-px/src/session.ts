@@ -124,6 +124,7 @@ export class Session {
     this.requestBudget = options.requestBudget;
     this.availability = new Availability<LawMark>({
       wait: options.wait,
+      spellMs: options.unavailableAfterMs,
       onWait: options.onWait,
       unavailable: (spell) => this.unavailable(spell),
       rate: this.limiter,

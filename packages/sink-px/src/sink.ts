@@ -134,6 +134,13 @@ export class PxSink extends Writable {
     this.client = new Client(session, knownId);
     // On a fatal answer no row starts any more; the requests on the wire get their answers.
     session.onFatal((error) => this.fail(error));
+    // A larger in-flight cap takes in more rows at once (a far PX answers nothing for a while,
+    // and no row settles to let the next one in). Deferred: the cap grows within a request's start.
+    session.limiter.onResize(() =>
+      queueMicrotask(() => {
+        if (!this.destroyed && !this.failure) this.wake();
+      }),
+    );
   }
 
   /**

@@ -1,7 +1,8 @@
 /**
  * The in-flight sizer on its own (in-flight.ts), on a fake clock the test sets: Little's law on
  * the law's rate and the p90 of the latest answers, with its headroom, floor and bounds; growing
- * at once, shrinking only after the hold; pinned when `concurrency` is given.
+ * at once, from the requests still out when the cap is full, before any answer; shrinking only
+ * after the hold; pinned when `concurrency` is given.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -28,6 +29,31 @@ function sizer(options: { rate?: number; pinned?: number; max?: number } = {}) {
   return { s, state, changes, answers };
 }
 
+/**
+ * Requests started every `1000 / rate` ms for `forMs` when the cap leaves a place (else counted
+ * `blocked`), each answered `roundTrip()` ms after it left.
+ */
+function pacedLoad(rate: number, roundTrip: () => number, forMs: number) {
+  const t = sizer({ rate });
+  const state = { ...t.state, blocked: 0, maxOut: 0 };
+  t.state.now = 0;
+  const out: Array<{ due: number; request: ReturnType<typeof t.s.sent> }> = [];
+  for (let at = 0; at < forMs; at += 1000 / rate) {
+    t.state.now = at;
+    while (out.length > 0 && out[0]!.due <= at) {
+      const { request } = out.shift()!;
+      t.s.done(request);
+      t.s.answered(at - request.at);
+    }
+    if (out.length >= t.s.size) state.blocked++;
+    else {
+      out.push({ due: at + roundTrip(), request: t.s.sent() });
+      state.maxOut = Math.max(state.maxOut, out.length);
+    }
+  }
+  return { ...t, state };
+}
+
 describe('in-flight sizing: Little’s law', () => {
   it('rate × round trip × 1.25, a round trip under 200 ms counted as 200 ms, within 8 and 512', () => {
     assert.equal(inFlightFor(200, 1000), 250);
@@ -38,15 +64,14 @@ describe('in-flight sizing: Little’s law', () => {
     assert.equal(inFlightFor(10, 40), DEFAULT_BOUNDS.min);
     assert.equal(inFlightFor(200, 5000), DEFAULT_BOUNDS.max);
     assert.equal(inFlightFor(100_000, 40), 512);
-    // Before any answer: sized for 1 s.
-    assert.equal(initialInFlight(200), 250);
-    assert.equal(initialInFlight(150), 188);
+    // Before any answer: the floor's.
+    assert.equal(initialInFlight(200), 50);
+    assert.equal(initialInFlight(150), 38);
     assert.deepEqual(IN_FLIGHT, {
       quantile: 0.9,
       window: 128,
       headroom: 1.25,
       floorMs: 200,
-      assumedRoundTripMs: 1000,
       holdMs: 2000,
       refreshMs: 100,
     });
@@ -54,7 +79,7 @@ describe('in-flight sizing: Little’s law', () => {
 
   it('grows at once: the first answers of a far PX size it, and a slower PX raises it within 100 ms', () => {
     const { s, state, changes, answers } = sizer();
-    assert.equal(s.size, 250, 'sized for 1 s before any answer');
+    assert.equal(s.size, 50, 'the floor before any answer');
     state.now = 1500;
     answers(1, 1500);
     assert.equal(s.size, Math.ceil(200 * 1.5 * 1.25), 'the first answer sizes it (375)');
@@ -71,6 +96,7 @@ describe('in-flight sizing: Little’s law', () => {
     const { s, state, changes, answers } = sizer();
     answers(128, 1000, 640);
     assert.equal(s.size, 250);
+    changes.length = 0;
     // PX answers in 40 ms from now on (200/s): the window is all fast answers 0.64 s later.
     const fastFrom = state.now;
     answers(128, 40, 640);
@@ -92,7 +118,7 @@ describe('in-flight sizing: Little’s law', () => {
     answers(12, 3000, 60);
     answers(1, 400, 100);
     assert.equal(s.roundTrip().p90, 400);
-    assert.equal(s.size, 250, 'held from the first answer');
+    assert.equal(s.size, 100, '200 × 0.4 × 1.25');
     // Two more slow ones: 14 of 128, the p90 is 3 s.
     answers(2, 3000, 100);
     answers(1, 400, 100);
@@ -114,14 +140,42 @@ describe('in-flight sizing: Little’s law', () => {
 
   it('sizes at most every 100 ms: answers in between are recorded, not sized on', () => {
     const { s, state, changes } = sizer();
-    s.answered(1000); // sized at once: 250, held
+    s.answered(1000); // sized at once: 250
     state.now = 50;
     for (let i = 0; i < 100; i++) s.answered(3000);
     assert.equal(s.size, 250, 'not sized within 100 ms of the last sizing');
     state.now = 100;
     s.answered(3000);
     assert.equal(s.size, 512);
-    assert.deepEqual(changes, [512]);
+    assert.deepEqual(changes, [250, 512]);
+  });
+
+  it('before any answer, the requests out grow it: at 200/s with 1 s answers no start ever waits for a place', () => {
+    const { s, state, changes } = pacedLoad(200, () => 1000, 3000);
+    assert.equal(state.blocked, 0, 'every start found a place under the cap');
+    // Each start that fills the cap sizes it from the first tenth out: about 1.25 × 0.9 = 1.125
+    // times (the 6th of 57 left 51 starts ago, 255 ms: 200 × 0.255 × 1.25 = 64).
+    assert.deepEqual(changes.slice(0, 4), [57, 64, 72, 80]);
+    assert.ok(state.maxOut >= 200 && state.maxOut <= s.peak, `${state.maxOut} out, peak ${s.peak}`);
+    // Then the answers size it: 200 × 1 × 1.25.
+    assert.equal(s.size, 250);
+  });
+
+  it('a PX 40 ms away never fills the floor: the cap stays at rate × 0.25, no change announced', () => {
+    const { s, state, changes } = pacedLoad(200, () => 40, 3000);
+    assert.equal(state.blocked, 0);
+    assert.ok(state.maxOut <= 10, `${state.maxOut} out`);
+    assert.deepEqual([s.size, s.peak, changes.length], [50, 50, 0]);
+  });
+
+  it('one request stuck (until its timeout) does not move it: the tenth that left first does', () => {
+    const { s, state } = sizer();
+    s.sent(); // never answered
+    state.now = 20_000;
+    // A burst fills the cap: the 5th oldest of 50 left now.
+    for (let i = 0; i < 49; i++) s.sent();
+    assert.equal(s.size, 50);
+    assert.equal(s.peak, 50);
   });
 
   it('pinned (`concurrency` given): the size never moves, the round trip is still measured', () => {
@@ -136,8 +190,9 @@ describe('in-flight sizing: Little’s law', () => {
 
   it('a lower bound of the caller (maxConcurrency) caps it, the start included', () => {
     const { s, answers } = sizer({ max: 100 });
-    assert.equal(s.size, 100);
+    assert.equal(s.size, 50);
     answers(50, 1500, 250);
     assert.equal(s.size, 100);
+    assert.equal(sizer({ max: 30 }).s.size, 30);
   });
 });

@@ -68,6 +68,26 @@ describe('PxClient.listPage', () => {
     assert.equal(server!.seen.length, 2);
   });
 
+  it("a scroll's page whose answer was lost is thrown, never asked for again (the scroll moved on)", async () => {
+    for (const [lost, expected] of [
+      [{ status: 0 }, 'PX_CONNECTION_FAILED'],
+      [{ status: 502, body: 'bad gateway' }, 'PX_HTTP_502'],
+    ] as const) {
+      const px = await start((_, i) => (i === 0 ? lost : page([], 0)));
+      await assert.rejects(
+        px.listPage('USER', { pageSize: 10, scrollId: 'sc-1' }),
+        (error) => code(expected)(error) && /the answer was lost/.test((error as Error).message),
+      );
+      assert.equal(server!.seen.length, 1, `${expected}: one request`);
+      client!.close();
+      await server!.close();
+    }
+    // A first page opens a scroll each time: retried as any read.
+    const px = await start((_, i) => (i === 0 ? { status: 0 } : page([], 0)));
+    assert.equal((await px.listPage('USER', { pageSize: 10 })).totalHits, 0);
+    assert.equal(server!.seen.length, 2);
+  });
+
   it('an answer that is not a page is PX_INVALID_RESPONSE', async () => {
     for (const body of [
       { accounts: [], totalHits: 0 },

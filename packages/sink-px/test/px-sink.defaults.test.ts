@@ -28,7 +28,7 @@ describe('px sink: defaults', () => {
   const pool = emulatorPool();
   after(() => pool.closeAll());
 
-  it('rate 150/s, requests in flight sized for a 1 s round trip until answers come (188), then from them, a 30 s timeout', () => {
+  it('rate 150/s, requests in flight from rate × 0.25 (38), then sized from the round trip, a 30 s timeout', () => {
     const resolved = resolveClientOptions({ baseUrl: 'http://127.0.0.1:9/v1', apiKey: SECRET_KEY });
     assert.deepEqual(
       {
@@ -37,27 +37,27 @@ describe('px sink: defaults', () => {
         inFlight: resolved.inFlight,
         timeoutMs: resolved.timeoutMs,
       },
-      { rate: 150, concurrency: 188, inFlight: { min: 8, max: 512 }, timeoutMs: 30_000 },
+      { rate: 150, concurrency: 38, inFlight: { min: 8, max: 512 }, timeoutMs: 30_000 },
     );
     assert.equal(DEFAULT_TIMEOUT_MS, 30_000);
     assert.deepEqual(resolved.retry, DEFAULT_RETRY);
     // The start follows the configured rate; `concurrency` pins it (no sizing).
     assert.equal(
-      resolveClientOptions({ baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'k', rate: 40 }).concurrency,
-      50,
+      resolveClientOptions({ baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'k', rate: 400 }).concurrency,
+      100,
     );
     const pinned = resolveClientOptions({ baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'k', concurrency: 7 });
     assert.deepEqual([pinned.concurrency, pinned.inFlight], [7, undefined]);
   });
 
-  it('a 300 ms round trip at the default rate: 45 requests in flight (150/s × 0.3 s), never held back, the cap sized down to 57 after 2 s; counters readable mid-run', async (t) => {
+  it('a 300 ms round trip at the default rate: 45 requests in flight (150/s × 0.3 s), never held back by the cap of 38 it starts with, sized 57; counters readable mid-run', async (t) => {
     // Virtual time (helpers/virtual-time.ts): PX's 300 ms and the limiter's pace on one clock.
     const vt = virtualTime(t);
     const ROWS = 600;
     const ids = Array.from({ length: ROWS }, (_, i) => `slow-${i}`);
     const px = await pool.start({ latency: { fixedMs: 300 } }, { users: seedUsers(ids) }, vt.emulatorClocks);
     const sink = createPxSink({ baseUrl: px.baseUrl, apiKey: SECRET_KEY, type: 'USER', clock: vt.clock });
-    assert.equal(sink.maxPending, 376, 'twice the in-flight cap (188 before any answer)');
+    assert.equal(sink.maxPending, 76, 'twice the in-flight cap (38 before any answer)');
     vt.watch(sink.client);
     let maxInFlight = 0;
     vt.onIdle = () => {
@@ -76,14 +76,15 @@ describe('px sink: defaults', () => {
     );
     assertAccounted(sink, result, ROWS);
     // 150/s × 0.3 s: 45 in flight, as Little's law says, and one more at the instant a start
-    // and an answer share (the cap of 38 sized for 250 ms held it at 38 before).
+    // and an answer share: the cap of 38 grew as it filled, from the requests still out (a cap
+    // fixed at 38, sized for 250 ms, held it at 38 before).
     assert.equal(maxInFlight, 46, 'requests in flight, by the sink');
     assert.equal(vt.maxInFlight, 46, 'requests in flight, on the wire');
     const end = sink.stats();
     assert.deepEqual(
       [end.concurrency, end.peakConcurrency, sink.maxPending, end.roundTripMs],
-      [57, 188, 114, { p50: 300, p90: 300 }],
-      '150/s × 0.3 s × 1.25, once the 188 assumed at the start has held 2 s',
+      [57, 57, 114, { p50: 300, p90: 300 }],
+      '150/s × 0.3 s × 1.25',
     );
     assert.ok(midRun, 'sampled');
     assert.ok(midRun.updated >= 40 && midRun.updated < ROWS, `updated ${midRun.updated} mid-run`);

@@ -74,6 +74,10 @@ describe('px sink: requests in flight sized from the round trip (virtual time)',
     const share = budgetShare(starts);
     // The old cap (rate × 0.25 = 50 in flight) landed 50 / 1.1 s = 45/s here: 0.23x.
     assert.ok(share >= 0.9, `${share.toFixed(3)}x of the budget`);
+    // From the first second on, before any answer: the cap starts at 50 and grows from the
+    // requests still out as it fills (without that, 50 starts in the first second, then a wait).
+    const firstSecond = starts.filter((at) => at < starts[0]! + 1000).length;
+    assert.ok(firstSecond >= 0.95 * RATE, `${firstSecond} starts in the first second`);
     const stats = sink.stats();
     assert.equal(stats.http429, 0);
     // p90 of the latest 128 answers near 1,180 ms: 200 × 1.18 × 1.25 = 295.
@@ -94,7 +98,7 @@ describe('px sink: requests in flight sized from the round trip (virtual time)',
 
   it('a pinned concurrency is the cap, whatever the round trip: 50 in flight at most, and used', async (t) => {
     const vt = virtualTime(t);
-    const users = ids('pinned', 300);
+    const users = ids('pinned', 150);
     const px = await pool.start(
       { rateLimit: { perSecond: RATE, shape: 'sliding' }, latency: { fixedMs: 1000 } },
       { users: seedUsers(users) },

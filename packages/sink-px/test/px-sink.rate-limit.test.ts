@@ -209,12 +209,13 @@ describe('px sink: rate limit in real time', () => {
     // A bound from the mechanism, whatever the machine's speed: the requests PX counts in any
     // second (t - 1000, t] either were let through by the limiter within that second (at most
     // 150: it holds every 1005 ms to floor(rate) starts) or earlier, and were then still in
-    // flight at t - 1000 (at most the in-flight cap: 188 at 150/s before the round trip is
-    // measured, its largest). A stalled machine bunches arrivals up, within that bound; a
-    // limiter not holding its rate goes past it (400 rows in far less than a second).
-    const bound = DEFAULT_RATE + defaultConcurrency(DEFAULT_RATE);
-    assert.equal(bound, 338);
-    assert.equal(sink.stats().peakConcurrency, defaultConcurrency(DEFAULT_RATE));
+    // flight at t - 1000 (at most the in-flight cap, its largest of the run: 38 at 150/s unless
+    // a stalled machine held answers back long enough to fill it). A stalled machine bunches
+    // arrivals up, within that bound; a limiter not holding its rate goes past it (400 rows in
+    // far less than a second).
+    const peak = sink.stats().peakConcurrency;
+    assert.ok(peak >= defaultConcurrency(DEFAULT_RATE) && peak <= 512, `${peak} in flight at most`);
+    const bound = DEFAULT_RATE + peak;
     const { maxPerSecond, rateLimited } = px.stats();
     assert.ok(maxPerSecond <= bound, `PX saw ${maxPerSecond} requests in one second`);
     assert.equal(rateLimited, 0);

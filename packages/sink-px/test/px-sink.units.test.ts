@@ -178,11 +178,11 @@ describe('stats', () => {
     assert.equal(summary.max, 100);
   });
 
-  it('default concurrency before any answer covers rate × 1 s × 1.25, between 8 and 512', () => {
-    assert.equal(defaultConcurrency(150), 188);
+  it('default concurrency before any answer is the floor of the sizing, rate × 0.25, between 8 and 512', () => {
+    assert.equal(defaultConcurrency(150), 38);
     assert.equal(defaultConcurrency(5), 8);
     assert.equal(defaultConcurrency(10_000), 512);
-    assert.equal(defaultConcurrency(150, 100), 100, 'maxConcurrency caps it');
+    assert.equal(defaultConcurrency(800, 100), 100, 'maxConcurrency caps it');
   });
 });
 

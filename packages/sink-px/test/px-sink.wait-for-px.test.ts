@@ -51,6 +51,25 @@ function waitWatch(vt: VirtualTime) {
   };
 }
 
+/** A `wait: false` load of `input` that must stop: the error it stopped with, and the rows' ends. */
+async function stoppedLoad(vt: VirtualTime, baseUrl: string, input: ReturnType<typeof rows>, rate?: number) {
+  const sink = createPxSink({
+    baseUrl,
+    apiKey: SECRET_KEY,
+    type: 'USER',
+    ...(rate === undefined ? {} : { rate }),
+    wait: false,
+    clock: vt.clock,
+  });
+  vt.watch(sink.client);
+  const ended = collect(sink);
+  const error = await vt.run(load(sink, input)).then(
+    () => assert.fail('the run should stop'),
+    (e: unknown) => e as { code: string; fatal: boolean; status?: number; message: string },
+  );
+  return { error, ended };
+}
+
 const throttled = {
   status: 429,
   headers: { 'retry-after': '1' },
@@ -249,19 +268,7 @@ describe('px sink: waits for PX instead of rejecting rows (virtual time)', () =>
       { users: seedUsers(ids(ROWS)) },
       vt.emulatorClocks,
     );
-    const sink = createPxSink({
-      baseUrl: px.baseUrl,
-      apiKey: SECRET_KEY,
-      type: 'USER',
-      wait: false,
-      clock: vt.clock,
-    });
-    vt.watch(sink.client);
-    const ended = collect(sink);
-    const error = await vt.run(load(sink, rows(ROWS, 'nowait'))).then(
-      () => assert.fail('the run should stop'),
-      (e: unknown) => e as { code: string; fatal: boolean; status?: number; message: string },
-    );
+    const { error, ended } = await stoppedLoad(vt, px.baseUrl, rows(ROWS, 'nowait'));
     assert.equal(error.code, 'PX_UNAVAILABLE');
     assert.equal(error.fatal, true);
     assert.equal(error.status, 503);
@@ -277,6 +284,27 @@ describe('px sink: waits for PX instead of rejecting rows (virtual time)', () =>
     assert.ok(px.stats().outage.requests <= 150, `${px.stats().outage.requests} requests while down`);
   });
 
+  it('wait: false and a spent quota answering the plain 429: PX_UNAVAILABLE after the spell, no row rejected', async (t) => {
+    const vt = virtualTime(t);
+    const ROWS = 200;
+    // 50 requests a "day" of 10 minutes: the day does not turn within the spell.
+    const px = await pool.start(
+      { dailyQuota: 50, dayLengthSec: 600 },
+      { users: seedUsers(ids(ROWS)) },
+      vt.emulatorClocks,
+    );
+    const { error, ended } = await stoppedLoad(vt, px.baseUrl, rows(ROWS, 'plain'), 100);
+    // Nothing in PX's answer says "quota": the spell of nothing but 429s says it.
+    assert.equal(error.code, 'PX_UNAVAILABLE');
+    assert.equal(error.fatal, true);
+    assert.equal(error.status, 429);
+    assert.match(error.message, /\(\d+ requests in (\d+) s; last: HTTP 429 Rate limit exceeded\)$/);
+    const seconds = Number(/in (\d+) s;/.exec(error.message)![1]);
+    assert.ok(seconds * 1000 >= SPELL_MS - 500 && vt.now < SPELL_MS + 2000, `stopped after ${seconds} s`);
+    assert.equal(ended.rejections.length, 0, 'a 429 is never a row fault');
+    assert.equal(ended.count('updated'), 50);
+  });
+
   it('wait: false and "quota" in the 429 body: PX_DAILY_QUOTA at once', async (t) => {
     const vt = virtualTime(t);
     const px = await pool.start(
@@ -284,21 +312,11 @@ describe('px sink: waits for PX instead of rejecting rows (virtual time)', () =>
       { users: seedUsers(ids(20)) },
       vt.emulatorClocks,
     );
-    const sink = createPxSink({
-      baseUrl: px.baseUrl,
-      apiKey: SECRET_KEY,
-      type: 'USER',
-      rate: 100,
-      wait: false,
-      clock: vt.clock,
-    });
-    vt.watch(sink.client);
-    await assert.rejects(vt.run(load(sink, rows(20, 'q'))), {
-      code: 'PX_DAILY_QUOTA',
-      status: 429,
-      fatal: true,
-      message: /Daily quota exceeded/,
-    });
+    const { error } = await stoppedLoad(vt, px.baseUrl, rows(20, 'q'), 100);
+    assert.equal(error.code, 'PX_DAILY_QUOTA');
+    assert.equal(error.status, 429);
+    assert.equal(error.fatal, true);
+    assert.match(error.message, /Daily quota exceeded/);
     assert.equal(px.stats().rateLimited, 1);
   });
 

@@ -1,41 +1,28 @@
 /**
- * Where a read of PX's scroll has got to, so that a new scroll (after one expired or kept
- * failing) carries on from there without handing a record on twice, in constant memory.
+ * Where a read of PX's scroll has got to, so that a new scroll (after one expired, failed, or
+ * lost a page's answer) carries on from there without handing a record on twice, in constant
+ * memory.
  *
- * The reader asks PX for the records sorted by their key, so a new scroll gives back, first,
- * the records already read, up to the last key handed on, then the rest. The obvious shortcut,
- * a `{key}>{last}` filter on the new scroll, is not taken: PX compares filters without regard
- * to case (px-api.md) while nothing says its sort does, so `>` could leave out records the sort
- * puts after the last one; and an id may hold `;`, which separates filter terms, with no
- * documented escape. Re-reading the records already read costs one request per 1,000 of them,
- * for a restart that only happens after a wait longer than the scroll's life.
+ * A scroll cannot be asked for the same page twice: PX's scroll is stateful (an Elasticsearch
+ * scroll, as the peer PX models it), so a page request whose answer was lost moved it on, and
+ * asking again skips a page. The only safe way on is a new scroll. The reader asks PX for the
+ * records sorted by their key, so the new scroll is filtered past the last key handed on
+ * (`{key}>={last}`): it holds only what comes after, and costs no re-read.
  *
- * So a new scroll is read from its start and its records are dropped until the last key handed
- * on comes by: every record after it comes after it in PX's order, whatever that order is, and
- * was never handed on. If that key is gone (the record was deleted meanwhile), the key order
- * decides, when it can: if every key handed on so far, and every key of the new scroll so far,
- * rose in code-unit order, then PX sorts as JavaScript compares, the first key above the last
- * one is where to carry on, and any later key at or below it was handed on already (or was
- * created meanwhile) and is dropped. Otherwise nothing tells which records were read: the read
- * stops with `PX_SCROLL_LOST` rather than risk one twice.
+ * PX's filters compare without regard to case (px-api.md), so the filter is a bound in that
+ * order, lower case; the sort is taken to be the same order, and this is checked on every key
+ * handed on: if a key ever sorted below the one before it (in lower case), PX sorts otherwise,
+ * the filter says nothing of what was read, and a restart stops with `PX_SCROLL_LOST` instead.
+ * Keys equal in lower case (`u1`, `U1`) are all kept by `>=`: the ones of them already handed
+ * on are known by name and dropped. An id's `;` would split the filter into two terms, and PX
+ * may trim a value's spaces: the bound is the key cut before the first of either, and the
+ * records from the bound up to the last key are dropped as read already (they sort before it).
  */
 import { type JsonObject, PxStreamError } from '@pxstream/core';
 import { sourcePxError } from './errors.js';
 
-interface Resume {
-  /** The last key handed on before the restart. */
-  key: string;
-  /** Every key handed on before the restart rose in code-unit order. */
-  ascending: boolean;
-  /** `seeking`: dropping records until `key`; `passed`: `key` is gone, keys at or below it are dropped. */
-  state: 'seeking' | 'passed';
-  /** The previous key of the new scroll, and whether they all rose so far. */
-  previous: string | undefined;
-  scanAscending: boolean;
-  /** Records dropped while seeking, and how many may be before `key` is taken to be gone. */
-  dropped: number;
-  limit: number;
-}
+/** PX's filters ignore case: keys are compared as they compare them. */
+const fold = (key: string) => key.toLowerCase();
 
 export class ScrollPosition {
   /** Records handed on. */
@@ -43,30 +30,35 @@ export class ScrollPosition {
   /** Records of restarted scrolls dropped as read already. */
   skipped = 0;
   private lastKey: string | undefined;
-  private ascending = true;
-  private resume: Resume | undefined;
+  private lastFolded: string | undefined;
+  /** The keys handed on that fold to `lastFolded` (most often the last key alone). */
+  private readonly sameFolded = new Set<string>();
+  /** Every key handed on folded at or above the one before it: PX sorts as its filters compare. */
+  private ordered = true;
+  /** After a restart: the folded last key, until a record past it is handed on. */
+  private resumeFrom: string | undefined;
 
-  constructor(
-    private readonly keyField: string,
-    /**
-     * Records a new scroll may hold before the last key beyond the count read: records created
-     * meanwhile before it. A page's worth: more and the key is taken to be gone.
-     */
-    private readonly slack: number,
-  ) {}
+  constructor(private readonly keyField: string) {}
 
-  /** A new scroll starts: drop what it gives again, up to where the last one had got. */
+  /**
+   * A new scroll starts: it is to hold only what comes after the last key handed on. Throws
+   * `PX_SCROLL_LOST` when PX's order is not its filters' (nothing tells what was read).
+   */
   restart(): void {
-    if (this.lastKey === undefined) return;
-    this.resume = {
-      key: this.lastKey,
-      ascending: this.ascending,
-      state: 'seeking',
-      previous: undefined,
-      scanAscending: true,
-      dropped: 0,
-      limit: this.read + this.slack,
-    };
+    if (this.lastFolded === undefined) return;
+    if (!this.ordered) throw this.lost();
+    this.resumeFrom = this.lastFolded;
+  }
+
+  /**
+   * The filters of the new scroll after `restart()`: each of `filters` (ORed) ANDed with the
+   * bound on the key; the bound alone when there are none.
+   */
+  filters(filters: readonly string[]): readonly string[] {
+    const bound = this.lastKey?.split(/[;\s]/, 1)[0] ?? '';
+    if (this.resumeFrom === undefined || bound === '') return filters;
+    const term = `${this.keyField}>=${bound}`;
+    return filters.length === 0 ? [term] : filters.map((filter) => `${filter};${term}`);
   }
 
   /** The records of a page that were not handed on yet, in order; the position moves past them. */
@@ -74,49 +66,39 @@ export class ScrollPosition {
     const fresh: JsonObject[] = [];
     for (const record of records) {
       const key = this.keyOf(record);
-      if (this.resume !== undefined && this.drops(this.resume, key)) {
+      const folded = fold(key);
+      if (this.resumeFrom !== undefined && this.readAlready(key, folded, this.resumeFrom)) {
         this.skipped++;
         continue;
       }
-      if (this.lastKey !== undefined && !(key > this.lastKey)) this.ascending = false;
+      if (this.lastFolded !== undefined && folded < this.lastFolded) this.ordered = false;
+      if (folded !== this.lastFolded) this.sameFolded.clear();
+      this.sameFolded.add(key);
       this.lastKey = key;
+      this.lastFolded = folded;
       this.read++;
       fresh.push(record);
     }
     return fresh;
   }
 
-  /** The scroll ended. Throws `PX_SCROLL_LOST` if a new scroll never came to where the old one was. */
-  end(): void {
-    const resume = this.resume;
-    if (resume?.state !== 'seeking') return;
-    // Every key of the new scroll was below the last one, in an order JavaScript's agrees with:
-    // they were all read already, and none came after it.
-    if (resume.ascending && resume.scanAscending) return;
-    throw this.lost(resume);
-  }
-
-  /** Whether a record of a restarted scroll is one to drop; moves the restart's state on. */
-  private drops(resume: Resume, key: string): boolean {
-    if (resume.state === 'passed') return key <= resume.key;
-    resume.scanAscending &&= resume.previous === undefined || key > resume.previous;
-    resume.previous = key;
-    if (key === resume.key) {
-      this.resume = undefined;
-      return true;
-    }
-    if (resume.ascending && resume.scanAscending && key > resume.key) {
-      resume.state = 'passed';
+  /**
+   * Whether a record of a restarted scroll was handed on already: one of the keys equal to the
+   * last in lower case, or one below it (the bound was cut short, or PX created it meanwhile).
+   */
+  private readAlready(key: string, folded: string, from: string): boolean {
+    if (folded === from) return this.sameFolded.has(key);
+    if (folded > from) {
+      this.resumeFrom = undefined;
       return false;
     }
-    if (++resume.dropped > resume.limit) throw this.lost(resume);
     return true;
   }
 
-  private lost(resume: Resume): Error {
+  private lost(): Error {
     return sourcePxError(
       'PX_SCROLL_LOST',
-      `PX's scroll was restarted after ${this.read} records, and the last one read (${this.keyField} ${JSON.stringify(resume.key)}) is no longer in it: reading on could give records twice; read again from the start`,
+      `PX's scroll had to be started again after ${this.read} records, and PX does not list ${this.keyField}s in the order its filters compare them (ignoring case): a new scroll cannot start where the last one stopped without giving records twice; read again from the start`,
     );
   }
 

@@ -2,9 +2,10 @@
  * PX's records, read back over the list scroll (px-api.md "Reading records back"): 1,000 a
  * request, sorted by key, the next page asked for while the current one is handed on. Every
  * request goes through the client given (the sink's: the same limiter, control law, retries and
- * waits for PX as a load's). A scroll that expires or keeps failing after its first page is
- * started again and read on from where it was (see `ScrollPosition`), never handing a record
- * on twice.
+ * waits for PX as a load's; the client never asks for a page of a scroll twice, see
+ * `PxClient.listPage`). A scroll that expires, fails or loses a page's answer after its first
+ * page is replaced by a new one filtered past the last key read (see `ScrollPosition`), never
+ * handing a record on twice.
  */
 import { isPxStreamError, type JsonObject } from '@pxstream/core';
 import { type ListPage, type ListQuery, MAX_PAGE_SIZE } from '@pxstream/sink-px';
@@ -40,9 +41,9 @@ export interface PxReaderOptions {
 }
 
 export interface PxPageEvent {
-  /** Records of this page that are handed on (a restarted scroll's first pages may have none). */
+  /** Records of this page that are handed on (a restarted scroll may drop some). */
   records: number;
-  /** PX's count of the records the filters match. */
+  /** PX's count of the records the filters match (see `PxReaderStats.totalHits`). */
   totalHits: number;
   stats: PxReaderStats;
 }
@@ -62,7 +63,10 @@ export interface PxReaderStats {
   restarts: number;
   /** Records a restarted scroll gave again, dropped. */
   skipped: number;
-  /** The last page's `totalHits`; undefined before the first page. */
+  /**
+   * PX's count of the records the filters match, from the first scroll's pages (a restarted
+   * scroll counts only what is past the last key); undefined before the first page.
+   */
   totalHits: number | undefined;
 }
 
@@ -96,7 +100,8 @@ export function readPxRecords(options: PxReaderOptions): PxRecordReader {
 
 class Reader implements PxRecordReader {
   private readonly position: ScrollPosition;
-  private readonly query: Omit<ListQuery, 'scrollId'>;
+  private readonly query: Omit<ListQuery, 'scrollId' | 'filters'>;
+  private readonly filters: readonly string[];
   private readonly maxRestarts: number;
   private pages = 0;
   private restarts = 0;
@@ -124,14 +129,10 @@ class Reader implements PxRecordReader {
         `maxRestarts must be a whole number >= 0, got ${String(options.maxRestarts)}`,
       );
     }
-    const filters = options.filters ?? [];
-    this.query = {
-      pageSize,
-      // Sorted by key: a restarted scroll then gives the records back in the same order.
-      sort: KEY_FIELD[type],
-      ...(filters.length > 0 ? { filters: [...filters] } : {}),
-    };
-    this.position = new ScrollPosition(KEY_FIELD[type], pageSize);
+    this.filters = [...(options.filters ?? [])];
+    // Sorted by key: a restarted scroll then starts past the last key read.
+    this.query = { pageSize, sort: KEY_FIELD[type] };
+    this.position = new ScrollPosition(KEY_FIELD[type]);
   }
 
   stats(): PxReaderStats {
@@ -174,7 +175,7 @@ class Reader implements PxRecordReader {
       if (signal?.aborted) return undefined;
       let page: ListPage;
       try {
-        page = await client.listPage(type, { ...this.query, ...(scrollId ? { scrollId } : {}) });
+        page = await client.listPage(type, this.pageQuery(scrollId));
       } catch (error) {
         if (signal?.aborted) return undefined;
         this.restartAfter(error);
@@ -182,18 +183,25 @@ class Reader implements PxRecordReader {
         continue;
       }
       this.pages++;
-      this.totalHits = page.totalHits;
+      if (this.restarts === 0) this.totalHits = page.totalHits;
       const records = this.position.take(page.records);
       if (records.length > 0) this.restartsInARow = 0;
       // A short page is the last: `scrollId` never becomes null (px-api.md).
       const last = page.records.length < pageSize;
-      if (last) this.position.end();
-      else if (page.scrollId === undefined) throw this.noScrollId();
-      this.options.onPage?.({ records: records.length, totalHits: page.totalHits, stats: this.stats() });
+      if (!last && page.scrollId === undefined) throw this.noScrollId();
+      const totalHits = this.totalHits ?? page.totalHits;
+      this.options.onPage?.({ records: records.length, totalHits, stats: this.stats() });
       if (last) return { records, next: undefined };
       if (records.length > 0) return { records, next: page.scrollId };
       scrollId = page.scrollId;
     }
+  }
+
+  /** The next page of a scroll, or the first page of a new one (past the last key after a restart). */
+  private pageQuery(scrollId: string | undefined): ListQuery {
+    if (scrollId !== undefined) return { ...this.query, scrollId };
+    const filters = this.position.filters(this.filters);
+    return filters.length > 0 ? { ...this.query, filters: [...filters] } : { ...this.query };
   }
 
   /**

@@ -10,12 +10,15 @@ import type { ListPage, ListQuery } from '@pxstream/sink-px';
 import { type PxListClient, readPxRecords } from '../src/index.js';
 
 /**
- * PX's list in memory: a scrollId is the offset of the next page. `faults` by request number
- * (-1: every request but the first) answer an error, after changing the records if they like.
+ * PX's list in memory: a first page takes a snapshot of the records past an `identifyId>=`
+ * bound (the only filter term it reads, compared ignoring case), a scrollId is the offset of
+ * the next page in the latest snapshot. `faults` by request number (-1: every request but the
+ * first) answer an error, after changing the records if they like.
  */
 class FakePx implements PxListClient {
   readonly calls: ListQuery[] = [];
   readonly faults = new Map<number, (px: FakePx) => Error>();
+  private snapshot: JsonObject[] = [];
   constructor(public records: JsonObject[]) {}
 
   async listPage(_type: 'USER' | 'ACCOUNT', query: ListQuery): Promise<ListPage> {
@@ -24,9 +27,15 @@ class FakePx implements PxListClient {
     await new Promise((resolve) => setImmediate(resolve));
     const fault = this.faults.get(index) ?? (index > 0 ? this.faults.get(-1) : undefined);
     if (fault) throw fault(this);
+    if (query.scrollId === undefined) {
+      const bound = /identifyId>=(.*)$/.exec(query.filters?.[0] ?? '')?.[1]?.toLowerCase();
+      this.snapshot = this.records.filter(
+        (r) => bound === undefined || String(r.identifyId).toLowerCase() >= bound,
+      );
+    }
     const offset = query.scrollId === undefined ? 0 : Number(query.scrollId);
-    const page = this.records.slice(offset, offset + query.pageSize);
-    return { records: page, totalHits: this.records.length, scrollId: String(offset + page.length) };
+    const page = this.snapshot.slice(offset, offset + query.pageSize);
+    return { records: page, totalHits: this.snapshot.length, scrollId: String(offset + page.length) };
   }
 }
 
@@ -107,13 +116,14 @@ describe('readPxRecords: paging', () => {
 });
 
 describe('readPxRecords: a failed scroll', () => {
-  it('an expired scroll is started again: every record once, those read before dropped', async () => {
+  it('an expired scroll is replaced by one filtered past the last key: every record once', async () => {
     const px = new FakePx(users(2500));
     px.faults.set(1, expired);
     const restarts: number[] = [];
     const reader = readPxRecords({
       client: px,
       type: 'USER',
+      filters: ['email~*@acme.com', 'score>3'],
       onRestart: ({ stats }) => restarts.push(stats.records),
     });
     assert.deepEqual(
@@ -122,14 +132,20 @@ describe('readPxRecords: a failed scroll', () => {
     );
     assert.deepEqual(restarts, [1000]);
     assert.deepEqual(
-      px.calls.map((c) => c.scrollId),
-      [undefined, '1000', undefined, '1000', '2000'],
+      px.calls.map((c) => [c.scrollId, c.filters]),
+      [
+        [undefined, ['email~*@acme.com', 'score>3']],
+        ['1000', undefined],
+        [undefined, ['email~*@acme.com;identifyId>=u000999', 'score>3;identifyId>=u000999']],
+        ['1000', undefined],
+      ],
+      "the user's filters, each ANDed with the bound; no re-read of the first 1,000",
     );
     assert.deepEqual(reader.stats(), {
       records: 2500,
-      pages: 4,
+      pages: 3,
       restarts: 1,
-      skipped: 1000,
+      skipped: 1,
       totalHits: 2500,
     });
   });
@@ -146,7 +162,7 @@ describe('readPxRecords: a failed scroll', () => {
       await readAll(reader),
       users(25).map((u) => u.identifyId),
     );
-    assert.equal(reader.stats().skipped, 20);
+    assert.equal(reader.stats().skipped, 0);
   });
 
   it("a first page that fails is the query's fault: thrown as it is, no restart", async () => {

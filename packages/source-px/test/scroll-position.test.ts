@@ -7,8 +7,8 @@ const users = (...ids: string[]) => ids.map((identifyId) => ({ identifyId }));
 const ids = (records: Array<{ identifyId?: unknown }>) => records.map((r) => r.identifyId);
 
 /** A position that has handed on `read`, then restarts. */
-function restartedAfter(read: string[], slack = 10): ScrollPosition {
-  const position = new ScrollPosition('identifyId', slack);
+function restartedAfter(read: string[]): ScrollPosition {
+  const position = new ScrollPosition('identifyId');
   assert.deepEqual(ids(position.take(users(...read))), read);
   position.restart();
   return position;
@@ -16,70 +16,72 @@ function restartedAfter(read: string[], slack = 10): ScrollPosition {
 
 const lost = (error: unknown) => isPxStreamError(error) && error.code === 'PX_SCROLL_LOST';
 
-describe('ScrollPosition: carrying on after a restart without a record twice', () => {
+describe('ScrollPosition: a new scroll past the last key, without a record twice', () => {
   it('hands every record on while no restart happened, and counts them', () => {
-    const position = new ScrollPosition('identifyId', 10);
-    assert.deepEqual(ids(position.take(users('b', 'a', 'c'))), ['b', 'a', 'c']);
-    position.end();
+    const position = new ScrollPosition('identifyId');
+    assert.deepEqual(ids(position.take(users('a', 'b', 'c'))), ['a', 'b', 'c']);
+    assert.deepEqual(position.filters(['plan==gold']), ['plan==gold'], 'no bound before a restart');
     assert.equal(position.read, 3);
     assert.equal(position.skipped, 0);
   });
 
-  it('a restart before anything was read drops nothing', () => {
-    const position = new ScrollPosition('identifyId', 10);
+  it('a restart before anything was read asks for the same query and drops nothing', () => {
+    const position = new ScrollPosition('identifyId');
     position.restart();
+    assert.deepEqual(position.filters([]), []);
     assert.deepEqual(ids(position.take(users('a', 'b'))), ['a', 'b']);
   });
 
-  it('drops the new scroll up to the last key read, then hands on the rest', () => {
-    const position = restartedAfter(['a', 'b', 'c']);
-    assert.deepEqual(ids(position.take(users('a', 'b'))), []);
-    assert.deepEqual(ids(position.take(users('c', 'd', 'e'))), ['d', 'e']);
-    position.end();
-    assert.equal(position.read, 5);
+  it('the new scroll is filtered from the last key on, ANDed into each filter (ORed)', () => {
+    const position = restartedAfter(['u1', 'u2']);
+    assert.deepEqual(position.filters([]), ['identifyId>=u2']);
+    assert.deepEqual(position.filters(['plan==gold', 'score>3']), [
+      'plan==gold;identifyId>=u2',
+      'score>3;identifyId>=u2',
+    ]);
+    // `>=` gives the last key again: dropped; the rest handed on.
+    assert.deepEqual(ids(position.take(users('u2', 'u3'))), ['u3']);
+    assert.equal(position.skipped, 1);
+  });
+
+  it('keys equal ignoring case: the ones handed on are dropped by name, the others kept', () => {
+    const position = restartedAfter(['a', 'B', 'b']);
+    assert.deepEqual(position.filters([]), ['identifyId>=b']);
+    assert.deepEqual(ids(position.take(users('b', 'B', 'b2', 'c'))), ['b2', 'c']);
+  });
+
+  it('a key with `;` or a space is cut there: the records between the cut and the key are dropped', () => {
+    const position = restartedAfter(['a;1', 'a;3 x']);
+    assert.deepEqual(position.filters([]), ['identifyId>=a']);
+    assert.deepEqual(ids(position.take(users('a;1', 'a;2', 'a;3 x', 'a;4', 'b'))), ['a;4', 'b']);
     assert.equal(position.skipped, 3);
+    const spaced = restartedAfter([' lead']);
+    assert.deepEqual(spaced.filters([]), [], 'nothing left of the bound: the whole list again');
+    assert.deepEqual(ids(spaced.take(users(' lead', 'z'))), ['z']);
   });
 
-  it('finds the last key in any order PX sorts by (case-insensitive here), and drops nothing after it', () => {
-    // PX's order: a, B, c (not JavaScript's); read a, B before the restart.
-    const position = restartedAfter(['a', 'B']);
-    assert.deepEqual(ids(position.take(users('a', 'B', 'c', 'D'))), ['c', 'D']);
+  it('past the last key, a lower key is handed on (it is new to this read)', () => {
+    const position = restartedAfter(['k1', 'k3']);
+    assert.deepEqual(ids(position.take(users('k4', 'k2'))), ['k4', 'k2']);
   });
 
-  it('the last key gone, keys in code-unit order: carries on at the first key past it, drops older ones after', () => {
-    const position = restartedAfter(['k1', 'k2', 'k3']);
-    // k3 was deleted; k4 comes next. k0 (created meanwhile, out of order) is dropped, never doubled.
-    assert.deepEqual(ids(position.take(users('k1', 'k2', 'k4', 'k0', 'k5'))), ['k4', 'k5']);
-  });
-
-  it('the last key gone and nothing after it: the scroll ends cleanly when the keys rose', () => {
-    const position = restartedAfter(['k1', 'k2', 'k3']);
-    assert.deepEqual(ids(position.take(users('k1', 'k2'))), []);
-    position.end();
-  });
-
-  it('the last key gone in an order JavaScript does not share: PX_SCROLL_LOST at the end', () => {
-    const position = restartedAfter(['a', 'B']);
-    assert.deepEqual(ids(position.take(users('a', 'c'))), []);
-    assert.throws(() => position.end(), lost);
-  });
-
-  it('the last key not found within the records read plus the slack: PX_SCROLL_LOST', () => {
-    const position = restartedAfter(['b', 'a'], 1);
-    // Unordered (b before a): nothing tells which records were read but the key itself.
-    assert.throws(() => position.take(users('x', 'y', 'z', 'w')), lost);
-  });
-
-  it('a second restart carries on from the last key handed on after the first', () => {
+  it('a second restart starts from the last key handed on after the first', () => {
     const position = restartedAfter(['a', 'b']);
-    assert.deepEqual(ids(position.take(users('a', 'b', 'c'))), ['c']);
+    assert.deepEqual(ids(position.take(users('b', 'c'))), ['c']);
     position.restart();
-    assert.deepEqual(ids(position.take(users('a', 'b', 'c', 'd'))), ['d']);
+    assert.deepEqual(position.filters([]), ['identifyId>=c']);
+    assert.deepEqual(ids(position.take(users('c', 'd'))), ['d']);
     assert.equal(position.read, 4);
   });
 
+  it('PX sorting otherwise than its filters compare: PX_SCROLL_LOST at the restart', () => {
+    const position = new ScrollPosition('identifyId');
+    position.take(users('b', 'a'));
+    assert.throws(() => position.restart(), lost);
+  });
+
   it('a record without a string key is PX_INVALID_RESPONSE', () => {
-    const position = new ScrollPosition('identifyId', 10);
+    const position = new ScrollPosition('identifyId');
     assert.throws(
       () => position.take([{ email: 'x@example.com' }]),
       (error) => isPxStreamError(error) && error.code === 'PX_INVALID_RESPONSE',

@@ -2,7 +2,7 @@ import { DAILY_REQUESTS_FLUSH_MS, type DailyRequests, nextUtcDay } from '@pxstre
 import type { RequestBudget } from '@pxstream/sink-px';
 import { LoadError } from '../errors.js';
 import type { LoadLog } from './log.js';
-import { clockTime, untilText } from './times.js';
+import { durationText, untilText } from './times.js';
 
 /**
  * How often a wait for the next UTC day looks at the clock, in ms. The wait is a timer to
@@ -107,7 +107,7 @@ export class DailyBudget implements RequestBudget {
     this.waitingSince = undefined;
     this.nextDay = undefined;
     this.log.info(
-      `a new UTC day: the daily budget is open again after ${Math.round(waited / 1000)} s of waiting; carrying on`,
+      `a new UTC day: the daily budget is open again after ${durationText(waited)} of waiting; carrying on`,
       'BUDGET_WAIT_END',
     );
   }
@@ -117,7 +117,7 @@ export class DailyBudget implements RequestBudget {
     return new LoadError(
       'PX_DAILY_BUDGET',
       `the daily budget of ${this.cap} requests (\`dailyBudget\`) is used: ${this.count.today()} requests sent to this PX today; ` +
-        `it opens again at 00:00 UTC (${clockTime(nextUtcDay(now))}, ${untilText(now)})`,
+        `it opens again at 00:00 UTC (${untilText(now)})`,
     );
   }
 

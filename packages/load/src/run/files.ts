@@ -45,7 +45,12 @@ export async function checkOutputPaths(reads: NamedPath[], writes: NamedPath[]):
   }
 }
 
-export async function writeReport(path: string, report: LoadReport, redact: (text: string) => string) {
+/** Any operation's report (a load's, a delete's) as JSON, redacted. */
+export async function writeReport(
+  path: string,
+  report: LoadReport | object,
+  redact: (text: string) => string,
+) {
   try {
     await writeFile(path, `${redact(JSON.stringify(report, null, 2))}\n`);
   } catch (error) {

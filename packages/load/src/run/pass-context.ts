@@ -10,6 +10,7 @@ import type { RunSettings } from '../settings.js';
 import type { DailyBudget } from './daily-budget.js';
 import type { OpenedInput } from './input.js';
 import type { LoadLog } from './log.js';
+import type { SinkHandle } from './px-setup.js';
 import type { RepeatCounter } from './repeat-counter.js';
 import type { AttributeMetadataList, RowStages } from './stages.js';
 import type { PxWaits } from './waits.js';
@@ -72,6 +73,8 @@ export interface PassContext {
   budget: DailyBudget | undefined;
   /** The waits for PX, said on the log. */
   waits: PxWaits;
+  /** The sink to send with instead of the load's writes (a delete's: `createDeleteSink`). */
+  makeSink?: (() => SinkHandle) | undefined;
 }
 
 /** A rejection whose texts quote the row: the key may be in them (a value that holds it). */

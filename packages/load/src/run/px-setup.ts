@@ -123,6 +123,9 @@ export async function preflight(
   }
 }
 
+/** How long the first pre-flight read tries before PX counts as unreachable. */
+const PREFLIGHT_SPELL_MS = 3_000;
+
 /** One read of the metadata: in seconds (`wait` false), or waiting for PX as the load does. */
 async function readMetadataOnce(
   config: PxConfig,
@@ -135,8 +138,10 @@ async function readMetadataOnce(
     baseUrl: config.baseUrl,
     apiKey: config.apiKey ?? '',
     timeoutMs: settings.timeoutMs,
-    // A refused port or a dead host is said in seconds, not after a full row's retries.
-    ...(wait ? {} : { maxAttempts: 3 }),
+    // A refused port, a dead host or a certificate refused is said in seconds, not after a full
+    // row's retries nor a load's 30 s spell: before PX ever answered, a wrong address is likelier
+    // than an outage (a 429 then waits, below).
+    ...(wait ? {} : { maxAttempts: 3, unavailableAfterMs: PREFLIGHT_SPELL_MS }),
     wait,
     ...(hooks.requestBudget ? { requestBudget: hooks.requestBudget } : {}),
     ...(wait && hooks.onWait ? { onWait: hooks.onWait } : {}),

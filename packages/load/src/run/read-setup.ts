@@ -7,6 +7,7 @@
 import type { RecordType } from '@pxstream/config';
 import { createRedactor } from '@pxstream/core';
 import { createPxClient, DEFAULT_RATE, type PxClient } from '@pxstream/sink-px';
+import type { PxRestartEvent } from '@pxstream/source-px';
 import { LoadError, loadError } from '../errors.js';
 import type { LoadOptions, LogEntry } from '../options.js';
 import { prepareConfig } from './config.js';
@@ -123,6 +124,17 @@ function configOptions(options: ReadOptions, type: ReadType): LoadOptions {
     ...(options.rate !== undefined ? { rate: options.rate } : {}),
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
   };
+}
+
+/**
+ * What a read says when PX's scroll had to be replaced (it expired, failed, or lost a page's
+ * answer): the reader's `onRestart`, on the operation's log.
+ */
+export function sayScrollRestart(log: LoadLog): (restart: PxRestartEvent) => void {
+  return ({ cause, stats }) =>
+    log.warn(
+      `PX's scroll failed after ${stats.records} records (${cause.message}): a new one started past the last record read`,
+    );
 }
 
 /** Messages of errors raised deep down may quote an answer or a path: never the key. */

@@ -68,6 +68,8 @@ export interface InputIds {
   rows: number;
   /** Rows without a readable id: unparsable, an empty key, a key that does not convert. */
   withoutId: number;
+  /** Of those, rows the source could not parse: they may name an id nobody can read. */
+  unparsable: number;
 }
 
 /**
@@ -108,5 +110,10 @@ export async function readInputIds(
     write: (_row, _encoding, done) => done(),
   });
   await pipeline(input.open(), source, steps, drain, ...(signal ? [{ signal }] : []));
-  return { ids: ids.seal(), rows: steps.counts.in + parseRejected, withoutId: withoutId + parseRejected };
+  return {
+    ids: ids.seal(),
+    rows: steps.counts.in + parseRejected,
+    withoutId: withoutId + parseRejected,
+    unparsable: parseRejected,
+  };
 }

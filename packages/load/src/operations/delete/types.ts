@@ -113,6 +113,8 @@ export interface DeleteReport {
   startedAt: string;
   finishedAt: string;
   durationMs: number;
+  /** Rows this run finished a second (a resumed run's earlier rows do not count). */
+  rowsPerSecond: number;
   rows: { read: number; deleted: number; alreadyGone: number; rejected: number; notSent: number };
   rejectedByStage: Record<string, number>;
   rejectedByCode: Record<string, number>;

@@ -4,7 +4,13 @@ import { isPxStreamError } from '@pxstream/core';
 import { readPxRecords } from '@pxstream/source-px';
 import { asLoadError, loadError } from '../../errors.js';
 import { checkOutputPaths } from '../../run/files.js';
-import { checkReadOptions, openRead, type ReadSetup, redactError } from '../../run/read-setup.js';
+import {
+  checkReadOptions,
+  openRead,
+  type ReadSetup,
+  redactError,
+  sayScrollRestart,
+} from '../../run/read-setup.js';
 import { formatFromPath } from '../../settings.js';
 import { ExportFigures } from './figures.js';
 import { formatterFor } from './formats.js';
@@ -144,10 +150,7 @@ export class ExportRun implements AsyncIterable<ExportRecord> {
         filters: setup.filters,
         ...(signal ? { signal } : {}),
         onPage: () => this.options.onProgress?.(figures.progress()),
-        onRestart: ({ cause, stats }) =>
-          setup?.log.warn(
-            `PX's scroll failed after ${stats.records} records (${cause.message}): started again, the records read are skipped`,
-          ),
+        onRestart: sayScrollRestart(setup.log),
       });
       figures.reader = reader;
       for await (const record of reader) {

@@ -8,6 +8,7 @@ import type { OpenedInput } from '../../run/input.js';
 import type { LoadLog } from '../../run/log.js';
 import type { PassResult, RunCheckpoint } from '../../run/pass-context.js';
 import type { RunSettings } from '../../settings.js';
+import type { MirrorFigures } from '../delete/mirror.js';
 import { eventRules } from './ledger-setup.js';
 import { sayOutcome } from './messages.js';
 import type { LoadOutputs } from './outputs.js';
@@ -26,6 +27,8 @@ export interface FinishedLoad {
   log: LoadLog;
   startedAt: number;
   budget: DailyBudget | undefined;
+  /** `deleteMissing`: what the mirror did after the load. */
+  mirror?: MirrorFigures | undefined;
 }
 
 /**
@@ -70,7 +73,7 @@ function reportOf(run: FinishedLoad, finishedAt: number, rejectsFile: string | n
         }
       : null,
     dailyBudget: settings.dailyBudget ?? null,
-    planRequests: run.planCounts ? planRequests(run.planCounts, settings) : null,
+    planRequests: run.planCounts ? planRequests(run.planCounts, settings, run.ledger?.exists === true) : null,
     type: settings.type,
     input: input.path ?? input.name,
     insertMissing: settings.insertMissing,
@@ -93,6 +96,7 @@ function reportOf(run: FinishedLoad, finishedAt: number, rejectsFile: string | n
     repeatedIds: result.repeatedIds,
     plan: run.planCounts ?? null,
     ledger: run.ledgerFigures ?? null,
+    mirror: run.mirror ?? null,
     warnings: run.log.warnings,
   });
 }

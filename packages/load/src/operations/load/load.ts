@@ -15,6 +15,8 @@ import { type PreflightHooks, preflight, startEmbeddedEmulator } from '../../run
 import { type AttributeMetadataList, buildRowStages } from '../../run/stages.js';
 import { PxWaits } from '../../run/waits.js';
 import { type RunSettings, resolveSettings, type SourceFormat, sniffFormat } from '../../settings.js';
+import { checkMirrorOptions, mirrorAfterLoad } from '../delete/mirror.js';
+import { readableTwice } from '../delete/read-twice.js';
 import { planResume } from './checkpoint-setup.js';
 import { finishLoad } from './finish.js';
 import { openRunLedger } from './ledger-setup.js';
@@ -35,6 +37,7 @@ import { runStrictCheck } from './strict.js';
 export async function load(options: LoadOptions): Promise<LoadReport> {
   const startedAt = Date.now();
   const given = resolveSettings(options);
+  checkMirrorOptions(options);
   const env = options.env ?? process.env;
   const log = new LoadLog(options.onLog);
   log.redact = createRedactor([env.PX_API_KEY]);
@@ -92,7 +95,8 @@ export async function load(options: LoadOptions): Promise<LoadReport> {
     };
     const result = await runOnePass(pass);
     if (planFile && !result.error) await planFile.finish().catch((error: unknown) => (result.error = error));
-    const report = await finishLoad({ ...pass, result, outputs, startedAt });
+    const mirror = await mirrorAfterLoad(pass, result);
+    const report = await finishLoad({ ...pass, result, outputs, startedAt, mirror });
     if (result.error && !(result.interrupted && result.aborted)) throw asLoadError(result.error, report);
     return report;
   } catch (error) {
@@ -113,7 +117,9 @@ async function openTheInput(
   options: LoadOptions,
   given: ReturnType<typeof resolveSettings>,
 ): Promise<{ input: OpenedInput; settings: RunSettings }> {
-  const input = await openInput(options.input, given.cwd, options.inputName);
+  const opened = await openInput(options.input, given.cwd, options.inputName);
+  // A mirror reads the input again once it is loaded, for the ids it lacks.
+  const input = options.deleteMissing ? readableTwice(opened) : opened;
   const head = await input.head(HEAD_BYTES);
   return { input, settings: { ...given, format: sourceFormat(given.format, input, head) } };
 }

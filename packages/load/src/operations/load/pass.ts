@@ -58,12 +58,14 @@ export async function runPass(ctx: PassContext): Promise<PassResult> {
     sink = createPlanSink(ctx.ledger, ctx.planCounts, ctx.planFile?.planned);
   else if (settings.dryRun) sink = createDryRunSink(options.output, ctx.redact);
   else {
-    sinkHandle = createSink(ctx.config, settings, {
-      guard: sendGuard(ctx, identity?.eventKey),
-      requestBudget: ctx.budget,
-      onWait: ctx.waits.onWait,
-      knownId: knownId(ctx),
-    });
+    sinkHandle =
+      ctx.makeSink?.() ??
+      createSink(ctx.config, settings, {
+        guard: sendGuard(ctx, identity?.eventKey),
+        requestBudget: ctx.budget,
+        onWait: ctx.waits.onWait,
+        knownId: knownId(ctx),
+      });
     sink = sinkHandle.sink;
   }
   const onRow = options.onRow;

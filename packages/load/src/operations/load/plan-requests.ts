@@ -17,11 +17,12 @@ export const PX_DAILY_QUOTA = 1_000_000;
 export function planRequests(
   counts: PlanCounts,
   settings: Pick<RunSettings, 'type' | 'changedOnly' | 'dailyBudget'>,
+  fromLedger: boolean,
 ): PlanRequests {
   const requests =
     settings.type === 'CUSTOM_EVENT'
       ? counts.new
       : counts.new + counts.changed + (settings.changedOnly ? 0 : counts.unchanged);
   const perDay = settings.dailyBudget ?? PX_DAILY_QUOTA;
-  return { requests, perDay, days: Math.ceil(requests / perDay) };
+  return { requests, perDay, days: Math.ceil(requests / perDay), fromLedger };
 }

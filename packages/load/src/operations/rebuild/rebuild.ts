@@ -11,7 +11,13 @@ import {
 import { bodyHashOf, defaultLedgerDir, type Ledger, openLedger } from '@pxstream/ledger';
 import { type PxRecordReader, readPxRecords } from '@pxstream/source-px';
 import { asLoadError, loadError } from '../../errors.js';
-import { checkReadOptions, openRead, type ReadSetup, redactError } from '../../run/read-setup.js';
+import {
+  checkReadOptions,
+  openRead,
+  type ReadSetup,
+  redactError,
+  sayScrollRestart,
+} from '../../run/read-setup.js';
 import { readStages } from '../../run/read-stages.js';
 import { mappingShaper } from '../export/records.js';
 import { ledgerTarget } from '../load/ledger-setup.js';
@@ -97,10 +103,7 @@ class RebuildRun {
         type: this.type,
         ...(signal ? { signal } : {}),
         onPage: () => options.onProgress?.(this.progress()),
-        onRestart: ({ cause, stats }) =>
-          setup.log.warn(
-            `PX's scroll failed after ${stats.records} records (${cause.message}): started again, the records read are skipped`,
-          ),
+        onRestart: sayScrollRestart(setup.log),
       });
       this.reader = reader;
       for await (const record of reader) {

@@ -8,6 +8,7 @@
  */
 import type { JsonObject, RowEnvelope } from '@pxstream/core';
 import { readPxRecords } from '@pxstream/source-px';
+import { sayScrollRestart } from '../../run/read-setup.js';
 import { type KeptRow, type VerifyContext, writeDifferences, writeMissing } from './context.js';
 import { DIFFER, type IdTable, MATCH, UNSEEN } from './id-table.js';
 
@@ -35,10 +36,7 @@ export async function verifyByScroll(ctx: VerifyContext, pass: ScrollPass): Prom
       figures.records = stats.records;
       ctx.progress();
     },
-    onRestart: ({ cause, stats }) =>
-      setup.log.warn(
-        `PX's scroll failed after ${stats.records} records (${cause.message}): started again, the records read are skipped`,
-      ),
+    onRestart: sayScrollRestart(setup.log),
   });
   for await (const record of reader) {
     const id = record[keyField];
