@@ -22,6 +22,12 @@ export interface MultiDayResult {
   http429: number;
   writesPerRow: number;
   daysUsed: number[];
+  /** Requests admitted in each of `daysUsed`. */
+  perDay: number[];
+  /** Requests admitted a second in the 15 s after the wait for the outage ended. */
+  afterWait: number[];
+  /** When the load started on the server's clock (0: day 0 began). */
+  startSec: number;
   daysTarget: number;
   formulaSec: number;
   formulaRatio: number;
@@ -47,7 +53,6 @@ export function multiDayTargets(r: MultiDayResult) {
     days: r.daysUsed.length === r.daysTarget,
     // "Within 10% of days × day length plus the outage."
     formula: Math.abs(r.formulaRatio - 1) <= 0.1,
-    ideal: r.idealRatio <= 1.1,
     // One probe at a time once the load waits; the issue's part 1: <= 300 while PX is down.
     probes: r.whileDown.mostInASecondAfter <= 1 && r.whileDown.total <= 300,
   };
@@ -84,7 +89,7 @@ const mark = (met: boolean) => (met ? 'met' : '**missed**');
 
 function table(results: MultiDayResult[]): string {
   const header =
-    '| server | every row exact, none rejected, one run | requests PX admitted per row (<= 1.05) | quota days used (= ceil(requests / quota)) | wall time vs days x day + outage (within 10%) | vs an ideal client (<= 1.10) | requests while PX was down (a probe at a time) | chart |\n| --- | --- | --- | --- | --- | --- | --- | --- |';
+    '| server | every row exact, none rejected, one run | requests PX admitted per row (<= 1.05) | quota days used (= ceil(requests / quota)) | wall time vs days x day + outage (within 10%) | vs an ideal client (no target) | requests while PX was down (a probe at a time) | chart |\n| --- | --- | --- | --- | --- | --- | --- | --- |';
   const lines = results.map((r) => {
     const met = multiDayTargets(r);
     const wait = r.outageWait;
@@ -95,12 +100,17 @@ function table(results: MultiDayResult[]): string {
       `${fmt(r.writesPerRow, 3)} (${fmt(r.admitted)}) (${mark(met.writes)})`,
       `${r.daysUsed.length} (days ${r.daysUsed.join(', ')}) for ceil(${fmt(r.admitted)} / ${fmt(r.quota)}) = ${r.daysTarget} (${mark(met.days)})`,
       `${fmt(r.seconds, 1)} s vs ${fmt(r.formulaSec)} s: ${fmt(r.formulaRatio, 2)} (${mark(met.formula)})`,
-      `ideal ${fmt(r.idealSec, 1)} s: ${fmt(r.idealRatio, 2)} (${mark(met.ideal)})`,
+      `${fmt(r.idealSec, 1)} s: ${fmt(r.idealRatio, 2)}x (the formula gives it ${fmt(r.idealSec / r.formulaSec, 2)})`,
       `${r.whileDown.total}; ${r.whileDown.afterWaitBegan} after the wait began, at most ${r.whileDown.mostInASecondAfter} a second${wait?.probes !== undefined ? ` (${wait.probes} probes)` : ''}; back ${r.backAfterSec === null ? '?' : `${fmt(r.backAfterSec, 1)} s`} after PX (${mark(met.probes)})`,
       `[chart](charts/multi-day-${r.server}.svg)`,
       '',
     ].join(' | ');
   });
-  return `${header}\n${lines.map((l) => l.trim()).join('\n')}`;
+  const days = results.map(
+    (r) =>
+      `| ${r.server} | ${fmt(r.startSec, 1)} s | ${r.daysUsed.map((day, i) => `${day}: ${fmt(r.perDay[i] ?? 0)}`).join('; ')} | ${fmt(r.http429)} | ${fmt(r.outage.fromSec, 1)}-${fmt(r.outage.toSec, 1)} s, waited ${r.outageWait ? `${fmt(r.outageWait.beganSec, 1)}-${fmt(r.outageWait.endedSec ?? Number.NaN, 1)} s` : '?'} | ${r.afterWait.join(', ')} |`,
+  );
+  const dayHeader =
+    '| server | load started | requests admitted per quota day | 429s | PX down; the load waiting | admitted a second after the wait |\n| --- | --- | --- | --- | --- | --- |';
+  return `${header}\n${lines.map((l) => l.trim()).join('\n')}\n\n${dayHeader}\n${days.join('\n')}`;
 }
-

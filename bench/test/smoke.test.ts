@@ -103,6 +103,23 @@ describe('benchmark smoke run', () => {
     assert.ok(r.load.requests <= r.changedRows + 1, `${r.load.requests} requests`);
   });
 
+  it('case 10, multi-day: through spent days and an outage, every row exact in one run, one probe at a time', async () => {
+    const r = await runCase<{
+      exact: boolean;
+      accounted: boolean;
+      oneRun: boolean;
+      rejected: number;
+      daysUsed: number[];
+      whileDown: { total: number; mostInASecondAfter: number };
+    }>('multi-day.ts', ['--rows', '200', '--quota', '100', '--day-length', '2', '--outage-for', '2']);
+    assert.equal(r.exact, true);
+    assert.equal(r.accounted, true);
+    assert.equal(r.oneRun, true);
+    assert.equal(r.rejected, 0);
+    assert.ok(r.daysUsed.length >= 2, `days ${r.daysUsed.join(', ')}`);
+    assert.ok(r.whileDown.total > 0 && r.whileDown.mostInASecondAfter <= 1, JSON.stringify(r.whileDown));
+  });
+
   it("case 12, events ledger: today's load forgets day 1's identities, sends its events once", async () => {
     const r = await runCase<{
       accounted: boolean;

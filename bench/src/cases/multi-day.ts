@@ -17,7 +17,9 @@
  *
  *   --server emulator|peer   which PX (the peer: bench/src/peer-px, written from px-api.md only)
  *   --rows <n>, --quota <n>, --day-length <s>, --limit <n> (PX per second), --rate <n> (pxstream)
- *   --latency <ms>, --outage-for <s>, --outage-kind 503|reset, --outage-day <n>
+ *   --latency <ms>, --outage-for <s>, --outage-kind 503|reset
+ *   --outage-day <n>         the outage starts in the middle of the load's day n (0: the day it
+ *                            starts in; default 1)
  *   --chart <file>           writes the SVG chart there
  *
  * Figures, each from the server's own counts: every row exact, none rejected, one run;
@@ -60,6 +62,11 @@ interface Wait {
 const { dir, cleanup } = await scratch();
 // No ledger of a real target is read or written: the state stays in the scratch directory.
 process.env.PXSTREAM_LEDGER_DIR = join(dir, 'ledgers');
+// The file and the bodies first (a dry run sends nothing): the server's day 0 starts with its
+// process, and the load as soon after as it can.
+const input = join(dir, 'users.csv');
+await generate({ type: 'USER', format: 'csv', rows, out: input, prefix: 'md' });
+const expected = await dryRunBodies(await benchConfig(dir, 'http://127.0.0.1:9/v1'), input, dir);
 const px = await startServer(server, {
   rate: limit,
   shape: 'bucket',
@@ -69,18 +76,17 @@ const px = await startServer(server, {
 });
 let outageTimer: NodeJS.Timeout | undefined;
 try {
-  const input = join(dir, 'users.csv');
-  await generate({ type: 'USER', format: 'csv', rows, out: input, prefix: 'md' });
   const existing = new Set(Array.from({ length: Math.floor(rows / 2) }, (_, i) => `md-${i}`));
   await px.seedUsers([...existing], PRODUCT_KEYS);
   const config = await benchConfig(dir, px.baseUrl);
-  const expected = await dryRunBodies(config, input, dir);
 
   const origin = await px.origin();
   const sec = (wall: number) => (wall - origin) / 1000;
-  // The outage, from the middle of its day on the server's clock.
+  // The outage, from the middle of the load's day `outageDay` (0: the day it starts in) on the
+  // server's clock.
   const outage = { fromSec: Number.NaN, toSec: Number.NaN };
-  const outageAt = origin + (outageDay + 0.5) * daySec * 1000;
+  const firstDay = Math.floor(sec(Date.now()) / daySec);
+  const outageAt = origin + (firstDay + outageDay + 0.5) * daySec * 1000;
   const outageStarted = new Promise<void>((resolve, reject) => {
     outageTimer = setTimeout(
       () => {
@@ -129,9 +135,7 @@ try {
   const after = await px.stats();
   const startSec = sec(startWall);
   const endSec = sec(endWall);
-  const inRun = (await px.timeline()).filter(
-    (s) => s.second >= Math.floor(startSec) && s.second <= endSec,
-  );
+  const inRun = (await px.timeline()).filter((s) => s.second >= Math.floor(startSec) && s.second <= endSec);
   const check = await checkUsers(px, expected, existing, PRODUCT_KEYS);
 
   const refusedDown = after.whileDown - before.whileDown;
@@ -142,11 +146,19 @@ try {
   const daysTarget = Math.ceil(admitted / quota);
   const seconds = endSec - startSec;
   const formulaSec = daysTarget * daySec + outageFor;
-  const window = outageLanded ? outage : { fromSec: Number.POSITIVE_INFINITY, toSec: Number.POSITIVE_INFINITY };
+  const window = outageLanded
+    ? outage
+    : { fromSec: Number.POSITIVE_INFINITY, toSec: Number.POSITIVE_INFINITY };
   const idealSec = idealEndSec({ quota, daySec, perSecond: limit }, startSec, window, admitted) - startSec;
   // The load's wait for the outage: the one that began while PX was down.
   const outageWait = waits.find((w) => w.beganSec >= window.fromSec && w.beganSec <= window.toSec);
   const down = whileDown(inRun, outageWait?.beganSec);
+  const admittedIn = (from: number, to: number) =>
+    inRun.filter((s) => s.second >= from && s.second < to).map((s) => s.admitted);
+  const perDay = days.map((day) => admittedIn(day * daySec, (day + 1) * daySec).reduce((a, b) => a + b, 0));
+  // How fast the load went again once PX was back: requests admitted a second after the wait.
+  const resumed = outageWait?.endedSec;
+  const afterWait = resumed === undefined ? [] : admittedIn(Math.floor(resumed), Math.floor(resumed) + 15);
   if (chartPath) await writeFile(chartPath, chart(inRun, samples, waits, window, startSec, endSec));
 
   report({
@@ -166,6 +178,7 @@ try {
     http429,
     writesPerRow: admitted / rows,
     daysUsed: days,
+    perDay,
     daysTarget,
     formulaSec,
     formulaRatio: seconds / formulaSec,
@@ -176,14 +189,14 @@ try {
     outageWait: outageWait ?? null,
     // From PX's return to the end of the load's wait (its first success).
     backAfterSec: outageWait?.endedSec === undefined ? null : outageWait.endedSec - window.toSec,
+    afterWait,
     waitsReported: result.waits,
     waitedMs: result.waitedMs,
     updated: result.rows.updated,
     inserted: result.rows.inserted,
     rejected: result.rows.rejected,
     oneRun: result.complete && result.error === null && !result.interrupted,
-    exact:
-      check.wrong === 0 && check.extra === 0 && check.duplicateRecords === 0 && expected.size === rows,
+    exact: check.wrong === 0 && check.extra === 0 && check.duplicateRecords === 0 && expected.size === rows,
     wrong: check.wrong,
     duplicateCreates: after.createdUsers - before.createdUsers - result.rows.inserted,
     accounted:
@@ -216,7 +229,8 @@ function chart(
   const mid = (s: ServerSecond) => s.second + 0.5;
   const waitSeconds: Array<[number, number]> = [];
   for (const wait of waits) {
-    for (let s = Math.floor(wait.beganSec); s < (wait.endedSec ?? endSec); s++) waitSeconds.push([s + 0.5, limit]);
+    for (let s = Math.floor(wait.beganSec); s < (wait.endedSec ?? endSec); s++)
+      waitSeconds.push([s + 0.5, limit]);
   }
   const turns: Array<[number, number]> = [];
   for (let day = daySec; day < endSec; day += daySec) turns.push([day, 0], [day, limit], [day, 0]);
@@ -224,7 +238,12 @@ function chart(
     { label: 'load waiting for PX', color: '#d9dee8', bars: true, points: waitSeconds },
     { label: 'day turns', color: '#999', dashed: true, points: turns },
     { label: '429s/s', color: '#d62728', bars: true, points: seconds.map((s) => [mid(s), s.http429]) },
-    { label: 'refused, PX down/s', color: '#9467bd', bars: true, points: seconds.map((s) => [mid(s), s.down]) },
+    {
+      label: 'refused, PX down/s',
+      color: '#9467bd',
+      bars: true,
+      points: seconds.map((s) => [mid(s), s.down]),
+    },
     { label: 'admitted/s', color: '#1f77b4', points: seconds.map((s) => [mid(s), s.admitted]) },
     { label: "pxstream's limit", color: '#ff7f0e', step: true, points: samples.map((s) => [s.sec, s.rate]) },
   ];

@@ -45,7 +45,11 @@ export function formatProgress(p: RunProgress): string {
   if (size && size > start && p.bytesDone !== undefined) {
     const done = Math.min(size, Math.max(start, p.bytesDone));
     const fraction = (done - start) / (size - start);
-    const eta = fraction > 0.001 ? ` ETA ${formatDuration((p.elapsedMs * (1 - fraction)) / fraction)}` : '';
+    // No ETA while waiting: when PX answers again is not known.
+    const eta =
+      fraction > 0.001 && !p.waiting
+        ? ` ETA ${formatDuration((p.elapsedMs * (1 - fraction)) / fraction)}`
+        : '';
     parts[0] += ` ${((done / size) * 100).toFixed(1)}%${eta}`;
   }
   parts.push(outcomesText(p));
@@ -104,7 +108,8 @@ export function formatProgressLog(p: RunProgress): string {
     const done = Math.min(size, Math.max(startBytes, p.bytesDone));
     const fraction = (done - startBytes) / (size - startBytes);
     parts[0] += `, ${((done / size) * 100).toFixed(1)}%`;
-    if (fraction > 0.001) parts[0] += `, ETA ${formatDuration((p.elapsedMs * (1 - fraction)) / fraction)}`;
+    if (fraction > 0.001 && !p.waiting)
+      parts[0] += `, ETA ${formatDuration((p.elapsedMs * (1 - fraction)) / fraction)}`;
   }
   parts.push(outcomesText(p));
   if (p.requestsToday !== undefined) {

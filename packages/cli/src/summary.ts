@@ -159,7 +159,8 @@ export function resumeAdvice(report: Pick<LoadReport, 'checkpoint' | 'error'>): 
     : 'run the same command again';
   switch (report.error?.code) {
     case 'PX_DAILY_QUOTA':
-      return `PX's daily request quota is spent; it resets at 00:00 UTC (${untilMidnight()}): then ${again}`;
+      // PX does not document when its day turns (midnight UTC, or 24 hours on): no time is promised.
+      return `PX says its daily request quota is spent (when it resets is not documented): later, ${again}`;
     case 'PX_DAILY_BUDGET':
       return `the daily budget is used until 00:00 UTC (${untilMidnight()}): then ${again}`;
     case 'PX_UNAVAILABLE':

@@ -137,24 +137,29 @@ describe('progress line on a terminal', () => {
 describe('progress in logs (stderr not a terminal)', () => {
   const SINCE = Date.UTC(2026, 11, 2, 14, 2, 11);
 
-  it('says rows, rate, percent and ETA, requests today of the budget, waits, and the wait under way', () => {
+  it('says rows, rate, percent and ETA, requests today of the budget, waits, and the wait under way (no ETA then)', () => {
+    const figures = {
+      finished: 250,
+      inserted: 250,
+      bytesDone: 2500,
+      size: 10_000,
+      elapsedMs: 10_000,
+      requestsToday: 812_345,
+      dailyBudget: 900_000,
+      waits: 2,
+      waitedMs: 190_000,
+    };
+    assert.equal(
+      formatProgressLog(progress(figures)),
+      '250 rows, 25 rows/s, 25.0%, ETA 30s | upd 0 ins 250 skip 0 err 0 | 812345 of 900000 requests today | 2 waits (3m10s)',
+    );
+    // While waiting for PX, when it answers again is not known: no ETA.
     const line = formatProgressLog(
-      progress({
-        finished: 250,
-        inserted: 250,
-        bytesDone: 2500,
-        size: 10_000,
-        elapsedMs: 10_000,
-        requestsToday: 812_345,
-        dailyBudget: 900_000,
-        waits: 2,
-        waitedMs: 190_000,
-        waiting: { for: 'px', since: SINCE, answer: 'HTTP 429 Rate limit exceeded' },
-      }),
+      progress({ ...figures, waiting: { for: 'px', since: SINCE, answer: 'HTTP 429 Rate limit exceeded' } }),
     );
     assert.equal(
       line,
-      '250 rows, 25 rows/s, 25.0%, ETA 30s | upd 0 ins 250 skip 0 err 0 | 812345 of 900000 requests today | 2 waits (3m10s) | waiting for PX since 14:02:11 UTC: HTTP 429 Rate limit exceeded',
+      '250 rows, 25 rows/s, 25.0% | upd 0 ins 250 skip 0 err 0 | 812345 of 900000 requests today | 2 waits (3m10s) | waiting for PX since 14:02:11 UTC: HTTP 429 Rate limit exceeded',
     );
     assert.match(
       formatProgressLog(progress({ waits: 1, waiting: { for: 'budget', since: SINCE } })),

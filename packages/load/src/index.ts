@@ -4,7 +4,6 @@ export { LoadError } from './errors.js';
 export type { CountOptions, CountReport } from './operations/count/count.js';
 export { count } from './operations/count/count.js';
 export { deleteRecords } from './operations/delete/delete.js';
-export type { MirrorFigures } from './operations/delete/mirror.js';
 export type {
   DeleteOptions,
   DeleteProgress,
@@ -48,4 +47,4 @@ export type {
   LogEntry,
   RowEvent,
 } from './options.js';
-export type { LoadReport } from './report.js';
+export type { LoadReport, MirrorFigures } from './report.js';

@@ -1,6 +1,24 @@
 import type { RunStats } from '@pxstream/core';
 import type { LedgerFigures, PlanCounts } from '@pxstream/ledger';
-import type { MirrorFigures } from './operations/delete/mirror.js';
+
+/** What a mirror did, in a load's report (`mirror`). */
+export interface MirrorFigures {
+  /** Ids the ledger held once the file was loaded. */
+  held: number;
+  /** Of those, the ids the file lacks. */
+  missing: number;
+  /** A cap refused the mirror: nothing was deleted. */
+  refused: boolean;
+  deleted: number;
+  /** Ids PX no longer had (the ledger dropped them too). */
+  alreadyGone: number;
+  /** Deletes PX refused. */
+  rejected: number;
+  /** `plan`: the ids it would delete (those PX has), when PX could be read; else null. */
+  planned: string[] | null;
+  /** Requests: PX's list read to name the ids (the ledger keeps fingerprints), and the deletes. */
+  requests: number;
+}
 
 export interface SinkFigures {
   requests: number;

@@ -9,4 +9,4 @@ export type {
   PxRecordType,
   PxRestartEvent,
 } from './reader.js';
-export { DEFAULT_MAX_RESTARTS, DEFAULT_PAGE_SIZE, readPxRecords } from './reader.js';
+export { DEFAULT_MAX_RESTARTS, DEFAULT_PAGE_SIZE, firstPageQuery, readPxRecords } from './reader.js';

@@ -14,12 +14,16 @@
  * handed on: if a key ever sorted below the one before it (in lower case), PX sorts otherwise,
  * the filter says nothing of what was read, and a restart stops with `PX_SCROLL_LOST` instead.
  * Keys equal in lower case (`u1`, `U1`) are all kept by `>=`: the ones of them already handed
- * on are known by name and dropped. An id's `;` would split the filter into two terms, and PX
- * may trim a value's spaces: the bound is the key cut before the first of either, and the
+ * on are known by name and dropped. An id's `;` would split the filter into two terms, PX may
+ * trim a value's spaces, and an operator or a comma in it could be read otherwise by a PX that
+ * parses terms differently: the bound is the key cut before the first of any of them, and the
  * records from the bound up to the last key are dropped as read already (they sort before it).
  */
 import { type JsonObject, PxStreamError } from '@pxstream/core';
 import { sourcePxError } from './errors.js';
+
+/** What a filter's value may not carry safely (see above): the bound stops before it. */
+const UNSAFE_IN_FILTER = /[;,\s=!<>~]/;
 
 /** PX's filters ignore case: keys are compared as they compare them. */
 const fold = (key: string) => key.toLowerCase();
@@ -55,7 +59,7 @@ export class ScrollPosition {
    * bound on the key; the bound alone when there are none.
    */
   filters(filters: readonly string[]): readonly string[] {
-    const bound = this.lastKey?.split(/[;\s]/, 1)[0] ?? '';
+    const bound = this.lastKey?.split(UNSAFE_IN_FILTER, 1)[0] ?? '';
     if (this.resumeFrom === undefined || bound === '') return filters;
     const term = `${this.keyField}>=${bound}`;
     return filters.length === 0 ? [term] : filters.map((filter) => `${filter};${term}`);

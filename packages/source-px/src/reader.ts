@@ -38,6 +38,12 @@ export interface PxReaderOptions {
   onPage?: (page: PxPageEvent) => void;
   /** Each restart of the scroll, with what ended the last one. */
   onRestart?: (restart: PxRestartEvent) => void;
+  /**
+   * The scroll's first page, already read by the caller with `firstPageQuery(type, filters)`
+   * (verify reads it as its count: one request for both): the read starts with its records and
+   * goes on from its scrollId.
+   */
+  firstPage?: ListPage;
 }
 
 export interface PxPageEvent {
@@ -91,6 +97,12 @@ interface Step {
 /** An async iterable of PX's records (once), with its figures. */
 export interface PxRecordReader extends AsyncIterable<JsonObject> {
   stats(): PxReaderStats;
+}
+
+/** The query of a scroll's first page as the reader asks for it (see `firstPage`). */
+export function firstPageQuery(type: PxRecordType, filters: readonly string[] = []): ListQuery {
+  const query: ListQuery = { pageSize: DEFAULT_PAGE_SIZE, sort: KEY_FIELD[type] };
+  return filters.length > 0 ? { ...query, filters: [...filters] } : query;
 }
 
 /** Reads every record of `type` that the filters match, over PX's scroll. */
@@ -149,7 +161,8 @@ class Reader implements PxRecordReader {
     if (this.started) throw sourcePxError('PX_INVALID_OPTION', 'a PX reader is read once');
     this.started = true;
     const { signal } = this.options;
-    let pending: Promise<Step | undefined> = this.step(undefined);
+    const { firstPage } = this.options;
+    let pending: Promise<Step | undefined> = firstPage ? this.from(firstPage) : this.step(undefined);
     for (;;) {
       const step = await pending;
       if (step === undefined) return;
@@ -182,19 +195,30 @@ class Reader implements PxRecordReader {
         scrollId = undefined;
         continue;
       }
-      this.pages++;
-      if (this.restarts === 0) this.totalHits = page.totalHits;
-      const records = this.position.take(page.records);
-      if (records.length > 0) this.restartsInARow = 0;
-      // A short page is the last: `scrollId` never becomes null (px-api.md).
-      const last = page.records.length < pageSize;
-      if (!last && page.scrollId === undefined) throw this.noScrollId();
-      const totalHits = this.totalHits ?? page.totalHits;
-      this.options.onPage?.({ records: records.length, totalHits, stats: this.stats() });
-      if (last) return { records, next: undefined };
-      if (records.length > 0) return { records, next: page.scrollId };
-      scrollId = page.scrollId;
+      const step = this.accept(page, pageSize);
+      if (step.records.length > 0 || step.next === undefined) return step;
+      scrollId = step.next;
     }
+  }
+
+  /** The caller's first page, then the pages after it. */
+  private async from(page: ListPage): Promise<Step | undefined> {
+    const step = this.accept(page, this.query.pageSize);
+    return step.records.length > 0 || step.next === undefined ? step : this.step(step.next);
+  }
+
+  /** A page PX answered: its records not handed on yet, and the scroll's next page, if any. */
+  private accept(page: ListPage, pageSize: number): Step {
+    this.pages++;
+    if (this.restarts === 0) this.totalHits = page.totalHits;
+    const records = this.position.take(page.records);
+    if (records.length > 0) this.restartsInARow = 0;
+    // A short page is the last: `scrollId` never becomes null (px-api.md).
+    const last = page.records.length < pageSize;
+    if (!last && page.scrollId === undefined) throw this.noScrollId();
+    const totalHits = this.totalHits ?? page.totalHits;
+    this.options.onPage?.({ records: records.length, totalHits, stats: this.stats() });
+    return { records, next: last ? undefined : page.scrollId };
   }
 
   /** The next page of a scroll, or the first page of a new one (past the last key after a restart). */

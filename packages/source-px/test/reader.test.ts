@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type JsonObject, PxStreamError } from '@pxstream/core';
 import type { ListPage, ListQuery } from '@pxstream/sink-px';
-import { type PxListClient, readPxRecords } from '../src/index.js';
+import { firstPageQuery, type PxListClient, readPxRecords } from '../src/index.js';
 
 /**
  * PX's list in memory: a first page takes a snapshot of the records past an `identifyId>=`
@@ -105,6 +105,23 @@ describe('readPxRecords: paging', () => {
     }
     assert.equal(seen.length, 10, 'the page under way is handed on whole');
     assert.equal(px.calls.length, 2);
+  });
+
+  it('starts from a first page the caller read (a count that is also the first page)', async () => {
+    const px = new FakePx(users(2500));
+    const firstPage = await px.listPage('USER', firstPageQuery('USER', ['score>3']));
+    assert.deepEqual(px.calls[0], { pageSize: 1000, sort: 'identifyId', filters: ['score>3'] });
+    const reader = readPxRecords({ client: px, type: 'USER', filters: ['score>3'], firstPage });
+    assert.deepEqual(
+      await readAll(reader),
+      users(2500).map((u) => u.identifyId),
+    );
+    assert.deepEqual(
+      px.calls.map((c) => c.scrollId),
+      [undefined, '1000', '2000'],
+      'the first page is not asked for again',
+    );
+    assert.equal(reader.stats().pages, 3);
   });
 
   it('refuses a pageSize PX does not take', () => {

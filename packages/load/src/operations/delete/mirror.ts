@@ -7,6 +7,7 @@
  */
 import { loadError } from '../../errors.js';
 import type { LoadOptions } from '../../options.js';
+import type { MirrorFigures } from '../../report.js';
 import { openInput } from '../../run/input.js';
 import type { PassContext, PassResult } from '../../run/pass-context.js';
 import { noRejectsFile } from '../../run/rejects.js';
@@ -16,25 +17,6 @@ import { type InputIds, keySteps, readInputIds } from './ids.js';
 import { idsInPx } from './ids-in-px.js';
 import { runDeletePass } from './pass.js';
 import { type DeleteSettings, keyColumnOf } from './settings.js';
-
-/** What a mirror did, in a load's report (`mirror`). */
-export interface MirrorFigures {
-  /** Ids the ledger held once the file was loaded. */
-  held: number;
-  /** Of those, the ids the file lacks. */
-  missing: number;
-  /** A cap refused the mirror: nothing was deleted. */
-  refused: boolean;
-  deleted: number;
-  /** Ids PX no longer had (the ledger dropped them too). */
-  alreadyGone: number;
-  /** Deletes PX refused. */
-  rejected: number;
-  /** `plan`: the ids it would delete (those PX has), when PX could be read; else null. */
-  planned: string[] | null;
-  /** Requests: PX's list read to name the ids (the ledger keeps fingerprints), and the deletes. */
-  requests: number;
-}
 
 /** The mirror's options checked with the load's, before anything is read. */
 export function checkMirrorOptions(options: LoadOptions): void {

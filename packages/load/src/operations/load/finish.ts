@@ -1,6 +1,7 @@
 import type { PxConfig } from '@pxstream/config';
 import { errorMessage, isPxStreamError } from '@pxstream/core';
 import type { Ledger, LedgerFigures, PlanCounts } from '@pxstream/ledger';
+import type { MirrorFigures } from '../../report.js';
 import { buildReport, type LoadReport } from '../../report.js';
 import type { DailyBudget } from '../../run/daily-budget.js';
 import { writeReport } from '../../run/files.js';
@@ -8,7 +9,6 @@ import type { OpenedInput } from '../../run/input.js';
 import type { LoadLog } from '../../run/log.js';
 import type { PassResult, RunCheckpoint } from '../../run/pass-context.js';
 import type { RunSettings } from '../../settings.js';
-import type { MirrorFigures } from '../delete/mirror.js';
 import { eventRules } from './ledger-setup.js';
 import { sayOutcome } from './messages.js';
 import type { LoadOutputs } from './outputs.js';

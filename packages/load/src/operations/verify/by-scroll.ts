@@ -7,6 +7,7 @@
  * end, from the input read again (a file) or the rows kept (a stream or objects).
  */
 import type { JsonObject, RowEnvelope } from '@pxstream/core';
+import type { ListPage } from '@pxstream/sink-px';
 import { readPxRecords } from '@pxstream/source-px';
 import { sayScrollRestart } from '../../run/read-setup.js';
 import { type KeptRow, type VerifyContext, writeDifferences, writeMissing } from './context.js';
@@ -16,6 +17,8 @@ export interface ScrollPass {
   table: IdTable;
   /** The rows kept in the first pass (an input that cannot be read twice), by ordinal. */
   kept: ReadonlyArray<KeptRow | undefined> | undefined;
+  /** The scroll's first page, read as the count (`firstPageQuery`): the scroll goes on from it. */
+  firstPage: ListPage | undefined;
   /** Reads the input again, handing each mapped row on (a file); used when `kept` is undefined. */
   reread: (onRow: (row: RowEnvelope) => Promise<void> | undefined) => Promise<void>;
 }
@@ -30,6 +33,7 @@ export async function verifyByScroll(ctx: VerifyContext, pass: ScrollPass): Prom
   const reader = readPxRecords({
     client: setup.client,
     type: setup.type,
+    ...(pass.firstPage ? { firstPage: pass.firstPage } : {}),
     ...(signal ? { signal } : {}),
     onPage: ({ stats }) => {
       figures.pages = stats.pages;

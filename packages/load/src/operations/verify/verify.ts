@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { keyFieldOf } from '@pxstream/config';
 import { isPxStreamError, type RowEnvelope } from '@pxstream/core';
-import { DEFAULT_RATE, defaultConcurrency } from '@pxstream/sink-px';
-import { DEFAULT_PAGE_SIZE } from '@pxstream/source-px';
+import { DEFAULT_RATE, defaultConcurrency, type ListPage } from '@pxstream/sink-px';
+import { DEFAULT_PAGE_SIZE, firstPageQuery } from '@pxstream/source-px';
 import { asLoadError, loadError } from '../../errors.js';
 import { checkInputEncoding } from '../../run/encoding.js';
 import { checkOutputPaths } from '../../run/files.js';
@@ -108,10 +108,14 @@ async function run(
 ): Promise<void> {
   const { setup, figures, comparer, signal } = ctx;
   const asked = options.readBy;
-  // One request tells what the scroll would cost: a page per 1,000 records (one for none).
+  // One request tells what the scroll would cost, a page per 1,000 records (one for none): the
+  // scroll's first page, which the scroll then goes on from (1M records: 1,001 pages in all,
+  // the count among them, plus the metadata read: 1,002 requests).
   let pages = Number.POSITIVE_INFINITY;
+  let firstPage: ListPage | undefined;
   if (asked === undefined) {
-    figures.totalHits = (await setup.client.listPage(setup.type, { pageSize: 1 })).totalHits;
+    firstPage = await setup.client.listPage(setup.type, firstPageQuery(setup.type));
+    figures.totalHits = firstPage.totalHits;
     pages = Math.max(1, Math.ceil(figures.totalHits / DEFAULT_PAGE_SIZE));
   }
   // Rows are kept whole while reading by id may still be the cheaper way, or always when asked
@@ -160,6 +164,7 @@ async function run(
   }
   await verifyByScroll(ctx, {
     table,
+    firstPage,
     kept: keepAll ? kept : undefined,
     reread: async (handle) => void (await pass(handle)),
   });
