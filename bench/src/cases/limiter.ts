@@ -15,13 +15,12 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { isDeepStrictEqual } from 'node:util';
 import { arg, report } from '../case-args.js';
 import { renderChart } from '../chart.js';
+import { checkUsers, dryRunBodies } from '../exact-users.js';
 import { generate } from '../generate.js';
 import { type LoadProgress, load } from '../load-api.js';
-import { type Json, type ServerKind, type Shape, STAMPED, startServer } from '../servers.js';
+import { type ServerKind, type Shape, startServer } from '../servers.js';
 import { benchConfig, scratch } from '../util.js';
 
 const server = arg('server', 'emulator') as ServerKind;
@@ -88,19 +87,7 @@ try {
   const timeline = await px.timeline();
 
   // Every row exact: each user holds its row (on top of the seed for existing ones), nothing else.
-  const users = new Map<string, Json>();
-  let duplicateRecords = 0;
-  for (const user of await px.users()) {
-    const id = String(user.identifyId);
-    if (users.has(id)) duplicateRecords++;
-    users.set(id, Object.fromEntries(Object.entries(user).filter(([name]) => !STAMPED.has(name))));
-  }
-  let wrong = 0;
-  for (const [id, body] of expected) {
-    const want = existing.has(id) ? { identifyId: id, propertyKeys: PRODUCT_KEYS, ...body } : body;
-    if (!isDeepStrictEqual(users.get(id), want)) wrong++;
-  }
-  const extra = [...users.keys()].filter((id) => !expected.has(id) && !existing.has(id)).length;
+  const { users, wrong, extra, duplicateRecords } = await checkUsers(px, expected, existing, PRODUCT_KEYS);
 
   const requests = after.requests - before.requests;
   const http429 = after.rateLimited - before.rateLimited;
@@ -143,30 +130,11 @@ try {
       result.rows.notSent === 0 &&
       result.rows.updated + result.rows.inserted === rows &&
       result.rows.updated === existing.size &&
-      users.size === existing.size + result.rows.inserted,
+      users === existing.size + result.rows.inserted,
   });
 } finally {
   await px.close();
   await cleanup();
-}
-
-/** The body pxstream sends for each row, by id: a dry run of the same file and config. */
-async function dryRunBodies(config: string, input: string, cwd: string): Promise<Map<string, Json>> {
-  let text = '';
-  const output = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      text += chunk.toString();
-      callback();
-    },
-  });
-  await load({ config, type: 'USER', input, dryRun: true, output, rejects: false, checkpoint: false, cwd });
-  const bodies = new Map<string, Json>();
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    const body = JSON.parse(line) as Json;
-    bodies.set(String(body.identifyId), body);
-  }
-  return bodies;
 }
 
 function chart(

@@ -61,7 +61,7 @@ describe('px sink: one write per row with insert-missing (emulator)', () => {
 
   /** Loads `ids` (those in `existing` seeded first) and returns the writes per row. */
   async function run(ids: string[], existing: string[], extra: Partial<PxSinkOptions> = {}) {
-    const px = await pool.start({}, { users: seedUsers(existing) });
+    const px = await pool.start({ rateLimit: false }, { users: seedUsers(existing) });
     const sink = sinkFor(px.baseUrl, extra);
     const result = await load(sink, rowsOf(ids));
     assertAccounted(sink, result, ids.length);
