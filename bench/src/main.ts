@@ -5,10 +5,12 @@
  * charts, also when run alone (`--case 7`, optionally `--server emulator|peer --variant sliding`).
  * Case 10 (a multi-day load on both servers, see multi-day-table.ts) gives rows here and writes
  * its own section and charts too (`--case 10`, optionally `--server emulator|peer`).
+ * Case 11 (reading PX back on both servers, see read-back-table.ts) likewise (`--case 11`).
  */
 import { arg } from './case-args.js';
 import { runLimiterCases } from './limiter-table.js';
 import { type MultiDayResult, multiDayTargets, runMultiDay } from './multi-day-table.js';
+import { readBackRows, runReadBack } from './read-back-table.js';
 import { writeSection } from './results-file.js';
 import { machine, runCase } from './util.js';
 
@@ -349,6 +351,10 @@ const cases: Record<string, () => Promise<Row[]>> = {
     const results = await runMultiDay({ smoke, server: arg('server', '') });
     return results.flatMap(multiDayRows);
   },
+  async 11() {
+    const results = await runReadBack({ smoke, server: arg('server', '') });
+    return results.flatMap(readBackRows);
+  },
   async 12() {
     const r = await runCase<EventRetention>('event-retention.ts', [
       '--per-day',
@@ -395,7 +401,7 @@ if (only === '7') {
   process.exit(0);
 }
 // Numeric keys would come first in an object's own order: run the cases in this one.
-for (const name of ['1', '2', '2b', '3', '4', '5', '6', '8', '9', '10', '12']) {
+for (const name of ['1', '2', '2b', '3', '4', '5', '6', '8', '9', '10', '11', '12']) {
   const run = cases[name] as () => Promise<Row[]>;
   if (only && only !== name) continue;
   process.stderr.write(`case ${name}...\n`);

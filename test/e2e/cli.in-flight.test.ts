@@ -40,7 +40,9 @@ describe('pxstream: requests in flight and the round trip, in the report and wit
     });
     assert.equal(run.code, 0, run.stderr);
     const json = JSON.parse(await readFile(report, 'utf8'));
-    const line = /^.*requests in flight: at most (\d+); round trip p50 (\d+) ms, p90 (\d+) ms$/m.exec(run.stderr);
+    const line = /^.*requests in flight: at most (\d+); round trip p50 (\d+) ms, p90 (\d+) ms$/m.exec(
+      run.stderr,
+    );
     assert.ok(line, run.stderr);
     return { json, line: line.slice(1).map(Number) };
   }

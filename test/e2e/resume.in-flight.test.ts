@@ -126,7 +126,10 @@ describe('rows in flight at a crash', () => {
           // most those it holds (twice its in-flight cap: 150) and two stream buffers of 16
           // beyond the first unfinished one: 633 (measured 629; 1,228 when the cap started at
           // 375, sized for a 1 s round trip).
-          assert.ok(doubtful.length <= 450 + 150 + 2 * 16 + 1, `the doubt is bounded: ${doubtful.length} rows`);
+          assert.ok(
+            doubtful.length <= 450 + 150 + 2 * 16 + 1,
+            `the doubt is bounded: ${doubtful.length} rows`,
+          );
         }
         // The whole file is counted (the checkpoint carries the counts of the rows before it).
         // With the ledger, the events PX confirmed after the last checkpoint are skipped as

@@ -87,19 +87,22 @@ try {
   const outage = { fromSec: Number.NaN, toSec: Number.NaN };
   const firstDay = Math.floor(sec(Date.now()) / daySec);
   const outageAt = origin + (firstDay + outageDay + 0.5) * daySec * 1000;
-  const outageStarted = new Promise<void>((resolve, reject) => {
-    outageTimer = setTimeout(
-      () => {
-        const asked = Date.now();
-        px.outage(outageFor, outageKind).then(() => {
+  let outageError: unknown;
+  outageTimer = setTimeout(
+    () => {
+      const asked = Date.now();
+      px.outage(outageFor, outageKind).then(
+        () => {
           outage.fromSec = sec((asked + Date.now()) / 2);
           outage.toSec = outage.fromSec + outageFor;
-          resolve();
-        }, reject);
-      },
-      Math.max(0, outageAt - Date.now()),
-    );
-  });
+        },
+        (error: unknown) => {
+          outageError = error;
+        },
+      );
+    },
+    Math.max(0, outageAt - Date.now()),
+  );
 
   const before = await px.stats();
   const samples: Array<{ sec: number; rate: number }> = [];
@@ -129,9 +132,9 @@ try {
   });
   const endWall = Date.now();
   clearTimeout(outageTimer);
+  if (outageError !== undefined) throw outageError;
   const outageLanded = !Number.isNaN(outage.fromSec);
-  if (!outageLanded) process.stderr.write('multi-day: the load ended before the outage was due\n');
-  else await outageStarted;
+  if (!outageLanded) process.stderr.write('multi-day: the load ended before the outage began\n');
   const after = await px.stats();
   const startSec = sec(startWall);
   const endSec = sec(endWall);

@@ -1,25 +1,11 @@
 import type { ExportProgress } from '@pxstream/load';
+import { InPlaceLine } from './in-place-line.js';
 import { formatDuration } from './progress.js';
 
-/** Erases from the cursor to the end of the line (ANSI EL). */
-const ERASE_LINE_END = '\x1b[K';
-
-/** An export's progress on a terminal: one line, rewritten in place after each page. */
-export class ExportProgressLine {
-  private shown = false;
-
-  constructor(private readonly out: NodeJS.WritableStream & { columns?: number }) {}
-
-  readonly update = (progress: ExportProgress): void => {
-    const line = formatExportProgress(progress);
-    const width = Math.max(1, (this.out.columns ?? 80) - 1);
-    this.out.write(`\r${line.length > width ? line.slice(0, width) : line}${ERASE_LINE_END}`);
-    this.shown = true;
-  };
-
-  clear(): void {
-    if (this.shown) this.out.write(`\r${ERASE_LINE_END}`);
-    this.shown = false;
+/** An export's (or ledger rebuild's) progress on a terminal: one line, rewritten in place after each page. */
+export class ExportProgressLine extends InPlaceLine<ExportProgress> {
+  constructor(out: NodeJS.WritableStream & { columns?: number }) {
+    super(out, formatExportProgress);
   }
 }
 

@@ -3,34 +3,13 @@ import type { DeleteProgress, LoadProgress, LoadWait } from '@pxstream/load';
 /** A load's progress, or a delete's (deleted and already gone instead of updated, inserted, skipped). */
 export type RunProgress = LoadProgress | DeleteProgress;
 
+import { InPlaceLine } from './in-place-line.js';
 import type { LogCounters, Logger } from './logger.js';
 
-/** Erases from the cursor to the end of the line (ANSI EL). */
-const ERASE_LINE_END = '\x1b[K';
-
-/**
- * A one-line progress display on a terminal, rewritten in place as the load reports progress.
- * The line is cut to the terminal's width as it is now (a resize is honoured at the next draw)
- * and what the last draw left is erased, never padded with spaces that could wrap.
- */
-export class ProgressLine {
-  private shown = false;
-
-  constructor(private readonly out: NodeJS.WritableStream & { columns?: number }) {}
-
-  /** Draws the line for `progress` (the load calls this a few times a second). */
-  readonly update = (progress: RunProgress): void => {
-    const line = formatProgress(progress);
-    const width = Math.max(1, (this.out.columns ?? 80) - 1);
-    const text = line.length > width ? line.slice(0, width) : line;
-    this.out.write(`\r${text}${ERASE_LINE_END}`);
-    this.shown = true;
-  };
-
-  /** Wipes the line, so that what is printed next (a notice, the summary) starts on a clean line. */
-  clear(): void {
-    if (this.shown) this.out.write(`\r${ERASE_LINE_END}`);
-    this.shown = false;
+/** A load's (or delete's) progress on a terminal: one line, rewritten in place. */
+export class ProgressLine extends InPlaceLine<RunProgress> {
+  constructor(out: NodeJS.WritableStream & { columns?: number }) {
+    super(out, formatProgress);
   }
 }
 

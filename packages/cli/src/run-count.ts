@@ -2,14 +2,8 @@
 import { count } from '@pxstream/load';
 import { EXIT } from './exit-codes.js';
 import type { CliIO } from './io.js';
-import {
-  failureExit,
-  interruptedExit,
-  parseRead,
-  readCommand,
-  readFlagWords,
-  readLogger,
-} from './read-commands.js';
+import { failureExit, interruptedExit, parseRead, readCommand, readLogger } from './read-commands.js';
+import { runRead } from './read-run.js';
 
 const DESCRIPTION = `Print how many users or accounts PX holds, or how many match the filters (PX's totalHits): one request.`;
 
@@ -30,35 +24,15 @@ export async function runCountCommand(argv: string[], io: CliIO): Promise<number
   }
   const { common } = parsed;
   log = readLogger(io, common.quiet);
-  const stop = new AbortController();
-  let stoppedBy: string | undefined;
-  const unsubscribe = io.onInterrupt((signal?: string) => {
-    stoppedBy ??= signal ?? 'SIGINT';
-    stop.abort();
+  return runRead(io, log, common, { name: 'count' }, async (run) => {
+    try {
+      const report = await count({ ...run.options, filter: common.filters });
+      io.stdout.write(`${report.totalHits}\n`);
+      return EXIT.OK;
+    } catch (error) {
+      // A stop rejects (nothing was counted): the exit code of its signal, nothing printed.
+      if (run.options.signal.aborted) return interruptedExit(run.stoppedBy());
+      throw error;
+    }
   });
-  try {
-    const report = await count({
-      config: common.configPath,
-      type: common.type,
-      filter: common.filters,
-      baseUrl: common.baseUrl,
-      rate: common.rate,
-      timeoutMs: common.timeoutMs,
-      wait: common.wait,
-      signal: stop.signal,
-      onLog: (entry) => {
-        if (entry.level === 'warn') log.warn(readFlagWords(entry.message));
-        else log.info(readFlagWords(entry.message));
-      },
-      env: io.env,
-      cwd: io.cwd,
-    });
-    io.stdout.write(`${report.totalHits}\n`);
-    return EXIT.OK;
-  } catch (error) {
-    if (stop.signal.aborted) return interruptedExit(stoppedBy);
-    return failureExit(error, log, io, 'count');
-  } finally {
-    unsubscribe();
-  }
 }

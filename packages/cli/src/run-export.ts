@@ -14,9 +14,9 @@ import {
   parseRead,
   type RawReadOptions,
   readCommand,
-  readFlagWords,
   readLogger,
 } from './read-commands.js';
+import { announcingProgress, runRead } from './read-run.js';
 
 const DESCRIPTION = `Export PX's users or accounts: by default under the config's CSV columns, with values the loader reads back to the same records (an export loads into an empty PX as it was); --all-fields writes every field of every record as JSON-lines. Reads 1,000 records a request, at the load's rate.`;
 
@@ -55,59 +55,24 @@ export async function runExportCommand(argv: string[], io: CliIO): Promise<numbe
   const { raw, common } = parsed;
   log = readLogger(io, common.quiet);
   const progress = io.stderr.isTTY && !common.quiet ? new ExportProgressLine(io.stderr) : undefined;
-  const stop = new AbortController();
-  let stoppedBy: string | undefined;
-  const unsubscribe = io.onInterrupt((signal?: string) => {
-    progress?.clear();
-    stoppedBy ??= signal ?? 'SIGINT';
-    log.info('interrupted: the export stops');
-    stop.abort();
-  });
-  let announced = false;
-  try {
-    const run = exportRecords({
-      config: common.configPath,
-      type: common.type,
+  const what = common.type === 'USER' ? 'users' : 'accounts';
+  return runRead(io, log, common, { name: 'export', progress, stopping: 'the export stops' }, async (run) => {
+    const report = await exportRecords({
+      ...run.options,
       filter: common.filters,
       allFields: raw.allFields === true,
-      baseUrl: common.baseUrl,
-      rate: common.rate,
-      timeoutMs: common.timeoutMs,
-      wait: common.wait,
-      signal: stop.signal,
-      onProgress: (p) => {
-        // The first page says how many there are: said once, whatever stderr is.
-        if (!announced && p.totalHits !== undefined) {
-          announced = true;
-          progress?.clear();
-          log.info(`${p.totalHits} ${common.type === 'USER' ? 'users' : 'accounts'} to export`);
-        }
-        progress?.update(p);
-      },
-      onLog: (entry) => {
-        progress?.clear();
-        if (entry.level === 'warn') log.warn(readFlagWords(entry.message));
-        else log.info(readFlagWords(entry.message));
-      },
-      env: io.env,
-      cwd: io.cwd,
-    });
-    const report = await run.write(raw.output ?? io.stdout, format ? { format } : {});
+      onProgress: announcingProgress(log, progress, (total) => `${total} ${what} to export`),
+    }).write(raw.output ?? io.stdout, format ? { format } : {});
     progress?.clear();
     if (report.interrupted) {
       log.info(
         `stopped after ${report.records} records${raw.output === undefined ? '' : ': no file written'}`,
       );
-      return interruptedExit(stoppedBy);
+      return interruptedExit(run.stoppedBy());
     }
     summarize(io, log, report, raw.output !== undefined, common.quiet);
     return EXIT.OK;
-  } catch (error) {
-    progress?.clear();
-    return failureExit(error, log, io, 'export');
-  } finally {
-    unsubscribe();
-  }
+  });
 }
 
 /** `EXPORT: N records, N requests` (stdout when the records went to a file, else stderr) and the figures. */

@@ -6,14 +6,8 @@ import { type RebuildReport, rebuildLedger } from '@pxstream/load';
 import { CliError, EXIT } from './exit-codes.js';
 import { ExportProgressLine } from './export-progress.js';
 import type { CliIO } from './io.js';
-import {
-  failureExit,
-  parseRead,
-  type RawReadOptions,
-  readCommand,
-  readFlagWords,
-  readLogger,
-} from './read-commands.js';
+import { failureExit, parseRead, type RawReadOptions, readCommand, readLogger } from './read-commands.js';
+import { announcingProgress, runRead } from './read-run.js';
 import { elapsed } from './run-verify.js';
 
 const DESCRIPTION = `Rebuild the ledger of a target (PX base URL, product keys, record type) from PX's own records, hashed as a load would send them: afterwards --changed-only sends only the rows that differ from PX (records edited in PX are restored, the rest skipped), and --insert-missing knows which ids PX has. Reads 1,000 records a request; replaces the old ledger only once complete.`;
@@ -64,38 +58,12 @@ export async function runRebuildCommand(argv: string[], io: CliIO): Promise<numb
   log = readLogger(io, common.quiet);
   const what = common.type === 'USER' ? 'users' : 'accounts';
   const progress = io.stderr.isTTY && !common.quiet ? new ExportProgressLine(io.stderr) : undefined;
-  const stop = new AbortController();
-  const unsubscribe = io.onInterrupt(() => {
-    progress?.clear();
-    log.info('interrupted: the rebuild stops, the ledger is left as it was');
-    stop.abort();
-  });
-  let announced = false;
-  try {
+  const stopping = 'the rebuild stops, the ledger is left as it was';
+  return runRead(io, log, common, { name: 'ledger rebuild', progress, stopping }, async (run) => {
     const report = await rebuildLedger({
-      config: common.configPath,
-      type: common.type,
+      ...run.options,
       ...(raw.ledger !== undefined ? { ledger: raw.ledger } : {}),
-      baseUrl: common.baseUrl,
-      rate: common.rate,
-      timeoutMs: common.timeoutMs,
-      wait: common.wait,
-      signal: stop.signal,
-      onProgress: (p) => {
-        if (!announced && p.totalHits !== undefined) {
-          announced = true;
-          progress?.clear();
-          log.info(`${p.totalHits} ${what} to read`);
-        }
-        progress?.update(p);
-      },
-      onLog: (entry) => {
-        progress?.clear();
-        if (entry.level === 'warn') log.warn(readFlagWords(entry.message));
-        else log.info(readFlagWords(entry.message));
-      },
-      env: io.env,
-      cwd: io.cwd,
+      onProgress: announcingProgress(log, progress, (total) => `${total} ${what} to read`),
     });
     progress?.clear();
     if (report.interrupted) return EXIT.INTERRUPTED;
@@ -107,12 +75,7 @@ export async function runRebuildCommand(argv: string[], io: CliIO): Promise<numb
       );
     }
     return EXIT.OK;
-  } catch (error) {
-    progress?.clear();
-    return failureExit(error, log, io, 'ledger rebuild');
-  } finally {
-    unsubscribe();
-  }
+  });
 }
 
 /** `REBUILT: N entries from N users, N requests`. */

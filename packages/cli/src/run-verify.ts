@@ -5,18 +5,13 @@
  */
 import { type VerifyProgress, type VerifyReadBy, type VerifyReport, verify } from '@pxstream/load';
 import { CliError, EXIT } from './exit-codes.js';
+import { InPlaceLine } from './in-place-line.js';
 import type { CliIO } from './io.js';
 import type { Logger } from './logger.js';
 import { parseFormat } from './options.js';
 import { formatDuration } from './progress.js';
-import {
-  failureExit,
-  parseRead,
-  type RawReadOptions,
-  readCommand,
-  readFlagWords,
-  readLogger,
-} from './read-commands.js';
+import { failureExit, parseRead, type RawReadOptions, readCommand, readLogger } from './read-commands.js';
+import { runRead } from './read-run.js';
 
 const DESCRIPTION = `Check that PX holds what a file says: each row mapped and validated as a load would send it, then compared field by field with PX's record (numbers by value, dates as epoch ms, booleans, strings exactly; a field the row leaves empty is not compared). Reads PX the cheaper way: one request per id for a small file, else PX's whole list, 1,000 records a request.`;
 
@@ -33,8 +28,6 @@ interface RawVerifyOptions extends RawReadOptions {
   format?: string;
   readBy?: string;
 }
-
-const ERASE_LINE_END = '\x1b[K';
 
 export async function runVerifyCommand(argv: string[], io: CliIO): Promise<number> {
   const command = readCommand('verify', DESCRIPTION, EXAMPLES, io, { filter: false })
@@ -58,47 +51,24 @@ export async function runVerifyCommand(argv: string[], io: CliIO): Promise<numbe
   const { raw, common } = parsed;
   const input = command.args[0]!;
   log = readLogger(io, common.quiet);
-  const progress = io.stderr.isTTY && !common.quiet ? progressLine(io.stderr) : undefined;
-  const stop = new AbortController();
-  const unsubscribe = io.onInterrupt(() => {
-    progress?.clear();
-    log.info('interrupted: the verify stops');
-    stop.abort();
-  });
-  try {
+  const progress =
+    io.stderr.isTTY && !common.quiet ? new InPlaceLine(io.stderr, verifyProgressText) : undefined;
+  return runRead(io, log, common, { name: 'verify', progress, stopping: 'the verify stops' }, async (run) => {
     const report = await verify({
-      config: common.configPath,
-      type: common.type,
+      ...run.options,
       input: input === '-' ? io.stdin : input,
       inputName: 'stdin',
       ...(raw.format !== undefined ? { format: parseFormat(raw.format) } : {}),
       ...(raw.diff !== undefined ? { diff: raw.diff } : {}),
       ...(readBy ? { readBy } : {}),
-      baseUrl: common.baseUrl,
-      rate: common.rate,
-      timeoutMs: common.timeoutMs,
-      wait: common.wait,
-      signal: stop.signal,
       ...(progress ? { onProgress: progress.update } : {}),
-      onLog: (entry) => {
-        progress?.clear();
-        if (entry.level === 'warn') log.warn(readFlagWords(entry.message));
-        else log.info(readFlagWords(entry.message));
-      },
-      env: io.env,
-      cwd: io.cwd,
     });
     progress?.clear();
     if (report.interrupted) return EXIT.INTERRUPTED;
     io.stdout.write(`${verifyLine(report)}\n`);
     if (!common.quiet) summarize(log, report);
     return report.differ + report.missing + report.rejected === 0 ? EXIT.OK : EXIT.REJECTED;
-  } catch (error) {
-    progress?.clear();
-    return failureExit(error, log, io, 'verify');
-  } finally {
-    unsubscribe();
-  }
+  });
 }
 
 function parseReadBy(value: string | undefined): VerifyReadBy | undefined {
@@ -136,24 +106,11 @@ export function elapsed(ms: number): string {
   return ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : formatDuration(ms);
 }
 
-/** The verify's progress on a terminal: one line, rewritten in place. */
-function progressLine(out: CliIO['stderr']) {
-  let shown = false;
-  return {
-    update(p: VerifyProgress) {
-      const text =
-        p.phase === 'input'
-          ? `reading the input: ${p.rows} rows`
-          : p.phase === 'px'
-            ? `reading PX: ${p.records}${p.totalHits === undefined ? '' : ` of ${p.totalHits}`} records | ${p.requests} requests`
-            : 'naming the differences: reading the input again';
-      const width = Math.max(1, (out.columns ?? 80) - 1);
-      out.write(`\r${text.length > width ? text.slice(0, width) : text}${ERASE_LINE_END}`);
-      shown = true;
-    },
-    clear() {
-      if (shown) out.write(`\r${ERASE_LINE_END}`);
-      shown = false;
-    },
-  };
+/** The verify's progress line on a terminal: what it is reading, and how far. */
+function verifyProgressText(p: VerifyProgress): string {
+  return p.phase === 'input'
+    ? `reading the input: ${p.rows} rows`
+    : p.phase === 'px'
+      ? `reading PX: ${p.records}${p.totalHits === undefined ? '' : ` of ${p.totalHits}`} records | ${p.requests} requests`
+      : 'naming the differences: reading the input again';
 }

@@ -20,7 +20,7 @@ export {
   recordedKeyReason,
   recordsGuard,
 } from './guards.js';
-export { EVENT_HASH_DIGITS, hashBody, RECORD_HASH_DIGITS } from './hash.js';
+export { EVENT_HASH_DIGITS, hashBody, hashIdInto, idKey, RECORD_HASH_DIGITS } from './hash.js';
 export { fingerprintWords, IdFingerprints, idFingerprint } from './id-set.js';
 export type { Durability } from './journal.js';
 export type { EventState, LedgerCounts } from './ledger.js';

@@ -101,6 +101,14 @@ export function isRecordNotFound(text: string): boolean {
 
 /** The message of a 404 that is not a record's: names the likely fix. */
 export function wrongBaseUrlMessage(baseUrl: string, what: string, bodyMessage: string): string {
+  return `PX answered ${what} with 404 and no record error (${bodyMessage}) at ${baseUrl}: ${baseUrlFix(baseUrl)}`;
+}
+
+/**
+ * What to do about a base URL PX's API is not at: add the API version when the path lacks it,
+ * else check the address.
+ */
+export function baseUrlFix(baseUrl: string): string {
   const path = (() => {
     try {
       return new URL(baseUrl).pathname.replace(/\/+$/, '');
@@ -108,10 +116,9 @@ export function wrongBaseUrlMessage(baseUrl: string, what: string, bodyMessage: 
       return '';
     }
   })();
-  const fix = /\/v\d+$/.test(path)
+  return /\/v\d+$/.test(path)
     ? 'check that the base URL is the PX API (e.g. https://api.aptrinsic.com/v1)'
     : `the base URL must end in /v1 (set baseUrl to ${baseUrl.replace(/\/+$/, '')}/v1)`;
-  return `PX answered ${what} with 404 and no record error (${bodyMessage}) at ${baseUrl}: ${fix}`;
 }
 
 /** What a request path reads or writes, in words: `users`, `custom events`, `the user attribute metadata`. */

@@ -4,7 +4,7 @@ export type { AttributeMetadata, PxClient } from './client.js';
 export { createPxClient } from './client.js';
 export type { DeleteOptions, DeleteOutcome, DeleteResult } from './delete.js';
 export { ALREADY_GONE_REASON, DELETED_REASON, deleteRequest, needsDeleteBodyId } from './delete.js';
-export { errorBodyMessage, isRecordNotFound } from './error-body.js';
+export { baseUrlFix, errorBodyMessage, isRecordNotFound } from './error-body.js';
 export type { PxSinkError, PxSinkErrorCode } from './errors.js';
 export type { GuardVerdict, SendGuard } from './guard.js';
 export type { ListPage, ListQuery } from './list.js';

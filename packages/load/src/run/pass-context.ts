@@ -10,8 +10,8 @@ import type { RunSettings } from '../settings.js';
 import type { DailyBudget } from './daily-budget.js';
 import type { OpenedInput } from './input.js';
 import type { LoadLog } from './log.js';
-import type { SinkHandle } from './px-setup.js';
 import type { RepeatCounter } from './repeat-counter.js';
+import type { SinkHandle } from './sink-setup.js';
 import type { AttributeMetadataList, RowStages } from './stages.js';
 import type { PxWaits } from './waits.js';
 

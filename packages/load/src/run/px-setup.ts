@@ -2,16 +2,13 @@ import type { PxConfig, RecordType } from '@pxstream/config';
 import { errorMessage, isPxStreamError } from '@pxstream/core';
 import type { CustomAttributeSpec, EmulatorHandle } from '@pxstream/emulator';
 import {
+  baseUrlFix,
   createPxClient,
-  createPxSink,
   DEFAULT_RATE,
-  type PxSink,
   type PxWaitEvent,
   type RequestBudget,
-  type SendGuard,
 } from '@pxstream/sink-px';
 import { LoadError, loadError } from '../errors.js';
-import type { SinkFigures } from '../report.js';
 import type { LoadLog } from './log.js';
 import type { AttributeMetadataList } from './stages.js';
 
@@ -160,70 +157,10 @@ async function readMetadataOnce(
  */
 function metadataNotFound(baseUrl: string, model: 'user' | 'account', error: unknown): LoadError {
   const answer = /HTTP 404 (.*)$/.exec(errorMessage(error))?.[1] ?? 'HTTP 404';
-  const path = (() => {
-    try {
-      return new URL(baseUrl).pathname.replace(/\/+$/, '');
-    } catch {
-      return '';
-    }
-  })();
-  const fix = /\/v\d+$/.test(path)
-    ? 'check that the base URL is the PX API (e.g. https://api.aptrinsic.com/v1)'
-    : `the base URL must end in /v1 (set baseUrl to ${baseUrl.replace(/\/+$/, '')}/v1)`;
   return new LoadError(
     'PX_WRONG_BASE_URL',
     `PX answered GET /admin/model/${model}/attributes with 404 (${answer}) at ${baseUrl}: PX always has it, ` +
-      `so the base URL is wrong: ${fix}`,
+      `so the base URL is wrong: ${baseUrlFix(baseUrl)}`,
     { status: 404, cause: error },
   );
-}
-
-/** What the load adds to the sink: waiting for PX, the daily count, the ledger's ids. */
-export interface SinkExtras {
-  guard?: SendGuard | undefined;
-  requestBudget?: RequestBudget | undefined;
-  onWait?: ((event: PxWaitEvent) => void) | undefined;
-  knownId?: ((id: string) => boolean) | undefined;
-}
-
-export interface SinkHandle {
-  sink: PxSink;
-  figures(): SinkFigures;
-}
-
-export function createSink(config: PxConfig, settings: PxSettings, extras: SinkExtras = {}): SinkHandle {
-  const { guard, requestBudget, onWait, knownId } = extras;
-  const sink = createPxSink({
-    guard,
-    // Events with the ledger: a row is marked pending when the sink takes it, so the sink takes
-    // no more than it has requests in flight. After a kill -9 the events in doubt are then the
-    // ones that were on the wire, not a queue behind them. (The cap follows the round trip.)
-    ...(guard && settings.type === 'CUSTOM_EVENT' ? { maxPendingPerRequest: 1 } : {}),
-    baseUrl: config.baseUrl,
-    apiKey: config.apiKey ?? '',
-    type: settings.type,
-    insertMissing: settings.insertMissing,
-    rate: config.rate ?? DEFAULT_RATE,
-    ...(config.concurrency !== undefined ? { concurrency: config.concurrency } : {}),
-    ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
-    wait: settings.wait !== false,
-    ...(requestBudget ? { requestBudget } : {}),
-    ...(onWait ? { onWait } : {}),
-    ...(knownId ? { knownId } : {}),
-  });
-  return {
-    sink,
-    figures: () => {
-      const stats = sink.stats();
-      return {
-        requests: stats.sent,
-        retries: stats.retries,
-        http429: stats.http429,
-        waits: stats.waits,
-        waitedMs: stats.waitedMs,
-        concurrency: stats.peakConcurrency,
-        roundTripMs: stats.roundTripMs,
-      };
-    },
-  };
 }

@@ -6,12 +6,13 @@
  */
 import type { RecordType } from '@pxstream/config';
 import { createRedactor } from '@pxstream/core';
-import { createPxClient, DEFAULT_RATE, type PxClient } from '@pxstream/sink-px';
+import { createPxClient, type PxClient } from '@pxstream/sink-px';
 import type { PxRestartEvent } from '@pxstream/source-px';
 import { LoadError, loadError } from '../errors.js';
 import type { LoadOptions, LogEntry } from '../options.js';
 import { prepareConfig } from './config.js';
 import { LoadLog } from './log.js';
+import { pxClientOptions } from './px-connection.js';
 import { PxWaits } from './waits.js';
 
 /** The options every read of PX takes: `load()`'s, where they mean the same. */
@@ -99,15 +100,9 @@ export async function openRead(options: ReadOptions): Promise<ReadSetup> {
     throw new LoadError('CONFIG_MISSING_API_KEY', `no API key: set "apiKey" in ${where} or PX_API_KEY`);
   }
   const waits = new PxWaits(log, () => undefined);
-  const client = createPxClient({
-    baseUrl: config.baseUrl,
-    apiKey: config.apiKey,
-    rate: config.rate ?? DEFAULT_RATE,
-    ...(config.concurrency !== undefined ? { concurrency: config.concurrency } : {}),
-    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-    wait: options.wait !== false,
-    onWait: waits.onWait,
-  });
+  const client = createPxClient(
+    pxClientOptions(config, { timeoutMs: options.timeoutMs, wait: options.wait, onWait: waits.onWait }),
+  );
   return { config, type, filters, log, client };
 }
 

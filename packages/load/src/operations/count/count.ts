@@ -1,6 +1,6 @@
-import { isPxStreamError, PxStreamError } from '@pxstream/core';
-import { asLoadError } from '../../errors.js';
-import { openRead, type ReadOptions, type ReadSetup, redactError } from '../../run/read-setup.js';
+import { PxStreamError } from '@pxstream/core';
+import { closeOnStop, isStopError, readFailure } from '../../run/read-end.js';
+import { openRead, type ReadOptions, type ReadSetup } from '../../run/read-setup.js';
 
 /** `count()`'s options: those of every read of PX (config, type, filter, signal...). */
 export type CountOptions = ReadOptions;
@@ -27,8 +27,7 @@ export async function count(options: CountOptions): Promise<CountReport> {
   const started = performance.now();
   const { signal } = options;
   let setup: ReadSetup | undefined;
-  const stop = () => setup?.client.close();
-  signal?.addEventListener('abort', stop, { once: true });
+  const release = closeOnStop(signal, () => setup?.client);
   try {
     setup = await openRead(options);
     if (signal?.aborted) throw stopped();
@@ -43,12 +42,9 @@ export async function count(options: CountOptions): Promise<CountReport> {
       durationMs: Math.round(performance.now() - started),
     };
   } catch (error) {
-    const aborted = signal?.aborted && isPxStreamError(error) && error.code === 'PX_ABORTED';
-    const failure = asLoadError(aborted ? stopped() : error);
-    throw setup ? redactError(failure, setup.log.redact) : failure;
+    throw readFailure(isStopError(error, signal) ? stopped() : error, setup);
   } finally {
-    signal?.removeEventListener('abort', stop);
-    setup?.client.close();
+    release();
   }
 }
 

@@ -6,8 +6,9 @@
  */
 import type { PxConfig } from '@pxstream/config';
 import { IdFingerprints, idFingerprint } from '@pxstream/ledger';
-import { createPxClient, DEFAULT_RATE, type PxWaitEvent, type RequestBudget } from '@pxstream/sink-px';
+import { createPxClient } from '@pxstream/sink-px';
 import { readPxRecords } from '@pxstream/source-px';
+import { type PxConnectionSettings, pxClientOptions } from '../../run/px-connection.js';
 
 export interface IdsInPx {
   /** The ids PX has among those wanted. */
@@ -18,13 +19,10 @@ export interface IdsInPx {
   requests: number;
 }
 
-export interface IdsInPxOptions {
+/** The scroll's client is the delete's (timeout, waits for PX, daily count). */
+export interface IdsInPxOptions extends PxConnectionSettings {
   config: PxConfig;
   type: 'USER' | 'ACCOUNT';
-  timeoutMs: number | undefined;
-  wait: boolean;
-  requestBudget?: RequestBudget | undefined;
-  onWait?: ((event: PxWaitEvent) => void) | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -34,16 +32,7 @@ export async function idsInPx(wanted: Float64Array, options: IdsInPxOptions): Pr
   const set = new IdFingerprints();
   for (const fingerprint of wanted) set.addFingerprint(fingerprint);
   set.seal();
-  const client = createPxClient({
-    baseUrl: config.baseUrl,
-    apiKey: config.apiKey ?? '',
-    rate: config.rate ?? DEFAULT_RATE,
-    ...(config.concurrency !== undefined ? { concurrency: config.concurrency } : {}),
-    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-    wait: options.wait,
-    ...(options.requestBudget ? { requestBudget: options.requestBudget } : {}),
-    ...(options.onWait ? { onWait: options.onWait } : {}),
-  });
+  const client = createPxClient(pxClientOptions(config, options));
   const stop = () => client.close();
   signal?.addEventListener('abort', stop, { once: true });
   const key = type === 'USER' ? 'identifyId' : 'id';

@@ -1,60 +1,20 @@
 import type { PxConfig } from '@pxstream/config';
 import type { Ledger } from '@pxstream/ledger';
-import {
-  createPxSink,
-  DEFAULT_RATE,
-  type PxWaitEvent,
-  type RequestBudget,
-  type SendGuard,
-} from '@pxstream/sink-px';
-import type { SinkHandle } from '../../run/px-setup.js';
+import type { SendGuard } from '@pxstream/sink-px';
+import { openPxSink, type SinkExtras, type SinkHandle } from '../../run/sink-setup.js';
 import type { DeleteSettings } from './settings.js';
-
-/** What a delete adds to its sink: the ledger's hook, the daily count, the waits said on the log. */
-export interface DeleteSinkExtras {
-  guard?: SendGuard | undefined;
-  requestBudget?: RequestBudget | undefined;
-  onWait?: ((event: PxWaitEvent) => void) | undefined;
-}
 
 /**
  * The PX sink in delete mode: the load's sink (limiter and control law, retries, waits for PX,
- * the daily budget, `halt` on Ctrl-C) deleting each row's id instead of writing it.
+ * the daily budget, `halt` on Ctrl-C) deleting each row's id instead of writing it. Its extras:
+ * the ledger's hook, the daily count, the waits said on the log.
  */
 export function createDeleteSink(
   config: PxConfig,
   settings: DeleteSettings,
-  extras: DeleteSinkExtras,
+  extras: Omit<SinkExtras, 'knownId'>,
 ): SinkHandle {
-  const { guard, requestBudget, onWait } = extras;
-  const sink = createPxSink({
-    guard,
-    baseUrl: config.baseUrl,
-    apiKey: config.apiKey ?? '',
-    type: settings.type,
-    delete: { hard: settings.hard },
-    rate: config.rate ?? DEFAULT_RATE,
-    ...(config.concurrency !== undefined ? { concurrency: config.concurrency } : {}),
-    ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
-    wait: settings.wait !== false,
-    ...(requestBudget ? { requestBudget } : {}),
-    ...(onWait ? { onWait } : {}),
-  });
-  return {
-    sink,
-    figures: () => {
-      const stats = sink.stats();
-      return {
-        requests: stats.sent,
-        retries: stats.retries,
-        http429: stats.http429,
-        waits: stats.waits,
-        waitedMs: stats.waitedMs,
-        concurrency: stats.peakConcurrency,
-        roundTripMs: stats.roundTripMs,
-      };
-    },
-  };
+  return openPxSink(config, settings, extras, { delete: { hard: settings.hard } });
 }
 
 /** What the ledger did in a delete: the ids it dropped. */

@@ -1,5 +1,6 @@
 import type { Rejection, RowEnvelope } from '@pxstream/core';
-import type { LoadOptions, LoadWait } from '../../options.js';
+import type { LoadOptions, LoadProgress } from '../../options.js';
+import type { LoadReport } from '../../report.js';
 
 /**
  * What `deleteRecords()` takes: `load()`'s options where they mean the same (config, input,
@@ -67,38 +68,50 @@ export type DeleteRowEvent =
   | { outcome: { row: RowEnvelope; outcome: 'deleted' | 'already-gone' } }
   | { rejection: Rejection };
 
-export interface DeleteProgress {
-  read: number;
+/** A load's progress, in a delete's words: `deleted` and `alreadyGone` for `updated` and `skipped`. */
+export interface DeleteProgress extends Omit<LoadProgress, 'updated' | 'inserted' | 'skipped' | 'dryRun'> {
   deleted: number;
   /** Records PX did not have (404): counted, not errors. */
   alreadyGone: number;
-  rejected: number;
-  /** Rows that reached an end, earlier runs' included after a resume. */
-  finished: number;
-  finishedBefore: number;
-  bytesDone: number | undefined;
-  startBytes: number;
-  size: number | undefined;
-  requests: number;
-  retries: number;
-  http429: number;
-  currentRate: number | undefined;
-  elapsedMs: number;
-  requestsToday: number | undefined;
-  dailyBudget: number | undefined;
-  waits: number;
-  waitedMs: number;
-  waiting: LoadWait | undefined;
 }
 
-/** What `deleteRecords()` resolves to, and what a `report` file holds. */
-export interface DeleteReport {
+/**
+ * What `deleteRecords()` resolves to, and what a `report` file holds: a load's report where the
+ * fields mean the same (times, requests and waits, rejections, how the run ended), and the
+ * delete's own counts.
+ */
+export interface DeleteReport
+  extends Pick<
+    LoadReport,
+    | 'input'
+    | 'startedAt'
+    | 'finishedAt'
+    | 'durationMs'
+    | 'rejectedByStage'
+    | 'rejectedByCode'
+    | 'requests'
+    | 'retries'
+    | 'http429'
+    | 'waits'
+    | 'waitedMs'
+    | 'requestsToday'
+    | 'dailyBudget'
+    | 'rejectsFile'
+    | 'error'
+    | 'interrupted'
+    | 'aborted'
+    | 'complete'
+    | 'checkpoint'
+    | 'resumedAtRow'
+    | 'target'
+    | 'warnings'
+    | 'peakRssBytes'
+  > {
   deleted: number;
   alreadyGone: number;
   /** Rows rejected: no id, or PX refused the delete. */
   rejected: number;
   type: 'USER' | 'ACCOUNT';
-  input: string;
   hard: boolean;
   cascade: boolean;
   maxDeletes: number;
@@ -110,31 +123,9 @@ export interface DeleteReport {
   rowsWithoutId: number;
   /** `plan`: nothing was sent. */
   plan: boolean;
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
   /** Rows this run finished a second (a resumed run's earlier rows do not count). */
   rowsPerSecond: number;
   rows: { read: number; deleted: number; alreadyGone: number; rejected: number; notSent: number };
-  rejectedByStage: Record<string, number>;
-  rejectedByCode: Record<string, number>;
-  requests: number;
-  retries: number;
-  http429: number;
-  waits: number;
-  waitedMs: number;
-  requestsToday: number | null;
-  dailyBudget: number | null;
-  rejectsFile: string | null;
-  error: { code: string; message: string } | null;
-  interrupted: boolean;
-  aborted: boolean;
-  complete: boolean;
-  checkpoint: string | null;
-  resumedAtRow: number | null;
-  target: { baseUrl: string; productKeys: string[] } | null;
   /** The target's ledger, when there is one: where, and the ids it dropped. */
   ledger: { path: string; forgotten: number } | null;
-  warnings: string[];
-  peakRssBytes: number;
 }

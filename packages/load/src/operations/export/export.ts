@@ -4,13 +4,8 @@ import { isPxStreamError } from '@pxstream/core';
 import { readPxRecords } from '@pxstream/source-px';
 import { asLoadError, loadError } from '../../errors.js';
 import { checkOutputPaths } from '../../run/files.js';
-import {
-  checkReadOptions,
-  openRead,
-  type ReadSetup,
-  redactError,
-  sayScrollRestart,
-} from '../../run/read-setup.js';
+import { closeOnStop } from '../../run/read-end.js';
+import { checkReadOptions, openRead, type ReadSetup, sayScrollRestart } from '../../run/read-setup.js';
 import { formatFromPath } from '../../settings.js';
 import { ExportFigures } from './figures.js';
 import { formatterFor } from './formats.js';
@@ -124,9 +119,7 @@ export class ExportRun implements AsyncIterable<ExportRecord> {
     const { signal } = this.options;
     const figures = this.figures;
     let setup: ReadSetup | undefined;
-    // A stop ends the request on its way too: the client is closed, the reader sees the signal.
-    const stop = () => setup?.client.close();
-    signal?.addEventListener('abort', stop, { once: true });
+    const release = closeOnStop(signal, () => setup?.client);
     try {
       setup = await openRead(this.options);
       figures.client = setup.client;
@@ -160,19 +153,11 @@ export class ExportRun implements AsyncIterable<ExportRecord> {
       if (signal?.aborted) figures.interrupted = true;
       else figures.complete = true;
     } catch (error) {
-      if (signal?.aborted && isPxStreamError(error) && error.code === 'PX_ABORTED') {
-        figures.interrupted = true;
-        return;
-      }
-      const failure = asLoadError(error);
-      if (setup) redactError(failure, setup.log.redact);
-      figures.error = { code: failure.code, message: failure.message };
-      throw failure;
+      if (figures.stoppedBy(error, signal)) return;
+      throw figures.failure(error, setup);
     } finally {
-      signal?.removeEventListener('abort', stop);
-      setup?.client.close();
-      if (setup) figures.warnings = [...setup.log.warnings];
-      figures.finishedAt = Date.now();
+      release();
+      figures.end(setup);
     }
   }
 

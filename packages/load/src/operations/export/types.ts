@@ -1,5 +1,7 @@
 import type { Writable } from 'node:stream';
+import type { ReadEnding } from '../../run/read-figures.js';
 import type { ReadOptions } from '../../run/read-setup.js';
+import type { ScrollProgress } from '../../run/scroll-progress.js';
 
 /** How an export is written: CSV, JSON-lines, or one JSON array. */
 export type ExportFormat = 'csv' | 'jsonl' | 'json';
@@ -29,24 +31,11 @@ export interface ExportWriteOptions {
 /** Where `write()` puts the records: a file path (gzip when it ends in `.gz`) or a stream. */
 export type ExportOutput = string | Writable;
 
-export interface ExportProgress {
-  /** Records read from PX so far. */
-  records: number;
-  /** PX's count of the records the filters match; undefined before the first page. */
-  totalHits: number | undefined;
-  /** Pages PX answered (1,000 records each, the last one short). */
-  pages: number;
-  /** Requests sent, retries and the metadata read included. */
-  requests: number;
-  retries: number;
-  http429: number;
-  /** Scrolls started again after one expired or kept failing. */
-  restarts: number;
-  elapsedMs: number;
-}
+/** An export's counters after each page PX answers. */
+export type ExportProgress = ScrollProgress;
 
 /** What an export came to: `ExportRun.report()`, and what `write()` resolves to. */
-export interface ExportReport {
+export interface ExportReport extends ReadEnding {
   type: 'USER' | 'ACCOUNT';
   /** Records exported (handed on, or written). */
   records: number;
@@ -69,16 +58,7 @@ export interface ExportReport {
   requests: number;
   retries: number;
   http429: number;
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
   recordsPerSecond: number;
   /** Every record was read: the scroll ended. */
   complete: boolean;
-  /** Stopped by `signal` (Ctrl-C). */
-  interrupted: boolean;
-  error: { code: string; message: string } | null;
-  /** Where the records came from: PX's base URL (never the API key). */
-  target: { baseUrl: string } | null;
-  warnings: string[];
 }

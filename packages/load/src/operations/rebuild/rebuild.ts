@@ -1,24 +1,14 @@
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import {
-  isPxStreamError,
-  isRejection,
-  type Rejection,
-  type RowEnvelope,
-  type RowStep,
-  runStep,
-} from '@pxstream/core';
+import { isRejection, type Rejection, type RowEnvelope, type RowStep, runStep } from '@pxstream/core';
 import { bodyHashOf, defaultLedgerDir, type Ledger, openLedger } from '@pxstream/ledger';
 import { type PxRecordReader, readPxRecords } from '@pxstream/source-px';
-import { asLoadError, loadError } from '../../errors.js';
-import {
-  checkReadOptions,
-  openRead,
-  type ReadSetup,
-  redactError,
-  sayScrollRestart,
-} from '../../run/read-setup.js';
+import { loadError } from '../../errors.js';
+import { closeOnStop } from '../../run/read-end.js';
+import { ReadFigures } from '../../run/read-figures.js';
+import { checkReadOptions, openRead, type ReadSetup, sayScrollRestart } from '../../run/read-setup.js';
 import { readStages } from '../../run/read-stages.js';
+import { scrollProgress } from '../../run/scroll-progress.js';
 import { mappingShaper } from '../export/records.js';
 import { ledgerTarget } from '../load/ledger-setup.js';
 import { siblingDir, swapLedger } from './swap.js';
@@ -45,18 +35,12 @@ export async function rebuildLedger(options: RebuildOptions): Promise<RebuildRep
     );
   }
   const { type } = checkReadOptions(options);
-  const run = new RebuildRun(type);
-  try {
-    return await run.start(options);
-  } finally {
-    run.finishedAt = Date.now();
-  }
+  return new RebuildRun(type).start(options);
 }
 
 class RebuildRun {
-  readonly startedAt = Date.now();
-  private readonly started = performance.now();
-  finishedAt: number | undefined;
+  /** When it ran and how it ended; the target and warnings are the setup's. */
+  private readonly figures = new ReadFigures();
   private setup: ReadSetup | undefined;
   private reader: PxRecordReader | undefined;
   private metadataRequests = 0;
@@ -65,16 +49,12 @@ class RebuildRun {
   private entries = 0;
   private unmappable = 0;
   private previousEntries = 0;
-  private complete = false;
-  private interrupted = false;
-  private error: { code: string; message: string } | null = null;
 
   constructor(private readonly type: 'USER' | 'ACCOUNT') {}
 
   async start(options: RebuildOptions): Promise<RebuildReport> {
     const { signal } = options;
-    const stop = () => this.setup?.client.close();
-    signal?.addEventListener('abort', stop, { once: true });
+    const release = closeOnStop(signal, () => this.setup?.client);
     let current: Ledger | undefined;
     let fresh: Ledger | undefined;
     let freshDir: string | undefined;
@@ -112,14 +92,14 @@ class RebuildRun {
         this.confirm(fresh, row, stages.rowSteps);
       }
       if (signal?.aborted) {
-        this.interrupted = true;
+        this.figures.interrupted = true;
         return this.report();
       }
       await fresh.close();
       await current.close();
       await swapLedger(this.dir, freshDir);
       freshDir = undefined;
-      this.complete = true;
+      this.figures.complete = true;
       if (this.unmappable > 0) {
         setup.log.warn(
           `${this.unmappable} of PX's records cannot be sent as the config maps them: the ledger has no entry for them, so a load sends their rows`,
@@ -127,17 +107,10 @@ class RebuildRun {
       }
       return this.report();
     } catch (error) {
-      if (signal?.aborted && isPxStreamError(error) && error.code === 'PX_ABORTED') {
-        this.interrupted = true;
-        return this.report();
-      }
-      const failure = asLoadError(error);
-      if (this.setup) redactError(failure, this.setup.log.redact);
-      this.error = { code: failure.code, message: failure.message };
-      throw failure;
+      if (this.figures.stoppedBy(error, signal)) return this.report();
+      throw this.figures.failure(error, this.setup);
     } finally {
-      signal?.removeEventListener('abort', stop);
-      this.setup?.client.close();
+      release();
       await fresh?.close().catch(() => {});
       await current?.close().catch(() => {});
       if (freshDir !== undefined) await rmDir(freshDir);
@@ -164,18 +137,7 @@ class RebuildRun {
   }
 
   private progress(): RebuildProgress {
-    const reader = this.reader?.stats();
-    const client = this.setup?.client.stats();
-    return {
-      records: reader?.records ?? 0,
-      totalHits: reader?.totalHits,
-      pages: reader?.pages ?? 0,
-      requests: this.requests(),
-      retries: client?.retries ?? 0,
-      http429: client?.http429 ?? 0,
-      restarts: reader?.restarts ?? 0,
-      elapsedMs: performance.now() - this.started,
-    };
+    return scrollProgress(this.reader, this.setup?.client, this.figures.started, this.metadataRequests);
   }
 
   private requests(): number {
@@ -183,7 +145,6 @@ class RebuildRun {
   }
 
   private report(): RebuildReport {
-    const finishedAt = this.finishedAt ?? Date.now();
     const reader = this.reader?.stats();
     const client = this.setup?.client.stats();
     const config = this.setup?.config;
@@ -191,7 +152,7 @@ class RebuildRun {
       type: this.type,
       ledger: this.dir,
       records: this.records,
-      entries: this.complete ? this.entries : this.previousEntries,
+      entries: this.figures.complete ? this.entries : this.previousEntries,
       unmappable: this.unmappable,
       previousEntries: this.previousEntries,
       totalHits: reader?.totalHits ?? null,
@@ -200,12 +161,7 @@ class RebuildRun {
       requests: this.requests(),
       retries: client?.retries ?? 0,
       http429: client?.http429 ?? 0,
-      startedAt: new Date(this.startedAt).toISOString(),
-      finishedAt: new Date(finishedAt).toISOString(),
-      durationMs: finishedAt - this.startedAt,
-      complete: this.complete,
-      interrupted: this.interrupted,
-      error: this.error,
+      ...this.figures.ending(),
       target: config ? { baseUrl: config.baseUrl, productKeys: [...config.productKeys] } : null,
       warnings: [...(this.setup?.log.warnings ?? [])],
     };

@@ -1,4 +1,6 @@
+import type { ReadEnding } from '../../run/read-figures.js';
 import type { ReadOptions } from '../../run/read-setup.js';
+import type { ScrollProgress } from '../../run/scroll-progress.js';
 
 export interface RebuildOptions extends Omit<ReadOptions, 'filter'> {
   /**
@@ -11,22 +13,11 @@ export interface RebuildOptions extends Omit<ReadOptions, 'filter'> {
   onProgress?: (progress: RebuildProgress) => void;
 }
 
-export interface RebuildProgress {
-  /** PX records read so far. */
-  records: number;
-  /** PX's count of its records; undefined before the first page. */
-  totalHits: number | undefined;
-  pages: number;
-  requests: number;
-  retries: number;
-  http429: number;
-  /** Scrolls started again after one expired or kept failing. */
-  restarts: number;
-  elapsedMs: number;
-}
+/** A ledger rebuild's counters after each page PX answers. */
+export type RebuildProgress = ScrollProgress;
 
 /** What `rebuildLedger()` resolves to. */
-export interface RebuildReport {
+export interface RebuildReport extends Omit<ReadEnding, 'target'> {
   type: 'USER' | 'ACCOUNT';
   /** The ledger's directory (absolute). */
   ledger: string;
@@ -50,14 +41,10 @@ export interface RebuildReport {
   requests: number;
   retries: number;
   http429: number;
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
   /** Every record was read and the ledger replaced. */
   complete: boolean;
   /** Stopped by `signal`: the ledger is left as it was. */
   interrupted: boolean;
-  error: { code: string; message: string } | null;
+  /** The ledger's target: PX's base URL and product keys (never the API key). */
   target: { baseUrl: string; productKeys: string[] } | null;
-  warnings: string[];
 }

@@ -1,11 +1,8 @@
 /** A verify's counters as it runs, and the report they come to. */
-import type { PxClient } from '@pxstream/sink-px';
+import { ReadFigures } from '../../run/read-figures.js';
 import type { VerifyProgress, VerifyReadBy, VerifyReport } from './types.js';
 
-export class VerifyFigures {
-  readonly startedAt = Date.now();
-  private readonly started = performance.now();
-  finishedAt: number | undefined;
+export class VerifyFigures extends ReadFigures {
   input = '';
   phase: VerifyProgress['phase'] = 'input';
   rows = 0;
@@ -27,14 +24,10 @@ export class VerifyFigures {
   otherRequests = 0;
   diffFile: string | null = null;
   diffLines = 0;
-  complete = false;
-  interrupted = false;
-  error: { code: string; message: string } | null = null;
-  target: { baseUrl: string } | null = null;
-  warnings: string[] = [];
-  client: PxClient | undefined;
 
-  constructor(readonly type: 'USER' | 'ACCOUNT') {}
+  constructor(readonly type: 'USER' | 'ACCOUNT') {
+    super();
+  }
 
   /** Counts the fields of one differing id. */
   countFields(fields: readonly string[]): void {
@@ -57,7 +50,6 @@ export class VerifyFigures {
   }
 
   report(): VerifyReport {
-    const finishedAt = this.finishedAt ?? Date.now();
     const client = this.client?.stats();
     return {
       type: this.type,
@@ -79,14 +71,7 @@ export class VerifyFigures {
       http429: client?.http429 ?? 0,
       diffFile: this.diffFile,
       diffLines: this.diffLines,
-      startedAt: new Date(this.startedAt).toISOString(),
-      finishedAt: new Date(finishedAt).toISOString(),
-      durationMs: finishedAt - this.startedAt,
-      complete: this.complete,
-      interrupted: this.interrupted,
-      error: this.error,
-      target: this.target,
-      warnings: [...this.warnings],
+      ...this.ending(),
     };
   }
 }

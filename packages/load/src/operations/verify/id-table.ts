@@ -5,9 +5,10 @@
  * 4 to 8 bytes an id), so a million rows take about 40 MB, where a `Map` of id strings to row
  * objects took several hundred.
  *
- * Ids are known by their 64-bit hash (two 32-bit multiplicative lanes, as the ledger's): two ids
+ * Ids are known by their 64-bit hash (the ledger's `hashIdInto`, two 32-bit lanes): two ids
  * of one input share one with a chance of about n^2 / 2^65, 3e-8 for a million ids.
  */
+import { hashIdInto, idKey } from '@pxstream/ledger';
 
 /** What PX said of a row's id. */
 export const UNSEEN = 0;
@@ -36,22 +37,22 @@ export class IdTable {
 
   /** The ordinal of `id`, added when new (`added` says which). */
   upsert(id: string): { ordinal: number; added: boolean } {
-    hashId(id);
-    const found = this.find(lanes.hi, lanes.lo);
+    hashIdInto(id);
+    const found = this.find(idKey.hi, idKey.lo);
     if (found >= 0) return { ordinal: found, added: false };
     if (this.size >= this.capacity) this.growData();
     if ((this.size + 1) / this.slots.length > MAX_LOAD) this.growIndex();
     const ordinal = this.size++;
-    this.ids[ordinal * 2] = lanes.hi;
-    this.ids[ordinal * 2 + 1] = lanes.lo;
+    this.ids[ordinal * 2] = idKey.hi;
+    this.ids[ordinal * 2 + 1] = idKey.lo;
     this.place(ordinal);
     return { ordinal, added: true };
   }
 
   /** The ordinal of `id`, or -1. */
   get(id: string): number {
-    hashId(id);
-    return this.find(lanes.hi, lanes.lo);
+    hashIdInto(id);
+    return this.find(idKey.hi, idKey.lo);
   }
 
   private find(hi: number, lo: number): number {
@@ -90,27 +91,4 @@ export class IdTable {
     this.rows = grown(this.rows, (n) => new Uint32Array(n), 1);
     this.states = grown(this.states, (n) => new Uint8Array(n), 1);
   }
-}
-
-const lanes = { hi: 0, lo: 0 };
-
-/** Two 32-bit lanes over the id's UTF-16 code units (FNV-1a and murmur-style), fmix32-finalised. */
-function hashId(id: string): void {
-  let a = 0x811c9dc5 | 0;
-  let b = 0x9e3779b9 | 0;
-  for (let i = 0; i < id.length; i++) {
-    const c = id.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-    b ^= b >>> 15;
-  }
-  a = fmix32(a ^ id.length);
-  lanes.hi = a;
-  lanes.lo = fmix32(b ^ a);
-}
-
-function fmix32(h: number): number {
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
 }

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { InputFormat, LoadInput } from '../../options.js';
+import type { ReadEnding } from '../../run/read-figures.js';
 import type { ReadOptions } from '../../run/read-setup.js';
 
 /** How `verify` reads PX: the whole list over its scroll, or one `GET` per id of the input. */
@@ -55,7 +56,7 @@ export interface VerifyDifference {
 }
 
 /** What `verify()` resolves to. */
-export interface VerifyReport {
+export interface VerifyReport extends ReadEnding {
   type: 'USER' | 'ACCOUNT';
   input: string;
   /** Rows read from the input. */
@@ -86,14 +87,6 @@ export interface VerifyReport {
   /** The differences file (absolute path), `stream`, or null; and the lines written to it. */
   diffFile: string | null;
   diffLines: number;
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
   /** Every row was compared. */
   complete: boolean;
-  /** Stopped by `signal`. */
-  interrupted: boolean;
-  error: { code: string; message: string } | null;
-  target: { baseUrl: string } | null;
-  warnings: string[];
 }

@@ -1,13 +1,14 @@
 import { resolve } from 'node:path';
 import { keyFieldOf } from '@pxstream/config';
-import { isPxStreamError, type RowEnvelope } from '@pxstream/core';
+import type { RowEnvelope } from '@pxstream/core';
 import { DEFAULT_RATE, defaultConcurrency, type ListPage } from '@pxstream/sink-px';
 import { DEFAULT_PAGE_SIZE, firstPageQuery } from '@pxstream/source-px';
-import { asLoadError, loadError } from '../../errors.js';
+import { loadError } from '../../errors.js';
 import { checkInputEncoding } from '../../run/encoding.js';
 import { checkOutputPaths } from '../../run/files.js';
 import { type OpenedInput, openInput } from '../../run/input.js';
-import { checkReadOptions, openRead, type ReadSetup, redactError } from '../../run/read-setup.js';
+import { closeOnStop } from '../../run/read-end.js';
+import { checkReadOptions, openRead, type ReadSetup } from '../../run/read-setup.js';
 import { readStages } from '../../run/read-stages.js';
 import type { RowStages } from '../../run/stages.js';
 import { formatFromPath, type SourceFormat, sniffFormat } from '../../settings.js';
@@ -41,8 +42,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const { signal } = options;
   let setup: ReadSetup | undefined;
   let diff: DiffWriter | undefined;
-  const stop = () => setup?.client.close();
-  signal?.addEventListener('abort', stop, { once: true });
+  const release = closeOnStop(signal, () => setup?.client);
   try {
     setup = await openRead({ ...options, filter: undefined });
     figures.client = setup.client;
@@ -82,19 +82,11 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     return figures.report();
   } catch (error) {
     await diff?.discard();
-    if (signal?.aborted && isPxStreamError(error) && error.code === 'PX_ABORTED') {
-      figures.interrupted = true;
-      return figures.report();
-    }
-    const failure = asLoadError(error);
-    if (setup) redactError(failure, setup.log.redact);
-    figures.error = { code: failure.code, message: failure.message };
-    throw failure;
+    if (figures.stoppedBy(error, signal)) return figures.report();
+    throw figures.failure(error, setup);
   } finally {
-    signal?.removeEventListener('abort', stop);
-    setup?.client.close();
-    if (setup) figures.warnings = [...setup.log.warnings];
-    figures.finishedAt = Date.now();
+    release();
+    figures.end(setup);
   }
 }
 
