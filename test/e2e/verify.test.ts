@@ -9,8 +9,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { EmulatorHandle } from '@pxstream/emulator';
+import { verify as verifyRecords } from 'pxstream';
 import { EXAMPLES, runInProcess } from '../helpers/cli.js';
-import { EXAMPLE_ATTRIBUTES } from '../helpers/configs.js';
+import { EXAMPLE_ATTRIBUTES, exampleConfig } from '../helpers/configs.js';
 import { USER_HEADER } from '../helpers/data.js';
 import { SECRET_KEY, seed } from '../helpers/emulator.js';
 import { emulatorSuite } from '../helpers/suite.js';
@@ -202,6 +203,53 @@ describe('pxstream verify reads PX the cheaper way', () => {
       },
       { ...differences[1], kind: 'missing', id: 'gone/ü?#x', line: 4, field: null, px: null },
     ]);
+  });
+
+  it('verify() from the library: the report holds the warnings it gave and its end', async () => {
+    const logged: string[] = [];
+    const report = await verifyRecords({
+      config: { ...exampleConfig(px.baseUrl), colour: 'blue' },
+      type: 'USER',
+      input: join(EXAMPLES, 'users.csv'),
+      rate: 2000,
+      onLog: (entry) => logged.push(entry.message),
+    });
+    // This suite's PX holds none of the example's users.
+    assert.deepEqual([report.match, report.differ, report.missing], [0, 0, 300]);
+    const warning = /unknown setting "colour" ignored/;
+    assert.ok(
+      logged.some((line) => warning.test(line)),
+      logged.join('\n'),
+    );
+    assert.ok(
+      report.warnings.some((line) => warning.test(line)),
+      JSON.stringify(report.warnings),
+    );
+    assert.ok(report.complete && Date.parse(report.finishedAt) >= Date.parse(report.startedAt));
+  });
+
+  it('stopped by SIGTERM or SIGHUP, verify and ledger rebuild exit 143 and 129, as a load does', async () => {
+    const file = join(dir, 'slow.csv');
+    await writeFile(
+      file,
+      `${[USER_HEADER, ...ODD_IDS.map((id, i) => userLine(id, `odd${i}@example.com`))].join('\n')}\n`,
+    );
+    // 2 requests a second: the stop comes while the GETs go out.
+    const slow = ['-c', config, '--rate', '2'];
+    const verifying = await runInProcess(['verify', '-t', 'USER', ...slow, '--read-by', 'get', file], {
+      cwd: dir,
+      stopWhen: { text: 'to check', signal: 'SIGTERM' },
+    });
+    assert.equal(verifying.code, 143, verifying.stderr);
+    assert.equal(verifying.stdout, '', 'no VERIFY line for a stopped check');
+    const rebuilding = await runInProcess(
+      ['ledger', 'rebuild', '-t', 'USER', ...slow, '--ledger', join(dir, 'ledger')],
+      {
+        cwd: dir,
+        stopWhen: { text: 'to read', signal: 'SIGHUP' },
+      },
+    );
+    assert.equal(rebuilding.code, 129, rebuilding.stderr);
   });
 
   it('5 ids next to 3 pages: the scroll, odd ids matched by their exact text', async () => {

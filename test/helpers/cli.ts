@@ -172,6 +172,8 @@ export interface InProcessOptions {
   stdin?: string | Buffer;
   /** The test fails (the run is left to end on its own) past this many ms; default 60 s. */
   timeoutMs?: number;
+  /** A stop as a signal would bring it (`io.onInterrupt`), once stderr holds `text`. */
+  stopWhen?: { text: string | RegExp; signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP' };
 }
 
 /**
@@ -179,7 +181,7 @@ export interface InProcessOptions {
  * files): for tests that need no process of their own (no signal, no exit code of a real
  * process, no closed pipe, no memory figure, no terminal). Same environment as `runPxstream`
  * (no key or base URL from the caller's, the tests' ledgers), and stdout and stderr are
- * searched for the API key as they are there. Ctrl-C never comes: `io.onInterrupt` is a no-op.
+ * searched for the API key as they are there. Ctrl-C never comes unless `stopWhen` brings one.
  */
 export async function runInProcess(args: string[], options: InProcessOptions = {}): Promise<CliRun> {
   const collect = () => {
@@ -197,7 +199,21 @@ export async function runInProcess(args: string[], options: InProcessOptions = {
     stderr: err.stream,
     env: testEnv(options.env),
     cwd: options.cwd ?? ROOT,
-    onInterrupt: () => () => {},
+    onInterrupt: (handler) => {
+      const stop = options.stopWhen;
+      if (!stop) return () => {};
+      const text = stop.text;
+      const seen = (chunk: string) => (typeof text === 'string' ? chunk.includes(text) : text.test(chunk));
+      let stopped = false;
+      const watch = () => {
+        if (!stopped && seen(err.text())) {
+          stopped = true;
+          handler(stop.signal);
+        }
+      };
+      err.stream.on('data', watch);
+      return () => err.stream.off('data', watch);
+    },
   });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

@@ -12,7 +12,7 @@ Examples:
   pxstream count -t USER -c px.json
   pxstream count -t ACCOUNT -c px.json --filter 'customAttributes.tier==gold'
 
-Exit codes: 0 counted, 1 fatal error, 2 usage error, 130 interrupted.`;
+Exit codes: 0 counted, 1 fatal error, 2 usage error, 130 interrupted (Ctrl-C), 143 SIGTERM, 129 SIGHUP.`;
 
 export async function runCountCommand(argv: string[], io: CliIO): Promise<number> {
   let log = readLogger(io, false);

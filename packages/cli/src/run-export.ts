@@ -27,7 +27,7 @@ Examples:
   pxstream export -t USER -c px.json --filter 'customAttributes.plan==gold' --filter 'email~*@acme.com'
   pxstream export -t USER -c px.json --all-fields -o users-all.jsonl
 
-Exit codes: 0 exported, 1 fatal error (no file is left), 2 usage error, 130 interrupted.`;
+Exit codes: 0 exported, 1 fatal error (no file is left), 2 usage error, 130 interrupted (Ctrl-C), 143 SIGTERM, 129 SIGHUP.`;
 
 interface RawExportOptions extends RawReadOptions {
   format?: string;

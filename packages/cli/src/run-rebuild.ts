@@ -6,7 +6,14 @@ import { type RebuildReport, rebuildLedger } from '@pxstream/load';
 import { CliError, EXIT } from './exit-codes.js';
 import { ExportProgressLine } from './export-progress.js';
 import type { CliIO } from './io.js';
-import { failureExit, parseRead, type RawReadOptions, readCommand, readLogger } from './read-commands.js';
+import {
+  failureExit,
+  interruptedExit,
+  parseRead,
+  type RawReadOptions,
+  readCommand,
+  readLogger,
+} from './read-commands.js';
 import { announcingProgress, runRead } from './read-run.js';
 import { elapsed } from './run-verify.js';
 
@@ -19,7 +26,7 @@ Examples:
   pxstream -t USER -c px.json --plan users.csv       # then: what a load would send
   pxstream -t USER -c px.json -i --changed-only users.csv
 
-Exit codes: 0 rebuilt, 1 fatal error (the old ledger is left as it was), 2 usage error, 130 interrupted.`;
+Exit codes: 0 rebuilt, 1 fatal error (the old ledger is left as it was), 2 usage error, 130 interrupted (Ctrl-C), 143 SIGTERM, 129 SIGHUP.`;
 
 interface RawRebuildOptions extends RawReadOptions {
   ledger?: string;
@@ -66,7 +73,7 @@ export async function runRebuildCommand(argv: string[], io: CliIO): Promise<numb
       onProgress: announcingProgress(log, progress, (total) => `${total} ${what} to read`),
     });
     progress?.clear();
-    if (report.interrupted) return EXIT.INTERRUPTED;
+    if (report.interrupted) return interruptedExit(run.stoppedBy());
     io.stdout.write(`${rebuildLine(report)}\n`);
     if (!common.quiet) {
       log.info(

@@ -10,7 +10,14 @@ import type { CliIO } from './io.js';
 import type { Logger } from './logger.js';
 import { parseFormat } from './options.js';
 import { formatDuration } from './progress.js';
-import { failureExit, parseRead, type RawReadOptions, readCommand, readLogger } from './read-commands.js';
+import {
+  failureExit,
+  interruptedExit,
+  parseRead,
+  type RawReadOptions,
+  readCommand,
+  readLogger,
+} from './read-commands.js';
 import { runRead } from './read-run.js';
 
 const DESCRIPTION = `Check that PX holds what a file says: each row mapped and validated as a load would send it, then compared field by field with PX's record (numbers by value, dates as epoch ms, booleans, strings exactly; a field the row leaves empty is not compared). Reads PX the cheaper way: one request per id for a small file, else PX's whole list, 1,000 records a request.`;
@@ -21,7 +28,7 @@ Examples:
   pxstream verify -t USER -c px.json --diff differences.jsonl users.csv.gz
   jq -r 'select(.kind == "missing") | .id' differences.jsonl
 
-Exit codes: 0 PX holds every row as the file says, 3 some rows differ, are missing in PX or were rejected, 1 fatal error, 2 usage error, 130 interrupted.`;
+Exit codes: 0 PX holds every row as the file says, 3 some rows differ, are missing in PX or were rejected, 1 fatal error, 2 usage error, 130 interrupted (Ctrl-C), 143 SIGTERM, 129 SIGHUP.`;
 
 interface RawVerifyOptions extends RawReadOptions {
   diff?: string;
@@ -64,7 +71,7 @@ export async function runVerifyCommand(argv: string[], io: CliIO): Promise<numbe
       ...(progress ? { onProgress: progress.update } : {}),
     });
     progress?.clear();
-    if (report.interrupted) return EXIT.INTERRUPTED;
+    if (report.interrupted) return interruptedExit(run.stoppedBy());
     io.stdout.write(`${verifyLine(report)}\n`);
     if (!common.quiet) summarize(log, report);
     return report.differ + report.missing + report.rejected === 0 ? EXIT.OK : EXIT.REJECTED;

@@ -79,15 +79,18 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       figures.complete = true;
     }
     if (figures.interrupted) await diff?.discard();
-    return figures.report();
   } catch (error) {
     await diff?.discard();
-    if (figures.stoppedBy(error, signal)) return figures.report();
-    throw figures.failure(error, setup);
+    if (!figures.stoppedBy(error, signal)) {
+      figures.end(setup);
+      throw figures.failure(error, setup);
+    }
   } finally {
     release();
-    figures.end(setup);
   }
+  // Ended before the report is built, so that it holds the warnings and the end time.
+  figures.end(setup);
+  return figures.report();
 }
 
 /** The steps once everything is open: PX's count, the input, then PX by the cheaper way. */
