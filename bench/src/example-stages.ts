@@ -1,5 +1,9 @@
+import { createReadStream } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { loadConfig, type PxConfig, resolveFieldTypes } from '@pxstream/config';
+import { createStepStream, startPipeline } from '@pxstream/core';
 import { compileMapper, type Mapper } from '@pxstream/mapper';
+import { createCsvSource } from '@pxstream/source-csv';
 import { createValidator } from '@pxstream/validator';
 import { EXAMPLE_CONFIG } from './util.js';
 
@@ -21,4 +25,16 @@ export async function exampleUserStages(): Promise<{
   });
   const validator = createValidator({ type: 'USER', fieldTypes, trustMappedTypes: true });
   return { config, mapper, validator };
+}
+
+/** Streams a users CSV through the example USER mapping, as the CLI would, into `sink` (rejects dropped). */
+export async function pipeMappedUsers(input: string, sink: Writable): Promise<void> {
+  const { mapper, validator } = await exampleUserStages();
+  await startPipeline({
+    input: createReadStream(input, { highWaterMark: 1 << 16 }),
+    source: createCsvSource(),
+    stages: [createStepStream(mapper, validator)],
+    sink,
+    onRejection: () => {},
+  }).done;
 }

@@ -7,6 +7,7 @@
  * its own section and charts too (`--case 10`, optionally `--server emulator|peer`).
  * Case 11 (reading PX back on both servers, see read-back-table.ts) likewise (`--case 11`).
  */
+import type { BenchRow } from './bench-row.js';
 import { arg } from './case-args.js';
 import { runLimiterCases } from './limiter-table.js';
 import { type MultiDayResult, multiDayTargets, runMultiDay } from './multi-day-table.js';
@@ -17,15 +18,7 @@ import { machine, runCase } from './util.js';
 const smoke = process.argv.includes('--smoke');
 const only = arg('case', '');
 
-interface Row {
-  case: string;
-  metric: string;
-  value: string;
-  baseline: string;
-  ratio: string;
-  target: string;
-  pass: boolean;
-}
+type Row = BenchRow;
 
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

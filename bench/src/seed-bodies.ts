@@ -5,12 +5,10 @@
  * (`POST /__emulator/seed`), the peer in JSON batches (`POST /_peer/seed`).
  */
 import { once } from 'node:events';
-import { createReadStream } from 'node:fs';
 import { type ClientRequest, request } from 'node:http';
 import { Writable } from 'node:stream';
-import { createStepStream, type RowEnvelope, startPipeline } from '@pxstream/core';
-import { createCsvSource } from '@pxstream/source-csv';
-import { exampleUserStages } from './example-stages.js';
+import type { RowEnvelope } from '@pxstream/core';
+import { pipeMappedUsers } from './example-stages.js';
 import type { ServerKind } from './servers.js';
 
 /** A batch of the peer's seed: about 10 MB of JSON. */
@@ -18,7 +16,6 @@ const PEER_BATCH = 20_000;
 
 /** Seeds every valid row of `input` as a user; resolves to the users the server took. */
 export async function seedMappedUsers(kind: ServerKind, baseUrl: string, input: string): Promise<number> {
-  const { mapper, validator } = await exampleUserStages();
   const origin = baseUrl.replace(/\/v1$/, '');
   const target = kind === 'emulator' ? emulatorTarget(origin) : peerTarget(origin);
   const sink = new Writable({
@@ -28,13 +25,7 @@ export async function seedMappedUsers(kind: ServerKind, baseUrl: string, input: 
       target.add(row.body as Record<string, unknown>).then(() => callback(), callback);
     },
   });
-  await startPipeline({
-    input: createReadStream(input, { highWaterMark: 1 << 16 }),
-    source: createCsvSource(),
-    stages: [createStepStream(mapper, validator)],
-    sink,
-    onRejection: () => {},
-  }).done;
+  await pipeMappedUsers(input, sink);
   return target.finish();
 }
 

@@ -9,15 +9,13 @@
  * - the ledger's size on disk per id.
  *   --rows <n>  --rounds <r>  --changed-every <k> (1 row in k changes; default 100)
  */
-import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createStepStream, type RowEnvelope, startPipeline } from '@pxstream/core';
+import type { RowEnvelope } from '@pxstream/core';
 import { hashBody, openLedger } from '@pxstream/ledger';
-import { createCsvSource } from '@pxstream/source-csv';
 import { arg, report } from '../case-args.js';
-import { exampleUserStages } from '../example-stages.js';
+import { exampleUserStages, pipeMappedUsers } from '../example-stages.js';
 import { generate } from '../generate.js';
 import { benchConfig, CLI, runNode, scratch, startEmulatorProcess } from '../util.js';
 
@@ -28,7 +26,7 @@ const changed = (i: number) => i % every === 7 % every;
 
 /** Day 1 as a load leaves the ledger: each body's hash confirmed for its id. */
 async function buildDay1Ledger(input: string, dir: string, baseUrl: string): Promise<number> {
-  const { config, mapper, validator } = await exampleUserStages();
+  const { config } = await exampleUserStages();
   const ledger = await openLedger({
     dir,
     target: { baseUrl, productKeys: config.productKeys, type: 'USER' },
@@ -43,13 +41,7 @@ async function buildDay1Ledger(input: string, dir: string, baseUrl: string): Pro
       callback();
     },
   });
-  await startPipeline({
-    input: createReadStream(input, { highWaterMark: 1 << 16 }),
-    source: createCsvSource(),
-    stages: [createStepStream(mapper, validator)],
-    sink,
-    onRejection: () => {},
-  }).done;
+  await pipeMappedUsers(input, sink);
   await ledger.close();
   return confirmed;
 }

@@ -3,7 +3,8 @@
  * leaves them, PX's latency 40 ms, its limit 200/s. Each step is the real CLI in its own
  * process (its peak RSS is the process's), the requests counted on the server:
  * - `pxstream export` of every user to a CSV file: rows/s against the bound of one page of
- *   1,000 records per round trip (1,000 / latency), and peak RSS;
+ *   1,000 records per round trip (1,000 / latency), and against a bare scroll loop over the same
+ *   server (raw-scroll.ts: what the server allows a sequential client here); peak RSS;
  * - `pxstream verify` of the same rows: the reads it takes (ceil(N / 1,000) pages + 2);
  * - `pxstream ledger rebuild`, then a day-2 `--changed-only` load of the file with 1% of the
  *   rows changed: the writes it sends (the changed rows only).
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { arg, report } from '../case-args.js';
 import { generate } from '../generate.js';
+import { rawScroll } from '../raw-scroll.js';
 import { seedMappedUsers } from '../seed-bodies.js';
 import { type ServerKind, startServer } from '../servers.js';
 import { benchConfig, CLI, runNode, scratch } from '../util.js';
@@ -31,8 +33,9 @@ interface Step {
   stderr: string;
   seconds: number;
   peakRssMb: number;
-  /** Requests the server received during the step. */
+  /** Requests the server received during the step, and of those the 429s. */
   requests: number;
+  http429: number;
 }
 
 const { dir, cleanup } = await scratch();
@@ -56,9 +59,9 @@ try {
   const cli = async (name: string, args: string[], ok: number[] = [0]): Promise<Step> => {
     const rssFile = join(dir, `${name}.rss`);
     process.env.PXSTREAM_BENCH_PEAK_RSS = rssFile;
-    const before = (await px.stats()).requests;
+    const before = await px.stats();
     const run = await runNode(['--import', PRELOAD, CLI, ...args], { cwd: dir });
-    const requests = (await px.stats()).requests - before;
+    const after = await px.stats();
     if (!ok.includes(run.code ?? -1)) throw new Error(`${name}: exit ${run.code}: ${run.stderr}`);
     const peak = Number(await readFile(rssFile, 'utf8'));
     return {
@@ -67,11 +70,14 @@ try {
       stderr: run.stderr,
       seconds: run.ms / 1000,
       peakRssMb: peak / 2 ** 20,
-      requests,
+      requests: after.requests - before.requests,
+      http429: after.rateLimited - before.rateLimited,
     };
   };
   const target = ['-t', 'USER', '-c', config];
 
+  // The baseline first: the server's own bound on this machine (see raw-scroll.ts).
+  const raw = await rawScroll(px.baseUrl);
   const exported = join(dir, 'export.csv');
   const exp = await cli('export', ['export', ...target, '-o', exported]);
   const exportLine = /EXPORT: (\d+) records, (\d+) requests/.exec(exp.stdout);
@@ -114,6 +120,7 @@ try {
       cliRowsPerSecond: cliRate,
       peakRssMb: exp.peakRssMb,
     },
+    rawScroll: { ...raw, rowsPerSecond: raw.records / raw.seconds },
     verify: {
       match,
       differ,
@@ -129,6 +136,7 @@ try {
       changedRows,
       writes: day2Report.rows.updated + day2Report.rows.inserted,
       requests: load.requests,
+      http429: load.http429,
       unchanged: day2Report.skippedByReason.unchanged ?? 0,
       rejected: day2Report.rows.rejected,
       seconds: load.seconds,

@@ -112,6 +112,10 @@ describe('px sink: rate limit and 429s (virtual time)', () => {
       // Without adaptation a 200/s sender against 40/s would be refused about 4 times in 5.
       assert.ok(refused < ROWS / 2, `${refused} requests refused for ${ROWS} rows: ${verdicts.join()}`);
       assert.ok(lowestRate <= 100, `the shared rate was lowered (lowest ${lowestRate}/s)`);
+      // The 429s never raised the requests in flight (the law owns the rate): the cap stayed
+      // where it starts, 200/s × 0.25.
+      assert.equal(stats.peakConcurrency, 50);
+      assert.ok(stats.concurrency <= 50);
     });
   }
 

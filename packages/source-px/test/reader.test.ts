@@ -90,6 +90,26 @@ describe('readPxRecords: paging', () => {
     await iterator.return?.();
   });
 
+  it("sends the next page's request while a consumer that never waits on I/O takes the page", async () => {
+    // As the sink's limiter does, the request goes out a few turns of the event loop after it
+    // was asked for. The consumer counts records in microtasks only (verify's comparisons).
+    const px = new FakePx(users(2500));
+    let consumed = 0;
+    const sentAfter: number[] = [];
+    const client: PxListClient = {
+      async listPage(type, query) {
+        for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+        sentAfter.push(consumed);
+        return px.listPage(type, query);
+      },
+    };
+    for await (const _record of readPxRecords({ client, type: 'USER' })) consumed++;
+    assert.equal(consumed, 2500);
+    assert.equal(sentAfter.length, 3);
+    assert.ok(sentAfter[1]! < 1000, `page 2 went out after ${sentAfter[1]} records of page 1`);
+    assert.ok(sentAfter[2]! < 2000, `page 3 went out after ${sentAfter[2]} records`);
+  });
+
   it('a stop (signal) ends the read without an error and without another request', async () => {
     const px = new FakePx(users(30));
     const stop = new AbortController();
