@@ -50,11 +50,13 @@ describe('pxstream: requests in flight and the round trip, in the report and wit
   it('by default sized from the round trip (50/s × 0.4 s × 1.25 = 25, not the 13 it starts with); --verbose says what the report says', async () => {
     const { json, line } = await verboseLoad('sized', []);
     const { p50, p90 } = json.roundTripMs as { p50: number; p90: number };
-    assert.ok(p50 >= 400 && p50 <= p90 && p90 < 600, JSON.stringify(json.roundTripMs));
+    // 400 ms answers; a busy machine (the suite's other files) adds its own delays.
+    assert.ok(p50 >= 400 && p50 <= p90 && p90 < 800, JSON.stringify(json.roundTripMs));
     // The largest cap of the run: what the p90 of the answers asked for (26 at a p90 of 401 to
-    // 416 ms), or a little more.
+    // 416 ms on a quiet machine), or a little more, and never more than the slowest p90 allowed
+    // here asks for (50/s × 0.8 s × 1.25 = 50); above the 13 it starts with.
     assert.ok(json.concurrency >= Math.ceil(50 * (p90 / 1000) * 1.25), `${json.concurrency} in flight`);
-    assert.ok(json.concurrency <= 30, `${json.concurrency} in flight`);
+    assert.ok(json.concurrency > 13 && json.concurrency <= 50, `${json.concurrency} in flight`);
     assert.deepEqual(line, [json.concurrency, Math.round(p50), Math.round(p90)]);
   });
 
@@ -62,7 +64,7 @@ describe('pxstream: requests in flight and the round trip, in the report and wit
     const { json, line } = await verboseLoad('pinned', ['--concurrency', '5']);
     assert.equal(json.concurrency, 5);
     const { p50, p90 } = json.roundTripMs as { p50: number; p90: number };
-    assert.ok(p50 >= 400 && p50 <= p90 && p90 < 600, JSON.stringify(json.roundTripMs));
+    assert.ok(p50 >= 400 && p50 <= p90 && p90 < 800, JSON.stringify(json.roundTripMs));
     assert.deepEqual(line, [5, Math.round(p50), Math.round(p90)]);
   });
 });
