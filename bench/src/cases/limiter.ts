@@ -10,6 +10,7 @@
  *   --faults                 2% throttles (Retry-After: 1), 3% 5xx, 2.5% resets before and after the write
  *   --rows <n>, --rate <n>   rows, and pxstream's --rate
  *   --latency <ms>, --jitter <ms>   the server's answer time: latency plus a uniform [0, jitter)
+ *   --concurrency <n>        pins pxstream's requests in flight (default: sized from the round trip)
  *   --chart <file>           writes the SVG chart there
  * Every user's record is compared with its row (the bodies of a dry run of the same file).
  */
@@ -32,6 +33,7 @@ const rows = Number(arg('rows', '20000'));
 const rate = Number(arg('rate', '200'));
 const latencyMs = Number(arg('latency', '40'));
 const jitterMs = Number(arg('jitter', '0'));
+const concurrency = arg('concurrency', '') === '' ? undefined : Number(arg('concurrency', ''));
 const chartPath = arg('chart', '');
 const PRODUCT_KEYS = ['AP-DEMO00000000-2'];
 
@@ -70,6 +72,7 @@ try {
     input,
     insertMissing: true,
     rate,
+    ...(concurrency === undefined ? {} : { concurrency }),
     rejects: false,
     checkpoint: false,
     cwd: dir,

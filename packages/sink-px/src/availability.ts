@@ -339,7 +339,8 @@ export class Availability<M = unknown> {
     const spell = this.spell;
     if (!spell) return;
     const spent = this.quota.available < RETRY_COST && spell.failures >= SPELL_MIN_FAILURES;
-    if (spell.quota || spent || now - spell.startedAt >= (this.options.spellMs ?? SPELL_MS)) this.open(spell, now);
+    if (spell.quota || spent || now - spell.startedAt >= (this.options.spellMs ?? SPELL_MS))
+      this.open(spell, now);
   }
 
   private open(spell: Spell & { rate: M }, now: number): void {

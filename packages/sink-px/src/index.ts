@@ -7,6 +7,7 @@ export { ALREADY_GONE_REASON, DELETED_REASON, deleteRequest, needsDeleteBodyId }
 export { baseUrlFix, errorBodyMessage, isRecordNotFound } from './error-body.js';
 export type { PxSinkError, PxSinkErrorCode } from './errors.js';
 export type { GuardVerdict, SendGuard } from './guard.js';
+export { DEFAULT_BOUNDS as IN_FLIGHT_BOUNDS } from './in-flight.js';
 export type { ListPage, ListQuery } from './list.js';
 export { MAX_PAGE_SIZE } from './list.js';
 export type { PxClientOptions } from './options.js';

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { keyFieldOf } from '@pxstream/config';
 import type { RowEnvelope } from '@pxstream/core';
-import { DEFAULT_RATE, defaultConcurrency, type ListPage } from '@pxstream/sink-px';
+import { IN_FLIGHT_BOUNDS, type ListPage } from '@pxstream/sink-px';
 import { DEFAULT_PAGE_SIZE, firstPageQuery } from '@pxstream/source-px';
 import { loadError } from '../../errors.js';
 import { checkInputEncoding } from '../../run/encoding.js';
@@ -149,7 +149,9 @@ async function run(
   figures.phase = 'px';
   setup.log.info(readByLine(readBy, table.size, figures.totalHits));
   if (readBy === 'get') {
-    const concurrency = setup.config.concurrency ?? defaultConcurrency(setup.config.rate ?? DEFAULT_RATE);
+    // As many GETs on their way as the client may allow (its in-flight cap is sized from the
+    // round trip, up to its bound): a far PX is not held to the cap a near one starts with.
+    const concurrency = setup.config.concurrency ?? IN_FLIGHT_BOUNDS.max;
     await verifyByGet(
       ctx,
       (kept ?? []).filter((row): row is KeptRow => row !== undefined),
