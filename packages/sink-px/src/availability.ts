@@ -45,6 +45,7 @@
 import type { MonotonicClock } from './clock.js';
 import { RETRY_COST, RetryQuota } from './retry-quota.js';
 import type { Counters } from './stats.js';
+import type { PxWaitEvent } from './wait-contract.js';
 
 /** A spell of nothing but failures this long is PX unavailable (the issue's figure). */
 export const SPELL_MS = 30_000;
@@ -60,28 +61,6 @@ export const MAX_PROBE_MS = 60_000;
  * 5 s of nothing but refusals (five cuts of the law, to 0.17 of its level) were not the rate.
  */
 export const RESTORE_AFTER_MS = 5_000;
-
-/** Consulted before every request leaves (a daily budget: see `PxClientOptions.requestBudget`). */
-export interface RequestBudget {
-  /**
-   * Before each request is sent (after the limiter granted it). Returns undefined when it may go
-   * now, or a promise resolving when it may (e.g. the next UTC day); the promise rejects with a
-   * fatal PxStreamError (`PX_DAILY_BUDGET`, fatal: true) to stop the run. Called once per
-   * request actually sent; the budget counts it.
-   */
-  take(signal: AbortSignal): Promise<void> | undefined;
-}
-
-/** A wait for PX starting or ending (`PxClientOptions.onWait`). */
-export type PxWaitEvent =
-  | {
-      kind: 'wait-start';
-      /** Epoch ms of the first failure of the spell. */
-      since: number;
-      /** What PX answered last, key-free: `HTTP 429 Rate limit exceeded`, `connection reset`, `timeout`. */
-      answer: string;
-    }
-  | { kind: 'wait-end'; waitedMs: number; probes: number };
 
 /** Breaker states (resilience4j's names). */
 export type BreakerState = 'closed' | 'open' | 'half-open';

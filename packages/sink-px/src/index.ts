@@ -1,4 +1,4 @@
-export type { BreakerState, PxWaitEvent, RequestBudget } from './availability.js';
+export type { BreakerState } from './availability.js';
 export { FIRST_PROBE_MS, MAX_PROBE_MS, SPELL_MIN_FAILURES, SPELL_MS } from './availability.js';
 export type { AttributeMetadata, PxClient } from './client.js';
 export { createPxClient } from './client.js';
@@ -18,6 +18,7 @@ export type { RetryOptions } from './retry.js';
 export { backoffDelay, DEFAULT_RETRY, parseRetryAfter } from './retry.js';
 export type { SendInput, SendOptions } from './send.js';
 export type { RequestTicket } from './session.js';
-export type { PxSinkOptions } from './sink.js';
 export { createPxSink, PxSink } from './sink.js';
+export type { PxSinkOptions } from './sink-options.js';
 export type { LatencySummary, PxSinkStats } from './stats.js';
+export type { PxWaitEvent, RequestBudget } from './wait-contract.js';

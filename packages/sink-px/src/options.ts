@@ -1,10 +1,11 @@
 /** Options of the client and the sink, their defaults and their checks. */
 import { isLoopbackUrl } from '@pxstream/config';
-import { type PxWaitEvent, type RequestBudget, SPELL_MS } from './availability.js';
+import { SPELL_MS } from './availability.js';
 import type { MonotonicClock } from './clock.js';
 import { invalidOption } from './errors.js';
 import { DEFAULT_BOUNDS, type InFlightBounds, initialInFlight } from './in-flight.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
+import type { PxWaitEvent, RequestBudget } from './wait-contract.js';
 
 export interface PxClientOptions {
   /** PX API base URL including `/v1`, e.g. `https://api.aptrinsic.com/v1` or the emulator's `baseUrl`. */

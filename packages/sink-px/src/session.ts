@@ -7,7 +7,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { createRedactor, isPxStreamError, type Redactor } from '@pxstream/core';
-import { Availability, type Pass, type RequestBudget, type Spell } from './availability.js';
+import { Availability, type Pass, type Spell } from './availability.js';
 import { type MonotonicClock, monotonicNow } from './clock.js';
 import type { LawMark } from './control-law.js';
 import {
@@ -24,6 +24,7 @@ import { AdaptiveLimiter, PRIORITY } from './limiter.js';
 import type { ResolvedClientOptions } from './options.js';
 import { isRetryableStatus, parseRetryAfter, type RetryOptions } from './retry.js';
 import { Counters } from './stats.js';
+import type { RequestBudget } from './wait-contract.js';
 
 /** What one request came to, short of a fatal error (which is thrown). */
 export type Exchange = (

@@ -9,7 +9,7 @@
  * the caller counts them as not sent.
  */
 import { Writable } from 'node:stream';
-import { isRecordType, type RecordType } from '@pxstream/config';
+import type { RecordType } from '@pxstream/config';
 import {
   emitRejection,
   isPxStreamError,
@@ -20,56 +20,15 @@ import {
 } from '@pxstream/core';
 import { Client } from './client.js';
 import { asSendResult } from './delete.js';
-import { invalidOption } from './errors.js';
 import type { GuardVerdict, SendGuard } from './guard.js';
 import { KeyQueue } from './key-queue.js';
-import { type PxClientOptions, resolveClientOptions } from './options.js';
+import { resolveClientOptions } from './options.js';
 import type { SendResult } from './send.js';
 import type { RequestTicket } from './session.js';
 import { Session } from './session.js';
+import { checkSinkOptions, FATAL_GRACE_MS, PENDING_PER_REQUEST, type PxSinkOptions } from './sink-options.js';
 import type { PxSinkStats } from './stats.js';
 import { checkKnownId } from './write-order.js';
-
-export interface PxSinkOptions extends PxClientOptions {
-  /** What the rows are: USER and ACCOUNT update (and insert), CUSTOM_EVENT inserts, USER_PREFERENCES update. */
-  type: RecordType;
-  /** USER/ACCOUNT only: create the records the update does not find. Default false. */
-  insertMissing?: boolean | undefined;
-  /**
-   * Rows accepted and unfinished at most before `write()` stops calling back. Default
-   * `maxPendingPerRequest` times the requests in flight allowed at the moment (which follow the
-   * round trip unless `concurrency` pins them).
-   */
-  maxPending?: number;
-  /**
-   * Without `maxPending`: rows accepted and unfinished per request in flight allowed. Default 2:
-   * enough to keep every connection busy while the next rows wait their turn.
-   */
-  maxPendingPerRequest?: number;
-  /**
-   * Rows waiting for an earlier row of their id at most, on top of `maxPending`. Default four
-   * times `maxPending`.
-   */
-  maxWaiting?: number;
-  /** Writable buffer in rows, before `write()` returns false. Default 16. */
-  highWaterMark?: number;
-  /** Consulted before each row is sent and told how it ended (see `SendGuard`). */
-  guard?: SendGuard | undefined;
-  /**
-   * USER/ACCOUNT: delete each row's record (`row.key`) instead of writing it (px-api.md
-   * "Deleting"); `hard` for users' `hardDelete=true`. A row deleted ends `updated` with the
-   * reason `deleted`, one PX did not have (404) `skipped` with the reason `already gone`.
-   */
-  delete?: { hard?: boolean | undefined } | undefined;
-  /**
-   * After a fatal answer, how long the requests on the wire may take to answer before they are
-   * cut (their rows then in doubt). Default 5,000 ms.
-   */
-  fatalGraceMs?: number;
-}
-
-/** How long, by default, the requests on the wire may take to answer after a fatal answer. */
-const FATAL_GRACE_MS = 5000;
 
 export class PxSink extends Writable {
   readonly client: Client;
@@ -100,34 +59,15 @@ export class PxSink extends Writable {
 
   constructor(options: PxSinkOptions) {
     super({ objectMode: true, highWaterMark: options.highWaterMark ?? 16 });
-    if (!isRecordType(options.type)) {
-      throw invalidOption(
-        `type must be USER, ACCOUNT, CUSTOM_EVENT or USER_PREFERENCES, got ${String(options.type)}`,
-      );
-    }
-    if (options.insertMissing && (options.type === 'CUSTOM_EVENT' || options.type === 'USER_PREFERENCES')) {
-      throw invalidOption(`insertMissing does not apply to ${options.type}`);
-    }
-    if (options.delete !== undefined) checkDeleteMode(options);
+    checkSinkOptions(options);
     const resolved = resolveClientOptions(options);
     const knownId = checkKnownId(options.knownId);
     this.deleting = options.delete === undefined ? undefined : { hard: options.delete.hard === true };
     this.type = options.type;
     this.insertMissing = options.insertMissing === true;
     this.fixedPending = options.maxPending;
-    if (this.fixedPending !== undefined && !(Number.isInteger(this.fixedPending) && this.fixedPending >= 1)) {
-      throw invalidOption(`maxPending must be a positive integer, got ${String(options.maxPending)}`);
-    }
-    this.pendingPerRequest = options.maxPendingPerRequest ?? 2;
-    if (!(this.pendingPerRequest > 0 && Number.isFinite(this.pendingPerRequest))) {
-      throw invalidOption(
-        `maxPendingPerRequest must be a positive number, got ${String(options.maxPendingPerRequest)}`,
-      );
-    }
+    this.pendingPerRequest = options.maxPendingPerRequest ?? PENDING_PER_REQUEST;
     this.fixedWaiting = options.maxWaiting;
-    if (this.fixedWaiting !== undefined && !(Number.isInteger(this.fixedWaiting) && this.fixedWaiting >= 1)) {
-      throw invalidOption(`maxWaiting must be a positive integer, got ${String(options.maxWaiting)}`);
-    }
     this.guard = options.guard;
     this.fatalGraceMs = options.fatalGraceMs ?? FATAL_GRACE_MS;
     const session = new Session(resolved);
@@ -395,19 +335,6 @@ export class PxSink extends Writable {
       this.finalCallback = undefined;
       final();
     }
-  }
-}
-
-/** Delete mode deletes users or accounts, and writes nothing. */
-function checkDeleteMode(options: PxSinkOptions): void {
-  if (options.type !== 'USER' && options.type !== 'ACCOUNT') {
-    throw invalidOption(
-      `delete applies to USER and ACCOUNT, not ${options.type}: PX deletes only users and accounts`,
-    );
-  }
-  if (options.insertMissing) throw invalidOption('insertMissing does not apply to a delete');
-  if (options.delete?.hard === true && options.type === 'ACCOUNT') {
-    throw invalidOption('hard applies to users: PX has no hard delete of accounts');
   }
 }
 
