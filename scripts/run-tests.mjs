@@ -81,70 +81,141 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-// Files that keep a process of their own although they belong to a package (long, and with a
-// timeout of their own).
+// Files that keep a process of their own: long ones (with a timeout of their own), the memory
+// and throughput figures of the benchmark smoke run, and the packaging test's npm installs.
 const OWN_PROCESS = new Set([
   'packages/emulator/test/faults.rates.test.ts',
   'packages/emulator/test/faults.test.ts',
+  'bench/test/smoke.test.ts',
+  'test/e2e/packaging.test.ts',
+  'test/e2e/faults.test.ts',
+  'test/e2e/resume.in-flight.test.ts',
 ]);
+/** Processes that share the other end-to-end files, and how many files each runs at once. */
+const E2E_GROUPS = 4;
+const E2E_FILES_AT_ONCE = 3;
 
-// A package's own tests that are not in OWN_PROCESS run in one process per package
-// (scripts/test-group.mjs): starting a TypeScript-loading process costs about 0.7 s of CPU. The
-// end-to-end suites and the benchmark smoke run keep a process each (their own environment, and
-// a timeout of their own).
+// A package's own tests that are not in OWN_PROCESS run in one process per package, one file
+// after another; the other end-to-end files in E2E_GROUPS processes, E2E_FILES_AT_ONCE files at
+// once in each (scripts/test-group.mjs). Starting a TypeScript-loading process and loading the
+// packages costs about 1 s of CPU; measured on 6 end-to-end files, 2026-12-07: 22.0 s of CPU as
+// 6 processes, 11.4 s in one.
 const units = [];
 const groups = new Map();
+const e2e = [];
 for (const file of files.sort()) {
   const pkg = /^packages\/([^/]+)\/test\//.exec(file)?.[1];
-  if (pkg === undefined || OWN_PROCESS.has(file)) {
+  if (OWN_PROCESS.has(file)) {
     units.push({ key: file, name: file, files: [file] });
-    continue;
+  } else if (pkg === undefined) {
+    e2e.push(file);
+  } else {
+    let group = groups.get(pkg);
+    if (!group) {
+      group = { key: `packages/${pkg}/test`, name: `packages/${pkg}/test`, files: [] };
+      groups.set(pkg, group);
+      units.push(group);
+    }
+    group.files.push(file);
   }
-  let group = groups.get(pkg);
-  if (!group) {
-    group = { key: `packages/${pkg}/test`, name: `packages/${pkg}/test`, files: [] };
-    groups.set(pkg, group);
-    units.push(group);
-  }
-  group.files.push(file);
 }
 for (const group of groups.values()) {
   if (group.files.length > 1) group.name += ` (${group.files.length} files)`;
 }
-
-// Longest first (a long unit started last runs alone at the end): seconds each took in a full
-// run on 2 cores, 4 at a time, 2026-12-07 (245 s in all, the machine shared). Only the order
-// depends on these figures: a unit missing here, or listed and gone, changes nothing else.
+// Longest first (a long unit started last runs alone at the end), and the end-to-end groups
+// balanced: seconds each file or package took in a full run on 2 cores, 4 processes at a time,
+// each its own process but a package's, 2026-12-07 (199 s in all, the machine shared). Only the
+// order and the grouping depend on these figures: a file missing here, or listed and gone,
+// changes nothing else.
 const TYPICAL_SECONDS = {
-  'bench/test/smoke.test.ts': 111,
-  'test/e2e/packaging.test.ts': 75,
-  'test/e2e/incremental-sync.test.ts': 62,
-  'test/e2e/faults.test.ts': 55,
-  'packages/sink-px/test': 52,
-  'test/e2e/resume.in-flight.test.ts': 47,
-  'packages/ledger/test': 47,
-  'packages/emulator/test': 36,
-  'packages/load/test': 35,
-  'test/e2e/resume.test.ts': 31,
-  'test/e2e/resume.checkpoint.test.ts': 25,
-  'packages/source-json/test': 24,
-  'test/e2e/cli.dry-run-threads.test.ts': 21,
-  'test/e2e/cli.invocation.test.ts': 21,
-  'packages/cli/test': 18,
-  'test/e2e/rejects.disk-full.test.ts': 17,
-  'packages/emulator/test/faults.rates.test.ts': 17,
-  'test/e2e/events-ledger.test.ts': 17,
-  'packages/emulator/test/faults.test.ts': 17,
-  'test/e2e/event-identity.test.ts': 16,
-  'test/e2e/demo.test.ts': 16,
-  'test/e2e/cli.flags.test.ts': 16,
-  'test/e2e/input-formats.test.ts': 15,
-  'test/e2e/cli.sigint.test.ts': 15,
-  'packages/source-csv/test': 15,
-  'test/e2e/backpressure.test.ts': 14,
+  'test/e2e/faults.test.ts': 71,
+  'bench/test/smoke.test.ts': 70,
+  'packages/sink-px/test': 42,
+  'test/e2e/resume.in-flight.test.ts': 39,
+  'test/e2e/packaging.test.ts': 37,
+  'test/e2e/incremental-sync.test.ts': 22,
+  'packages/ledger/test': 20,
+  'packages/load/test': 19,
+  'test/e2e/event-identity.test.ts': 17,
+  'test/e2e/events-ledger.test.ts': 16,
+  'test/e2e/cli.invocation.test.ts': 16,
+  'test/e2e/resume.test.ts': 15,
+  'test/e2e/transport.test.ts': 14,
+  'test/e2e/cli.secrets.test.ts': 14,
+  'test/e2e/cli.dry-run-threads.test.ts': 14,
+  'packages/emulator/test/faults.rates.test.ts': 14,
+  'packages/emulator/test': 14,
+  'test/e2e/rejects.disk-full.test.ts': 13,
+  'test/e2e/export.test.ts': 13,
+  'packages/emulator/test/faults.test.ts': 13,
+  'test/e2e/demo.test.ts': 12,
+  'test/e2e/cli.flags.test.ts': 12,
+  'packages/source-csv/test': 12,
+  'test/e2e/resume.checkpoint.test.ts': 11,
+  'test/e2e/record-types.test.ts': 11,
+  'test/e2e/input-formats.test.ts': 11,
+  'test/e2e/export.library.test.ts': 11,
+  'packages/source-json/test': 11,
+  'packages/cli/test': 11,
+  'test/e2e/cli.sigint.test.ts': 10,
+  'test/e2e/cli.logs.test.ts': 10,
+  'test/e2e/cli.closed-stdout.test.ts': 10,
+  'test/e2e/backpressure.test.ts': 10,
+  'test/e2e/warnings-and-hints.test.ts': 9,
+  'test/e2e/cli.strict.test.ts': 9,
+  'test/e2e/ledger-rebuild.test.ts': 8,
+  'test/e2e/export.process.test.ts': 8,
+  'test/e2e/bad-input.test.ts': 8,
+  'packages/sink-errors/test': 8,
+  'test/e2e/delete.resume.test.ts': 7,
+  'test/e2e/cli.in-flight.test.ts': 7,
+  'test/e2e/cli.exit-codes.test.ts': 7,
+  'test/e2e/exports.test.ts': 6,
+  'test/e2e/examples.test.ts': 6,
+  'test/e2e/delete.test.ts': 6,
+  'test/e2e/cli.report.test.ts': 6,
+  'test/e2e/verify.test.ts': 5,
+  'test/e2e/cli.signals.test.ts': 5,
+  'test/e2e/cli.no-wait.test.ts': 5,
+  'test/e2e/cli.dry-run.test.ts': 5,
+  'test/e2e/delete.mirror.test.ts': 4,
+  'test/e2e/daily-budget.test.ts': 4,
+  'test/e2e/cli.cause-messages.test.ts': 4,
+  'packages/source-px/test': 4,
+  'bench/test/peer-px.test.ts': 4,
+  'test/e2e/cli.output-files.test.ts': 3,
+  'test/docs/error-codes.test.ts': 3,
+  'packages/source-jsonl/test': 3,
+  'packages/mapper/test': 3,
+  'packages/validator/test': 2,
+  'packages/core/test': 2,
+  'packages/config/test': 2,
+  'packages/checkpoint/test': 2,
+  'bench/test/multi-day-figures.test.ts': 2,
 };
 /** Units not listed: end-to-end suites take longer than a package's unit tests. */
-const guess = (unit) => TYPICAL_SECONDS[unit.key] ?? (unit.key.startsWith('packages/') ? 5 : 12);
+const guess = (unit) =>
+  unit.seconds ?? TYPICAL_SECONDS[unit.key] ?? (unit.key.startsWith('packages/') ? 5 : 12);
+
+// The end-to-end groups, balanced by the files' typical seconds: each file in turn, longest
+// first, to the group with the least so far.
+const e2eGroups = Array.from({ length: Math.min(E2E_GROUPS, e2e.length) }, (_, i) => ({
+  key: `e2e group ${i + 1}`,
+  name: '',
+  files: [],
+  atOnce: E2E_FILES_AT_ONCE,
+  total: 0,
+}));
+for (const file of e2e.sort((a, b) => guess({ key: b }) - guess({ key: a }) || a.localeCompare(b))) {
+  const group = e2eGroups.reduce((least, g) => (g.total < least.total ? g : least));
+  group.files.push(file);
+  group.total += guess({ key: file });
+}
+for (const group of e2eGroups) {
+  group.name = `${group.key} (${group.files.length} files, ${group.atOnce} at once)`;
+  group.seconds = group.total / group.atOnce;
+  units.push(group);
+}
 units.sort((a, b) => guess(b) - guess(a) || a.key.localeCompare(b.key));
 
 const started = performance.now();
@@ -155,7 +226,14 @@ const running = new Set();
 function runUnit(unit) {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const entry = unit.files.length === 1 ? unit.files : ['scripts/test-group.mjs', ...unit.files];
+    const entry =
+      unit.files.length === 1
+        ? unit.files
+        : [
+            'scripts/test-group.mjs',
+            ...(unit.atOnce ? ['--at-once', String(unit.atOnce)] : []),
+            ...unit.files,
+          ];
     const child = spawn(process.execPath, ['--import', 'tsx', '--test-reporter=spec', ...entry], {
       cwd: root,
       env: { ...process.env, NODE_ENV: 'test' },
