@@ -13,11 +13,23 @@ export const BIN = join(ROOT, 'packages/pxstream/bin/pxstream.js');
 export const EXAMPLES = join(ROOT, 'examples');
 
 /**
- * The incremental-sync ledgers of this test file's runs (`PXSTREAM_LEDGER_DIR`): shared by its
- * runs, so that a resume finds the ledger of the run it resumes, and never the user's own.
+ * The incremental-sync ledgers of this process's runs (`PXSTREAM_LEDGER_DIR`): shared by its
+ * runs, so that a resume finds the ledger of the run it resumes, and never the user's own. Each
+ * target (base URL, so each emulator) has a ledger of its own in it.
  */
 export const LEDGERS = mkdtempSync(join(tmpdir(), 'pxstream-ledgers-'));
 process.once('exit', () => rmSync(LEDGERS, { recursive: true, force: true }));
+
+/**
+ * The working directory of a run that names none: a new empty one each time, never the
+ * repository, where checkpoints (`<input>_checkpoint.json`) and other files a run writes in its
+ * working directory would land, shared with every other run of the same input at once.
+ */
+const WORKING_DIRS = mkdtempSync(join(tmpdir(), 'pxstream-cwd-'));
+process.once('exit', () => rmSync(WORKING_DIRS, { recursive: true, force: true }));
+function freshCwd(): string {
+  return mkdtempSync(join(WORKING_DIRS, 'cwd-'));
+}
 
 export interface CliRun {
   code: number | null;
@@ -64,7 +76,7 @@ export function startPxstream(
   let child!: ChildProcess;
   const done = new Promise<CliRun>((resolve, reject) => {
     child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd ?? ROOT,
+      cwd: options.cwd ?? freshCwd(),
       env: testEnv(options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -198,7 +210,7 @@ export async function runInProcess(args: string[], options: InProcessOptions = {
     stdout: out.stream,
     stderr: err.stream,
     env: testEnv(options.env),
-    cwd: options.cwd ?? ROOT,
+    cwd: options.cwd ?? freshCwd(),
     onInterrupt: (handler) => {
       const stop = options.stopWhen;
       if (!stop) return () => {};
