@@ -243,7 +243,8 @@ await px.close();
       assert.equal(result.stdout, '', `${resolution.join(' ')}: ${result.stdout}`);
     };
     await Promise.all([
-      check(['--module', 'node16', '--moduleResolution', 'node16']),
+      // TypeScript's own lib files are not ours to check: only @types/node and pxstream's .d.ts.
+      check(['--module', 'node16', '--moduleResolution', 'node16', '--skipDefaultLibCheck']),
       // The .d.ts files are checked in full once (above); here only how they resolve.
       check(['--module', 'esnext', '--moduleResolution', 'bundler', '--skipLibCheck']),
     ]);
