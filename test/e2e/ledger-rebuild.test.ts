@@ -94,8 +94,9 @@ describe('pxstream ledger rebuild', () => {
     assert.deepEqual(
       lines.filter((l) => l.plan !== 'unchanged'),
       [
-        { line: 8, id: 'user-0007', plan: 'changed', action: 'send', fields: null },
-        { line: 10, id: 'user-0009', plan: 'changed', action: 'send', fields: null },
+        // The fields PX holds otherwise, read from PX (issue 26).
+        { line: 8, id: 'user-0007', plan: 'changed', action: 'send', fields: ['email'] },
+        { line: 10, id: 'user-0009', plan: 'changed', action: 'send', fields: ['firstName', 'score'] },
       ],
     );
 

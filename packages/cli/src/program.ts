@@ -169,7 +169,7 @@ export function buildProgram(write: HelpOutput): Command {
     )
     .option(
       '--plan-file <file>',
-      'with --plan: write the plan row by row, one JSON object a line (id, new/changed/unchanged/invalid, send/skip/reject)',
+      'with --plan: write the plan row by row, one JSON object a line (id, new/changed/unchanged/invalid, send/skip/reject; the fields a changed row would change, read from PX)',
     )
     .option('--ledger <dir>', 'the ledger directory (default: one per target, see the README)')
     .option('--no-ledger', 'no ledger: custom events are sent even if PX recorded them before')

@@ -79,7 +79,13 @@ export interface LoadOptions {
   plan?: boolean;
   /**
    * With `plan`: write the plan row by row to this file, one JSON object a line (`line`, `id`,
-   * `plan`: new in the ledger, changed, unchanged, invalid; `action`: send, skip, reject).
+   * `plan`: new in the ledger, changed, unchanged, invalid; `action`: send, skip, reject). A
+   * changed user or account also has `fields`: the PX fields (dot paths, sorted) whose value PX
+   * holds otherwise, compared as `verify` compares them, `[]` when PX holds the row's values;
+   * `fields: null, px: "missing"` when PX lacks the record; `fields: null` when PX was not read
+   * (custom events, preferences, no API key, stopped). PX's records of the changed ids are read
+   * for it (never written) the cheaper way: a `GET` each, or PX's list once (README, "Ledger
+   * rebuild").
    */
   planFile?: string;
   /**

@@ -87,6 +87,21 @@ describe('verify: a row compared with a record', () => {
     assert.deepEqual(kept, { email: 'a@b.c', score: 5, 'location.city': 'Paris', propertyKeys: ['AP-1'] });
     assert.deepEqual(comparer.differences(body, kept, set), [{ field: 'score', file: 4, px: 5 }]);
   });
+
+  it("a plan's hash per field names the same fields as the comparison, without the row", () => {
+    const set = comparer.fieldSetOf(body);
+    const hashes = new Uint32Array(2 + 2 * comparer.sizeOf(set));
+    comparer.fieldHashesOf(body, set, hashes, 2);
+    assert.deepEqual(comparer.differingFields(record, set, hashes, 2), ['score']);
+    assert.deepEqual(comparer.differingFields({ ...record, score: '4.0' }, set, hashes, 2), []);
+    const other = { ...record, email: 'A@b.c', location: { city: 'Lyon' }, propertyKeys: ['AP-0'] };
+    assert.deepEqual(comparer.differingFields(other, set, hashes, 2), [
+      'email',
+      'score',
+      'location.city',
+      'propertyKeys',
+    ]);
+  });
 });
 
 describe('verify: the table of an input ids', () => {

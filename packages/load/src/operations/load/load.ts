@@ -67,7 +67,14 @@ export async function load(options: LoadOptions): Promise<LoadReport> {
     if (settings.plan && ledger && !ledger.exists && ledger.kind === 'records') {
       log.warn(noLedgerNote(settings.type, ledger.dir), 'PLAN_NO_LEDGER');
     }
-    const planFile = await PlanFile.open(options, settings, input, log.redact);
+    const planFile = await PlanFile.open(options, settings, input, log.redact, {
+      config,
+      settings,
+      metadata,
+      log,
+      waits,
+      signal: options.signal,
+    });
     if (planFile) cleanups.push(() => planFile.discard());
     const stages = buildRowStages(settings.type, config, metadata);
     if (settings.strict) await runStrictCheck({ input, settings, stages, log });

@@ -1,13 +1,27 @@
 /**
- * `planFile`: `plan` row by row, one JSON object a line: the row's line and id, what the ledger
- * says of it (`new` in the ledger, `changed`, `unchanged`; for events `new`, `recorded`,
- * `in-doubt`; `invalid` for a row a load would reject), and the action a load with the same
- * options would take (`send`, `skip`, `reject`).
+ * `planFile`: `plan` row by row, one JSON object a line, in the input's order: the row's line and
+ * id, what the ledger says of it (`new` in the ledger, `changed`, `unchanged`; for events `new`,
+ * `recorded`, `in-doubt`; `invalid` for a row a load would reject), and the action a load with
+ * the same options would take (`send`, `skip`, `reject`).
  *
- * A changed row's `fields` is null: the ledger keeps one 64-bit hash of the body PX last
- * confirmed per id, not the body, so it knows that a row changed, never which field. Which
- * fields PX holds otherwise is PX's to say: `verify` with a differences file names them.
+ * A changed row also names its `fields`: the mapped PX fields (dot paths, sorted) whose value PX
+ * holds otherwise than the row, compared as `verify` compares them; `[]` when PX holds the row's
+ * values already (the ledger saw another body). The ledger keeps one hash of a body per id, so it
+ * knows that a row changed, never which field: PX's record is read for it, only for the changed
+ * rows of users and accounts, the cheaper way (`ChangedFields`: a `GET` each, or the scroll).
+ * A record PX lacks is `"fields": null, "px": "missing"`. `fields` stays null where PX was not
+ * read: custom events and preferences (PX has no read of them), a plan without an API key, a
+ * plan stopped before the reads, or PX failing them (a warning says so).
+ *
+ * The order: PX is read once the input is, for all the changed rows at once (the scroll reads
+ * every record of PX: once per plan, not per batch of rows), and the rows are never kept. So the
+ * lines are written as the rows come, to `<file>.rows`, the changed ones ending
+ * `"fields":null}`; once PX is read, that file is copied into the plan file, each changed line's
+ * end replaced by its fields (the k-th changed line is the k-th changed row). Memory holds the
+ * changed rows' hashes only, never a window of lines; the copy costs a read of the plan file.
  */
+import { createReadStream } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Rejection, RowEnvelope } from '@pxstream/core';
 import type { PlanVerdict } from '@pxstream/ledger';
@@ -17,6 +31,11 @@ import { checkOutputPaths } from '../../run/files.js';
 import type { OpenedInput } from '../../run/input.js';
 import type { RunSettings } from '../../settings.js';
 import { type ExportOutputHandle, openFileOutput } from '../export/output.js';
+import { ChangedFields, type PlanReads } from './plan-fields.js';
+
+/** How a changed row's line ends until its fields are named (`planned` writes its keys in this order). */
+const CHANGED_END = '"plan":"changed","action":"send","fields":null}';
+const NULL_FIELDS = '"fields":null}';
 
 /** One line of the plan file. */
 export interface PlanFileLine {
@@ -24,29 +43,41 @@ export interface PlanFileLine {
   id: string | null;
   plan: 'new' | 'changed' | 'unchanged' | 'recorded' | 'in-doubt' | 'invalid';
   action: 'send' | 'skip' | 'reject';
-  /** Changed rows: null (see above). */
-  fields?: null;
+  /** Changed rows: the fields PX holds otherwise, or null (see above). */
+  fields?: string[] | null;
+  /** Changed rows whose record PX lacks: `missing`. */
+  px?: 'missing';
   /** Invalid rows: the rejection's code and message. */
   code?: string;
   message?: string;
 }
 
+/** The lines as the rows come, when changed rows' fields are named once the input is read. */
+interface PassLines {
+  output: ExportOutputHandle;
+  path: string;
+  changed: ChangedFields;
+}
+
 export class PlanFile {
   private constructor(
     private readonly output: ExportOutputHandle,
+    private readonly pass: PassLines | undefined,
     private readonly settings: Pick<RunSettings, 'type' | 'changedOnly'>,
     private readonly redact: (text: string) => string,
   ) {}
 
   /**
    * The plan file of a load, if it asks for one: checked (only with `plan`, never over the input
-   * or the config) and opened as `<file>.partial`, renamed by `finish()`.
+   * or the config) and opened as `<file>.partial`, renamed by `finish()`. `reads`: what reading
+   * PX takes, to name the changed rows' fields (with the lines first written to `<file>.rows`).
    */
   static async open(
     options: LoadOptions,
     settings: RunSettings,
     input: OpenedInput,
     redact: (text: string) => string,
+    reads?: PlanReads,
   ): Promise<PlanFile | undefined> {
     const asked = options.planFile;
     if (asked === undefined) return undefined;
@@ -68,7 +99,17 @@ export class PlanFile {
         { what: 'the report', path: settings.report },
       ],
     );
-    return new PlanFile(await openFileOutput(path, 'plan file'), settings, redact);
+    const output = await openFileOutput(path, 'plan file');
+    const changed = reads ? ChangedFields.for(reads) : undefined;
+    if (!changed) return new PlanFile(output, undefined, settings, redact);
+    const rows = `${path}.rows`;
+    try {
+      const pass = { output: await openFileOutput(rows, 'plan file'), path: rows, changed };
+      return new PlanFile(output, pass, settings, redact);
+    } catch (error) {
+      await output.discard();
+      throw error;
+    }
   }
 
   /** A row the plan's sink compared with the ledger. */
@@ -80,8 +121,13 @@ export class PlanFile {
       plan: events && verdict === 'unchanged' ? 'recorded' : verdict,
       action: actionOf(verdict, events, this.settings.changedOnly),
     };
-    if (verdict === 'changed') line.fields = null;
-    return this.write(line);
+    if (verdict !== 'changed') return this.write(line);
+    line.fields = null;
+    // Written first: a rejection meanwhile comes after it, as without the reads.
+    const written = this.write(line);
+    const kept = this.pass?.changed.add(row);
+    if (kept === undefined) return written;
+    return written ? Promise.all([written, kept]).then(() => {}) : kept;
   };
 
   /** A row a load would reject (parse, map, validate). */
@@ -101,16 +147,53 @@ export class PlanFile {
     } catch {}
   };
 
-  finish(): Promise<void> {
-    return this.output.finish();
+  /** Names the changed rows' fields (PX read), then writes what is left and gives the file its name. */
+  async finish(): Promise<void> {
+    const { pass } = this;
+    if (pass) {
+      await pass.output.finish();
+      await pass.changed.read();
+      pass.changed.close();
+      await copyNamed(pass.path, this.output, (k) => pass.changed.tailOf(k));
+      await unlink(pass.path);
+    }
+    await this.output.finish();
   }
 
-  discard(): Promise<void> {
-    return this.output.discard();
+  async discard(): Promise<void> {
+    const { pass } = this;
+    if (pass) {
+      pass.changed.close();
+      await pass.output.discard();
+      await unlink(pass.path).catch(() => {});
+    }
+    await this.output.discard();
   }
 
   private write(line: PlanFileLine): Promise<void> | undefined {
-    return this.output.write(`${this.redact(JSON.stringify(line))}\n`);
+    return (this.pass?.output ?? this.output).write(`${this.redact(JSON.stringify(line))}\n`);
+  }
+}
+
+/** The pass's lines into the plan file, the k-th changed line's end replaced by `tailOf(k)` when named. */
+async function copyNamed(
+  from: string,
+  to: ExportOutputHandle,
+  tailOf: (k: number) => string | undefined,
+): Promise<void> {
+  let changed = 0;
+  let rest = '';
+  for await (const chunk of createReadStream(from, { encoding: 'utf8' })) {
+    const lines = (rest + (chunk as string)).split('\n');
+    rest = lines.pop() ?? '';
+    for (let line of lines) {
+      if (line.endsWith(CHANGED_END)) {
+        const tail = tailOf(changed++);
+        if (tail !== undefined) line = line.slice(0, -NULL_FIELDS.length) + tail;
+      }
+      const full = to.write(`${line}\n`);
+      if (full) await full;
+    }
   }
 }
 

@@ -1,11 +1,12 @@
 /**
  * Verify by id: one `GET /users/{id}` (or `/accounts/{id}`) per id of the input, the cheaper way
  * when the input holds fewer ids than PX's list has pages. The ids go out `concurrency` at a time
- * through the client's limiter; the answers are then settled in the input's order, so the
+ * through the client's limiter (`getEach`); the answers are then settled in the input's order, so the
  * differences file reads as the input does.
  */
 import type { JsonObject } from '@pxstream/core';
 import { type KeptRow, settle, type VerifyContext } from './context.js';
+import { getEach } from './read-px.js';
 
 /** Answers counted between two progress calls. */
 const PROGRESS_EVERY = 100;
@@ -17,17 +18,13 @@ export async function verifyByGet(
 ): Promise<void> {
   const { setup, figures, signal } = ctx;
   const records: Array<JsonObject | undefined> = new Array(rows.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < rows.length && !signal?.aborted) {
-      const at = next++;
-      records[at] = await setup.client.getRecord(setup.type, rows[at]!.id);
-      figures.gets++;
-      figures.records++;
-      if (figures.gets % PROGRESS_EVERY === 0) ctx.progress();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, rows.length)) }, worker));
+  const read = { client: setup.client, type: setup.type, count: rows.length, concurrency, signal };
+  await getEach({ ...read, idOf: (at) => rows[at]!.id }, (at, record) => {
+    records[at] = record;
+    figures.gets++;
+    figures.records++;
+    if (figures.gets % PROGRESS_EVERY === 0) ctx.progress();
+  });
   ctx.progress();
   if (signal?.aborted) return;
   const order = rows.map((_, i) => i).sort((a, b) => rows[a]!.line - rows[b]!.line);

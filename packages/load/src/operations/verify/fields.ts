@@ -9,11 +9,13 @@
  * - `propertyKeys` (pxstream fills it from the config): PX's list must hold every product key of
  *   the config (PX may list more products).
  * Each value becomes a token, equal for equal values under these rules; a row's tokens hash to
- * 64 bits, so PX's records can be held against a million rows without keeping the rows.
+ * 64 bits, so PX's records can be held against a million rows without keeping the rows (a plan
+ * file keeps a hash per field of its changed rows, to name the ones that differ).
  */
 import * as crypto from 'node:crypto';
 import type { FieldTypeInfo, PxType } from '@pxstream/config';
 import { type JsonObject, readPath } from '@pxstream/core';
+import { hashIdInto, idKey } from '@pxstream/ledger';
 
 /** One compared field: a PX path and how its values compare. */
 export interface ComparedField {
@@ -108,6 +110,42 @@ export class FieldComparer {
       });
     }
     return differences;
+  }
+
+  /** How many fields set `setId` holds. */
+  sizeOf(setId: number): number {
+    return this.sets[setId]!.length;
+  }
+
+  /**
+   * Each field of set `setId` of `object` as the 64-bit hash of its token (the ledger's id hash,
+   * two words a field from `out[at]` on, in the set's order): what a plan keeps of a changed row,
+   * to name once PX's record is read the fields that differ, without keeping the row
+   * (`differingFields`).
+   */
+  fieldHashesOf(object: JsonObject, setId: number, out: Uint32Array, at: number): void {
+    const set = this.sets[setId]!;
+    for (let k = 0; k < set.length; k++) {
+      hashIdInto(this.tokenOf(object, set[k]!));
+      out[at + 2 * k] = idKey.hi;
+      out[at + 2 * k + 1] = idKey.lo;
+    }
+  }
+
+  /**
+   * The paths of the fields of set `setId` whose token in `record` hashes otherwise than the
+   * row's (`fieldHashesOf`, from `hashes[at]` on), in the set's order.
+   */
+  differingFields(record: JsonObject, setId: number, hashes: Uint32Array, at: number): string[] {
+    const set = this.sets[setId]!;
+    const differing: string[] = [];
+    for (let k = 0; k < set.length; k++) {
+      hashIdInto(this.tokenOf(record, set[k]!));
+      if (idKey.hi !== hashes[at + 2 * k] || idKey.lo !== hashes[at + 2 * k + 1]) {
+        differing.push(this.fields[set[k]!]!.path);
+      }
+    }
+    return differing;
   }
 
   /**

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { keyFieldOf } from '@pxstream/config';
 import type { RowEnvelope } from '@pxstream/core';
-import { IN_FLIGHT_BOUNDS, type ListPage } from '@pxstream/sink-px';
-import { DEFAULT_PAGE_SIZE, firstPageQuery } from '@pxstream/source-px';
+import type { ListPage } from '@pxstream/sink-px';
 import { loadError } from '../../errors.js';
 import { checkInputEncoding } from '../../run/encoding.js';
 import { checkOutputPaths } from '../../run/files.js';
@@ -20,6 +19,7 @@ import { comparedFields, FieldComparer } from './fields.js';
 import { VerifyFigures } from './figures.js';
 import { IdTable } from './id-table.js';
 import { readInputRows } from './input-rows.js';
+import { cheaperRead, countPx, readByLine, readConcurrency } from './read-px.js';
 import type { VerifyOptions, VerifyReadBy, VerifyReport } from './types.js';
 
 /** Bytes of a stream input looked at for its encoding and format (as a load looks). */
@@ -109,9 +109,9 @@ async function run(
   let pages = Number.POSITIVE_INFINITY;
   let firstPage: ListPage | undefined;
   if (asked === undefined) {
-    firstPage = await setup.client.listPage(setup.type, firstPageQuery(setup.type));
-    figures.totalHits = firstPage.totalHits;
-    pages = Math.max(1, Math.ceil(figures.totalHits / DEFAULT_PAGE_SIZE));
+    const count = await countPx(setup.client, setup.type);
+    ({ firstPage, pages } = count);
+    figures.totalHits = count.totalHits;
   }
   // Rows are kept whole while reading by id may still be the cheaper way, or always when asked
   // to read by id, or when a differences file needs the rows of an input that cannot be read twice.
@@ -144,18 +144,15 @@ async function run(
   });
   ctx.progress();
   if (signal?.aborted) return;
-  const readBy: VerifyReadBy = asked ?? (kept !== undefined && table.size <= pages ? 'get' : 'scroll');
+  const readBy: VerifyReadBy = asked ?? (kept !== undefined ? cheaperRead(table.size, pages) : 'scroll');
   figures.readBy = readBy;
   figures.phase = 'px';
-  setup.log.info(readByLine(readBy, table.size, figures.totalHits));
+  setup.log.info(readByLine(readBy, table.size, figures.totalHits, 'ids to check'));
   if (readBy === 'get') {
-    // As many GETs on their way as the client may allow (its in-flight cap is sized from the
-    // round trip, up to its bound): a far PX is not held to the cap a near one starts with.
-    const concurrency = setup.config.concurrency ?? IN_FLIGHT_BOUNDS.max;
     await verifyByGet(
       ctx,
       (kept ?? []).filter((row): row is KeptRow => row !== undefined),
-      concurrency,
+      readConcurrency(setup.config),
     );
     return;
   }
@@ -165,15 +162,6 @@ async function run(
     kept: keepAll ? kept : undefined,
     reread: async (handle) => void (await pass(handle)),
   });
-}
-
-/** What the read of PX will cost, said before it starts. */
-function readByLine(readBy: VerifyReadBy, ids: number, totalHits: number | null): string {
-  const records = totalHits === null ? "PX's records" : `PX's ${totalHits} records`;
-  if (readBy === 'get') return `${ids} ids to check: one request each (${records} would take more pages)`;
-  const pages = totalHits === null ? undefined : Math.max(1, Math.ceil(totalHits / DEFAULT_PAGE_SIZE));
-  const cost = pages === undefined ? 'a request per 1,000' : pages === 1 ? '1 request' : `${pages} requests`;
-  return `${ids} ids to check: reading ${records} over the scroll (${cost})`;
 }
 
 /** Options checked before anything is opened. */
