@@ -21,6 +21,7 @@
 // Usage: node scripts/run-tests.mjs [--concurrency <n>] [path-substring ...]
 //   --concurrency <n> (or PXSTREAM_TEST_CONCURRENCY=<n>): files at once (default: see below);
 //   1 runs them one at a time. Path substrings filter the file list.
+//   --list: print the processes and their files, and run nothing.
 //   --checks: also the lint (`biome ci .`) and the type-check of the tests, benchmarks and
 //   examples (`tsc -p tsconfig.check.json`), as two more units among the tests (`pnpm test`).
 //   They need only the build, as the tests do; run beside the tests, their CPU fills the gaps
@@ -56,7 +57,7 @@ function walk(dir, found) {
 
 function usage(message) {
   console.error(
-    `run-tests: ${message}\nusage: node scripts/run-tests.mjs [--concurrency <n>] [--checks] [path-substring ...]`,
+    `run-tests: ${message}\nusage: node scripts/run-tests.mjs [--concurrency <n>] [--checks] [--list] [path-substring ...]`,
   );
   process.exit(2);
 }
@@ -65,11 +66,13 @@ const argv = process.argv.slice(2);
 const filters = [];
 let concurrencyArg = process.env.PXSTREAM_TEST_CONCURRENCY;
 let checks = false;
+let list = false;
 for (let i = 0; i < argv.length; i++) {
   const arg = argv[i];
   if (arg === '--concurrency' || arg === '-j') concurrencyArg = argv[++i] ?? usage(`${arg} needs a number`);
   else if (arg.startsWith('--concurrency=')) concurrencyArg = arg.slice('--concurrency='.length);
   else if (arg === '--checks') checks = true;
+  else if (arg === '--list') list = true;
   else filters.push(arg);
 }
 // Twice the cores, at least 2: on 2 cores the whole run took 323 s with 3 files at once, 304-317 s
@@ -100,6 +103,29 @@ const OWN_PROCESS = new Set([
 /** Processes that share the other end-to-end files, and how many files each runs at once. */
 const E2E_GROUPS = 4;
 const E2E_FILES_AT_ONCE = 3;
+/**
+ * End-to-end files that time something in their own process (a round trip, a Ctrl-C sent once
+ * PX has had N requests, a clock): in a process shared with files at once, another file's
+ * synchronous work (a load run in process) holds their timers back for seconds (a p90 round
+ * trip of 2.3 s for a 400 ms emulator; a Ctrl-C sent after the load had ended). They share
+ * TIMING_GROUPS processes of their own, one file after another.
+ */
+const TIMED = new Set([
+  'test/e2e/backpressure.test.ts',
+  'test/e2e/cli.in-flight.test.ts',
+  'test/e2e/cli.report.test.ts',
+  'test/e2e/cli.sigint.test.ts',
+  'test/e2e/cli.signals.test.ts',
+  'test/e2e/daily-budget.test.ts',
+  'test/e2e/delete.resume.test.ts',
+  'test/e2e/event-identity.test.ts',
+  'test/e2e/events-ledger.test.ts',
+  'test/e2e/export.process.test.ts',
+  'test/e2e/incremental-sync.test.ts',
+  'test/e2e/resume.checkpoint.test.ts',
+  'test/e2e/resume.test.ts',
+]);
+const TIMING_GROUPS = 2;
 
 // A package's own tests that are not in OWN_PROCESS run in one process per package, one file
 // after another; the other end-to-end files in E2E_GROUPS processes, E2E_FILES_AT_ONCE files at
@@ -205,23 +231,38 @@ const guess = (unit) =>
 
 // The end-to-end groups, balanced by the files' typical seconds: each file in turn, longest
 // first, to the group with the least so far.
-const e2eGroups = Array.from({ length: Math.min(E2E_GROUPS, e2e.length) }, (_, i) => ({
-  key: `e2e group ${i + 1}`,
-  name: '',
-  files: [],
-  atOnce: E2E_FILES_AT_ONCE,
-  total: 0,
-}));
-for (const file of e2e.sort((a, b) => guess({ key: b }) - guess({ key: a }) || a.localeCompare(b))) {
-  const group = e2eGroups.reduce((least, g) => (g.total < least.total ? g : least));
-  group.files.push(file);
-  group.total += guess({ key: file });
+function groupFiles(label, count, atOnce, groupedFiles) {
+  const made = Array.from({ length: Math.min(count, groupedFiles.length) }, (_, i) => ({
+    key: `${label} ${i + 1}`,
+    name: '',
+    files: [],
+    atOnce,
+    total: 0,
+  }));
+  const longestFirst = (a, b) => guess({ key: b }) - guess({ key: a }) || a.localeCompare(b);
+  for (const file of groupedFiles.sort(longestFirst)) {
+    const group = made.reduce((least, g) => (g.total < least.total ? g : least));
+    group.files.push(file);
+    group.total += guess({ key: file });
+  }
+  for (const group of made) {
+    group.name = `${group.key} (${group.files.length} files, ${group.atOnce} at once)`;
+    group.seconds = group.total / group.atOnce;
+    units.push(group);
+  }
 }
-for (const group of e2eGroups) {
-  group.name = `${group.key} (${group.files.length} files, ${group.atOnce} at once)`;
-  group.seconds = group.total / group.atOnce;
-  units.push(group);
-}
+groupFiles(
+  'e2e group',
+  E2E_GROUPS,
+  E2E_FILES_AT_ONCE,
+  e2e.filter((file) => !TIMED.has(file)),
+);
+groupFiles(
+  'e2e timed group',
+  TIMING_GROUPS,
+  1,
+  e2e.filter((file) => TIMED.has(file)),
+);
 units.sort((a, b) => guess(b) - guess(a) || a.key.localeCompare(b.key));
 
 // The checks start first: short, and a failure is worth knowing early.
@@ -238,6 +279,12 @@ if (checks) {
       command: ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.check.json'],
     },
   );
+}
+
+if (list) {
+  for (const unit of units)
+    console.log(`${unit.name}\n${(unit.files ?? unit.command).map((f) => `  ${f}`).join('\n')}`);
+  process.exit(0);
 }
 
 const started = performance.now();
