@@ -1,22 +1,24 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under packages/*/test, test/ and bench/test with Node's built-in test
-// runner (TypeScript loaded by tsx), several processes at once: each end-to-end or long file in
-// its own process (`node --import tsx --test-reporter=spec <file>`), as `node --test` would, and
-// each package's other unit tests together in one; at most `concurrency` processes at a time,
-// the slowest kinds first. The files wait on rate-limited
-// loads and child processes most of the time, so more files than cores keeps the cores busy.
-// Each process's output is printed whole when it ends (never interleaved), then a summary; the
-// exit code is 1 when any test failed.
+// runner (TypeScript loaded by tsx), in a few processes at once (scripts/test-group.mjs runs
+// each): a package's unit tests in one, one file after another; the end-to-end files in
+// E2E_GROUPS processes, E2E_FILES_AT_ONCE files at once in each; those that time something in
+// their own process in TIMING_GROUPS processes, one file after another; a few long or heavy files
+// (OWN_PROCESS) alone. At most `concurrency` processes at a time, the longest first. The files
+// wait on rate-limited loads and child processes most of the time, so more files than cores
+// keeps the cores busy. Each process's output is printed whole when it ends (never interleaved),
+// then a summary; the exit code is 1 when any test failed.
 //
 // Why not plain `node --import tsx --test --test-concurrency=4 <files>` (Node 20 has discovery
 // of .js files only, so the list would be given, per-file processes, concurrency and per-test
 // timeouts, but no isolation option): measured on this 2-core machine, 2026-12-07, the same 152
-// files, 4 at a time, it took 373 s and 509 s of CPU (6m41 user + 1m49 sys), where this script
-// took 245 s and 358 s of CPU (4m44 user + 1m14 sys). Node 20 starts a process per file: 152
-// TypeScript-loading processes instead of 47 here (a package's unit tests share one, see
-// test-group.mjs), about 1 s of CPU each; and it runs the files in the order given, so the long
-// end-to-end files started last and ran alone at the end. Six config files' tests, for one:
-// 5.7 s of CPU as 6 processes, 1.3 s in one.
+// files, 4 at a time, it took 373 s and 509 s of CPU (6m41 user + 1m49 sys), where this script,
+// then with a process per end-to-end file, took 245 s and 358 s of CPU. Node 20 starts a
+// process per file, about 1 s of CPU each, and runs the files in the order given, so the long
+// end-to-end files started last and ran alone at the end. Since then (2026-12-07, 1,950 tests):
+// a process per end-to-end file, 199 s and 383 s of CPU; the end-to-end files grouped, 161 s
+// and 309 s; node:test's async hook disabled as well (test-group.mjs), 23% less CPU again in
+// the promise-heavy suites.
 //
 // Usage: node scripts/run-tests.mjs [--concurrency <n>] [path-substring ...]
 //   --concurrency <n> (or PXSTREAM_TEST_CONCURRENCY=<n>): files at once (default: see below);
