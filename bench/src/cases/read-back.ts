@@ -4,7 +4,9 @@
  * process (its peak RSS is the process's), the requests counted on the server:
  * - `pxstream export` of every user to a CSV file: rows/s against the bound of one page of
  *   1,000 records per round trip (1,000 / latency), and against a bare scroll loop over the same
- *   server (raw-scroll.ts: what the server allows a sequential client here); peak RSS;
+ *   server (raw-scroll.ts: what the server allows a sequential client here); peak RSS. The
+ *   export reads 4 ranges of `createDate` at once (its default `scrolls`): its requests include
+ *   the counts that cut them, and the emulator's peak RSS after it is reported too;
  * - `pxstream verify` of the same rows: the reads it takes (ceil(N / 1,000) pages + 2);
  * - `pxstream ledger rebuild`, then a day-2 `--changed-only` load of the file with 1% of the
  *   rows changed: the writes it sends (the changed rows only).
@@ -85,6 +87,8 @@ try {
   // The CLI's own figure (from its first request to its last record), besides the process wall.
   const cliRate = Number(/ ([\d.]+) records\/s/.exec(exp.stderr)?.[1] ?? Number.NaN);
   await rm(exported);
+  // The emulator's peak after the export: the ranges' counts and scrolls hold snapshots there.
+  const serverMemoryAfterExport = kind === 'emulator' ? await emulatorMemory(px.baseUrl) : null;
 
   const ver = await cli('verify', ['verify', ...target, day1], [0, 3]);
   const verifyLine = /VERIFY: (\d+) match, (\d+) differ, (\d+) missing in PX/.exec(ver.stdout);
@@ -110,6 +114,7 @@ try {
     seeded,
     seedSeconds,
     serverMemory,
+    serverMemoryAfterExport,
     latencyMs,
     bound,
     export: {
@@ -119,6 +124,8 @@ try {
       rowsPerSecond: exportRecords / exp.seconds,
       cliRowsPerSecond: cliRate,
       peakRssMb: exp.peakRssMb,
+      /** The CLI's note on how it read: `in 4 ranges of createDate at once`, or why in one scroll. */
+      reading: /reading \d+ records in [^\n]*/.exec(exp.stderr)?.[0] ?? null,
     },
     rawScroll: { ...raw, rowsPerSecond: raw.records / raw.seconds },
     verify: {

@@ -120,12 +120,21 @@ export class Records {
     return this.data[kind].get(id);
   }
 
-  /** Seeds records as they are (no create counted). */
+  /**
+   * Seeds records as they are (no create counted), with the dates PX sets on every record
+   * (px-api.md "Models": `createDate`, `lastModifiedDate`, read-only) stamped now where a record
+   * has none, as a create would: PX holds no record without them. A date given, even `null`
+   * (a record PX would never hold, for tests), is kept.
+   */
   seed(kind: Kind, records: unknown[]): number {
     let count = 0;
     for (const record of records) {
       if (!isObject(record) || typeof record[KEY_FIELD[kind]] !== 'string') continue;
-      this.data[kind].set(record[KEY_FIELD[kind]] as string, structuredClone(record));
+      const seeded = structuredClone(record);
+      const now = this.now();
+      if (!('createDate' in seeded)) seeded.createDate = now;
+      if (!('lastModifiedDate' in seeded)) seeded.lastModifiedDate = now;
+      this.data[kind].set(record[KEY_FIELD[kind]] as string, seeded);
       count++;
     }
     return count;

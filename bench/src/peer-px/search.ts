@@ -7,7 +7,7 @@
  *   `filter` parameters ORed, dotted fields into nested objects, not case-sensitive. Here
  *   values compare as lower-case text, except `<` `<=` `>` `>=`, which compare numbers when
  *   both sides are numbers. `~` takes `*` and `?` wildcards over the whole value.
- * - Sort: `;`-separated fields, `-` for descending; text compared lower-cased.
+ * - Sort: `;`-separated fields, `-` for descending; text compared lower-cased, numbers (`createDate`) by value.
  * - Scrolls, read the way an Elasticsearch scroll works: the first page opens a scroll (the
  *   matching records, as of then) and every answer carries the same `scrollId`; each call with
  *   it answers the next page and moves the scroll on. So a page whose answer was lost is not
@@ -25,6 +25,8 @@ interface Term {
   field: string[];
   op: Op;
   value: string;
+  /** The value as a number, for `<` `<=` `>` `>=` against a number (NaN when it is none). */
+  number: number;
   like?: RegExp;
 }
 
@@ -38,7 +40,8 @@ function parseTerm(text: string): Term {
     const field = text.slice(0, i).trim().split('.');
     if (field.some((part) => part === '' || /[=!<>~]/.test(part))) break;
     const value = text.slice(i + op.length);
-    const term: Term = { field, op, value: value.toLowerCase() };
+    const lower = value.toLowerCase();
+    const term: Term = { field, op, value: lower, number: lower.trim() === '' ? Number.NaN : Number(lower) };
     if (op === '~' || op === '!~') {
       const source = [...value]
         .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|+()[\]{}]/, '\\$&')))
@@ -66,6 +69,14 @@ function holds(term: Term, value: unknown): boolean {
   if (Array.isArray(value)) {
     const some = value.some((one) => holds({ ...term, op: positive(term.op) }, one));
     return term.op === '!=' || term.op === '!~' ? !some : some;
+  }
+  if (typeof value === 'number' && Number.isFinite(value) && !Number.isNaN(term.number)) {
+    // A number against a number (`createDate<1700000000000`): by value, as below, without
+    // turning each record's number into text first (a count over 1M records tests each once).
+    if (term.op === '<') return value < term.number;
+    if (term.op === '<=') return value <= term.number;
+    if (term.op === '>') return value > term.number;
+    if (term.op === '>=') return value >= term.number;
   }
   const text = textOf(value);
   switch (term.op) {
@@ -118,17 +129,22 @@ function sorted(records: Json[], sort: string): Json[] {
     .map((k) => ({ field: k.replace(/^-/, '').split('.'), down: k.startsWith('-') }));
   if (keys.some((k) => k.field.some((part) => part === ''))) throw new BadSearch(`Invalid sort: ${sort}`);
   const cell = (value: unknown) => (typeof value === 'number' ? value : textOf(value));
-  return [...records].sort((a, b) => {
-    for (const { field, down } of keys) {
-      const x = cell(valueAt(a, field));
-      const y = cell(valueAt(b, field));
+  // Each record's cells taken once (not at each comparison: 20 of them a record for 1M), then
+  // sorted; the sort is stable, so ties keep the records' order.
+  const cells = keys.map(({ field }) => records.map((record) => cell(valueAt(record, field))));
+  const order = records.map((_, i) => i);
+  order.sort((a, b) => {
+    for (let k = 0; k < keys.length; k++) {
+      const x = cells[k]![a];
+      const y = cells[k]![b];
       if (x === y) continue;
       if (x === undefined) return 1;
       if (y === undefined) return -1;
-      return (x < y ? -1 : 1) * (down ? -1 : 1);
+      return (x < y ? -1 : 1) * (keys[k]!.down ? -1 : 1);
     }
     return 0;
   });
+  return order.map((i) => records[i]!);
 }
 
 interface Scroll {

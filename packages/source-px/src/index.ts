@@ -3,10 +3,17 @@ export { ScrollPosition } from './position.js';
 export type {
   PxListClient,
   PxPageEvent,
+  PxPartitionEvent,
   PxReaderOptions,
   PxReaderStats,
   PxRecordReader,
   PxRecordType,
   PxRestartEvent,
+} from './types.js';
+export {
+  DEFAULT_MAX_RESTARTS,
+  DEFAULT_PAGE_SIZE,
+  DEFAULT_PARTITION_MIN_RECORDS,
+  firstPageQuery,
+  readPxRecords,
 } from './reader.js';
-export { DEFAULT_MAX_RESTARTS, DEFAULT_PAGE_SIZE, firstPageQuery, readPxRecords } from './reader.js';

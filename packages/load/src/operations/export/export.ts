@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { checkMappedAttributes, type FieldTypeInfo, resolveFieldTypes } from '@pxstream/config';
 import { isPxStreamError } from '@pxstream/core';
-import { readPxRecords } from '@pxstream/source-px';
+import { type PxPartitionEvent, readPxRecords } from '@pxstream/source-px';
 import { asLoadError, loadError } from '../../errors.js';
 import { checkOutputPaths } from '../../run/files.js';
 import { closeOnStop } from '../../run/read-end.js';
@@ -31,12 +31,36 @@ export function exportRecords(options: ExportOptions): ExportRun {
 
 const FORMATS: readonly ExportFormat[] = ['csv', 'jsonl', 'json'];
 
+/**
+ * Scrolls an export reads at once (see `ExportOptions.scrolls`). One scroll waits a round trip
+ * per 1,000 records: 25,000 records/s at 40 ms at best, and reached 0.59x of it (bench case
+ * 11). Four keep four pages on their way while the client parses and writes another: 1.27x of
+ * that bound on the emulator and 1.40x on the peer PX (bench/RESULTS.md, case 11, 2026-12-07),
+ * some 35 requests a second (a sixth of PX's 200/s, shared through the one limiter), and at
+ * most five pages of records held (about 10 MB of 1,000 full users each). More were not
+ * measured: past the 0.8x aimed at, each holds another page, and the client and PX already
+ * share the 2 cores measured.
+ */
+export const DEFAULT_EXPORT_SCROLLS = 4;
+/** The reader's most (`MAX_SCROLLS` of source-px). */
+const MAX_EXPORT_SCROLLS = 16;
+
 export class ExportRun implements AsyncIterable<ExportRecord> {
   private readonly figures: ExportFigures;
   private used = false;
 
   constructor(private readonly options: ExportOptions) {
     const { type, filters } = checkReadOptions(options);
+    const { scrolls } = options;
+    if (
+      scrolls !== undefined &&
+      (!Number.isInteger(scrolls) || scrolls < 1 || scrolls > MAX_EXPORT_SCROLLS)
+    ) {
+      throw loadError(
+        'LOAD_INVALID_OPTION',
+        `\`scrolls\` must be a whole number from 1 to ${MAX_EXPORT_SCROLLS}, got ${String(scrolls)}`,
+      );
+    }
     this.figures = new ExportFigures(type, options.allFields === true);
     this.figures.filters = filters;
   }
@@ -137,13 +161,16 @@ export class ExportRun implements AsyncIterable<ExportRecord> {
         figures.interrupted = true;
         return;
       }
+      const log = setup.log;
       const reader = readPxRecords({
         client: setup.client,
         type: setup.type,
         filters: setup.filters,
+        scrolls: this.options.scrolls ?? DEFAULT_EXPORT_SCROLLS,
         ...(signal ? { signal } : {}),
         onPage: () => this.options.onProgress?.(figures.progress()),
-        onRestart: sayScrollRestart(setup.log),
+        onRestart: sayScrollRestart(log),
+        onPartition: (partition) => sayPartition(log, partition),
       });
       figures.reader = reader;
       for await (const record of reader) {
@@ -168,6 +195,21 @@ export class ExportRun implements AsyncIterable<ExportRecord> {
     const { columns, shape } = mappingShaper(mapping, await fieldTypes(setup, mapping));
     this.figures.columns = columns;
     return shape;
+  }
+}
+
+/** How the export reads PX: in ranges at once, or why in one scroll (when it is large enough to say). */
+function sayPartition(log: ReadSetup['log'], partition: PxPartitionEvent): void {
+  const { scrolls, single, totalHits } = partition;
+  if (single === undefined) {
+    log.info(`reading ${totalHits} records in ${scrolls} ranges of createDate at once`);
+  } else if (single !== 'small') {
+    const why = {
+      uncut: 'createDate does not cut them (none has one, or all share one)',
+      unequal: `the ranges' counts (${partition.ranges.join(' + ')}) do not add up to ${totalHits}`,
+      refused: 'PX refused a count',
+    }[single];
+    log.info(`reading ${totalHits} records in one scroll: ${why}`);
   }
 }
 

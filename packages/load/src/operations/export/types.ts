@@ -17,6 +17,14 @@ export interface ExportOptions extends ReadOptions {
   allFields?: boolean;
   /** Counters after each page PX answers. */
   onProgress?: (progress: ExportProgress) => void;
+  /**
+   * Scrolls read at once, 1 to 16. Default 4 (`DEFAULT_EXPORT_SCROLLS`): an export of 25,000
+   * records or more is cut into ranges of `createDate`, each read by its own scroll, all through
+   * the same limiter; the records then come in no particular order (each exactly once). 1: one
+   * scroll, the records sorted by id. Where PX's counts say the ranges would not hold every
+   * record once, one scroll reads it all.
+   */
+  scrolls?: number;
 }
 
 /** Where and how `write()` puts the records. */
@@ -54,7 +62,10 @@ export interface ExportReport extends ReadEnding {
   /** Scrolls started again, and the records they gave again that were dropped. */
   restarts: number;
   skipped: number;
-  /** Requests sent, retries and the metadata read included. */
+  /**
+   * Requests sent, retries and the metadata read included, and with `scrolls` the counts that
+   * cut the ranges and the first page given up for them.
+   */
   requests: number;
   retries: number;
   http429: number;
