@@ -1,5 +1,12 @@
 export type { SourcePxError, SourcePxErrorCode } from './errors.js';
 export { ScrollPosition } from './position.js';
+export {
+  DEFAULT_MAX_RESTARTS,
+  DEFAULT_PAGE_SIZE,
+  DEFAULT_PARTITION_MIN_RECORDS,
+  firstPageQuery,
+  readPxRecords,
+} from './reader.js';
 export type {
   PxListClient,
   PxPageEvent,
@@ -10,10 +17,3 @@ export type {
   PxRecordType,
   PxRestartEvent,
 } from './types.js';
-export {
-  DEFAULT_MAX_RESTARTS,
-  DEFAULT_PAGE_SIZE,
-  DEFAULT_PARTITION_MIN_RECORDS,
-  firstPageQuery,
-  readPxRecords,
-} from './reader.js';
