@@ -60,7 +60,9 @@ describe('CUSTOM_EVENT and USER_PREFERENCES, end to end', () => {
   it('CUSTOM_EVENT under 429 storms: retried (PX did not record them), every event exactly once', async () => {
     const limited = await emulator({
       customAttributes: EXAMPLE_ATTRIBUTES,
-      rateLimit: { perSecond: 20, burst: 5 },
+      // A seeded throttle (429 "Rate limit exceeded" at random, using no budget), not a rate
+      // limit: a busy machine sent slower than a 20/s limit and met no 429.
+      faults: { seed: 11, throttle: 0.15, throttleRetryAfterSec: 0 },
     });
     try {
       const config = await writeConfig(dir, exampleConfig(limited.baseUrl, { rate: 200 }), 'storm.json');
