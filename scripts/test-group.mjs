@@ -1,6 +1,8 @@
-// Runs test files in this one process (started with `--import tsx`). Used by run-tests.mjs.
+// Runs test files in this one process. Used by run-tests.mjs, which gives the compiled files
+// (compile-tests.mjs); TypeScript files run with `--import tsx`.
 //
-//   node --import tsx scripts/test-group.mjs [--at-once <n>] <file>...
+//   node scripts/test-group.mjs [--at-once <n>] <file.test.ts.mjs>...
+//   node --import tsx scripts/test-group.mjs [--at-once <n>] <file.test.ts>...
 //
 // Several files share a process: it saves the start of a TypeScript-loading process per file and
 // the loading and warming up of the same packages in each (measured on 6 end-to-end files,
@@ -60,7 +62,9 @@ for (const name of ['describe', 'suite', 'it', 'test']) {
 }
 syncBuiltinESMExports();
 
-const title = args.length === 1 ? args[0] : `${args.length} files, ${atOnce} at once`;
+// run-tests.mjs gives the compiled files (`x.test.ts.mjs`): a suite is named after its source.
+const title =
+  args.length === 1 ? args[0].replace(/\.ts\.mjs$/, '.ts') : `${args.length} files, ${atOnce} at once`;
 describe(title, { concurrency: atOnce }, async () => {
   before(() => {
     asyncHooks.createHook = createHook;

@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { announcedBaseUrl, BENCH_KEY, ROOT, startEmulatorProcess } from './util.js';
+import { announcedBaseUrl, BENCH_KEY, ROOT, runTs, startEmulatorProcess } from './util.js';
 
 export type ServerKind = 'emulator' | 'peer';
 export type Shape = 'bucket' | 'sliding' | 'fixed';
@@ -176,7 +176,7 @@ async function startPeerProcess(spec: ServerSpec): Promise<PxServer> {
   if (spec.dayLengthSec !== undefined) flags.push('--day-length', String(spec.dayLengthSec));
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'bench/src/peer-px/main.ts'), ...flags],
+    [...runTs(join(ROOT, 'bench/src/peer-px/main.ts')), ...flags],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const baseUrl = await announcedBaseUrl(child, 'peer');

@@ -48,6 +48,13 @@ export function runNode(
   });
 }
 
+/**
+ * node's arguments to run a TypeScript file of this repository: its compiled sibling (`x.ts.mjs`)
+ * when this module runs compiled (scripts/compile-tests.mjs), else the file itself through tsx.
+ */
+export const runTs = (file: string): string[] =>
+  import.meta.url.endsWith('.ts.mjs') ? [`${file}.mjs`] : ['--import', 'tsx', file];
+
 /** Runs a case script (its own process) and parses the JSON line it prints last. */
 /**
  * The flags given to `pnpm bench` after `--case <n>` (`--rows 100000`), passed to the case in
@@ -61,13 +68,7 @@ function overrides(): string[] {
 }
 
 export async function runCase<T>(script: string, args: string[]): Promise<T> {
-  const result = await runNode([
-    '--import',
-    'tsx',
-    join(ROOT, 'bench/src/cases', script),
-    ...overrides(),
-    ...args,
-  ]);
+  const result = await runNode([...runTs(join(ROOT, 'bench/src/cases', script)), ...overrides(), ...args]);
   if (result.code !== 0) throw new Error(`${script} failed (${result.code}): ${result.stderr}`);
   const last = result.stdout.trim().split('\n').at(-1) ?? '';
   return JSON.parse(last) as T;

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { EXAMPLES, ROOT, runInProcess, tempDir } from '../helpers/cli.js';
+import { EXAMPLES, ROOT, runInProcess, runTs, tempDir } from '../helpers/cli.js';
 
 /** The examples cannot rot: the library example runs, every sample file dry-runs clean. */
 describe('examples/', () => {
   it('library.ts runs against its emulator and reports the sample rejections', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', join(EXAMPLES, 'library.ts')], {
+    const run = spawnSync(process.execPath, runTs(join(EXAMPLES, 'library.ts')), {
       cwd: ROOT,
       encoding: 'utf8',
       timeout: 60_000,

@@ -13,6 +13,13 @@ export const BIN = join(ROOT, 'packages/pxstream/bin/pxstream.js');
 export const EXAMPLES = join(ROOT, 'examples');
 
 /**
+ * node's arguments to run a TypeScript file of this repository: its compiled sibling (`x.ts.mjs`)
+ * when this module runs compiled (scripts/compile-tests.mjs), else the file itself through tsx.
+ */
+export const runTs = (file: string): string[] =>
+  import.meta.url.endsWith('.ts.mjs') ? [`${file}.mjs`] : ['--import', 'tsx', file];
+
+/**
  * The incremental-sync ledgers of this process's runs (`PXSTREAM_LEDGER_DIR`): shared by its
  * runs, so that a resume finds the ledger of the run it resumes, and never the user's own. Each
  * target (base URL, so each emulator) has a ledger of its own in it.

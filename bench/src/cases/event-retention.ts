@@ -20,7 +20,7 @@ import { runInNewContext } from 'node:vm';
 import { openLedger } from '@pxstream/ledger';
 import { arg, report } from '../case-args.js';
 import { generate } from '../generate.js';
-import { benchConfig, CLI, ROOT, runNode, scratch, startEmulatorProcess } from '../util.js';
+import { benchConfig, CLI, ROOT, runNode, runTs, scratch, startEmulatorProcess } from '../util.js';
 
 const days = Number(arg('days', '30'));
 const perDay = Number(arg('per-day', '1000000'));
@@ -82,7 +82,7 @@ async function measureOpen(spec: { dir: string; target: Target }): Promise<void>
 
 async function memoryPerEntry(spec: { dir: string; target: Target }): Promise<number> {
   const self = fileURLToPath(import.meta.url);
-  const run = await runNode(['--import', 'tsx', self, '--measure-open', JSON.stringify(spec)], {
+  const run = await runNode([...runTs(self.replace(/\.mjs$/, '')), '--measure-open', JSON.stringify(spec)], {
     cwd: join(ROOT, 'bench'),
   });
   if (run.code !== 0) throw new Error(`--measure-open: exit ${run.code}: ${run.stderr}`);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { openLedger } from '../src/index.js';
-import { bodyHash, EVENTS, eventHash, tempDir, USERS } from './helpers/temp.js';
+import { bodyHash, EVENTS, eventHash, runTs, tempDir, USERS } from './helpers/temp.js';
 
 const CHILD = new URL('./helpers/crash-child.ts', import.meta.url).pathname;
 
@@ -15,7 +15,7 @@ async function runAndKill(
   dir: string,
   ready: (line: string, last: Record<string, number>) => boolean,
 ) {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, mode, dir], {
+  const child = spawn(process.execPath, [...runTs(CHILD), mode, dir], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const last: Record<string, number> = {};

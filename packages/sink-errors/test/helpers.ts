@@ -9,6 +9,13 @@ import { createCsvSource } from '@pxstream/source-csv';
 export const COLUMNS: readonly string[] = ['id', 'email', 'note'];
 export const KEY = 'pxk-SECRET-KEY-123456';
 
+/**
+ * node's arguments to run a TypeScript file of this repository: its compiled sibling (`x.ts.mjs`)
+ * when this module runs compiled (scripts/compile-tests.mjs), else the file itself through tsx.
+ */
+export const runTs = (file: string): string[] =>
+  import.meta.url.endsWith('.ts.mjs') ? [`${file}.mjs`] : ['--import', 'tsx', file];
+
 /** A CSV rejection of a row with these fields (header `COLUMNS`), at physical line `line`. */
 export function csvRejection(fields: readonly string[], extra: Partial<Rejection> = {}, line = 2): Rejection {
   const row: RowEnvelope = { index: line - 2, line, fields, columns: COLUMNS };

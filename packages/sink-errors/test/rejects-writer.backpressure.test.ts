@@ -4,7 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openRejectsWriter } from '../src/index.js';
-import { COLUMNS, csvRejection, tempPath } from './helpers.js';
+import { COLUMNS, csvRejection, runTs, tempPath } from './helpers.js';
 
 const ROWS = 200_000;
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -87,7 +87,7 @@ describe('RejectsWriter backpressure', () => {
     it(`puts every line in the file when the process exits without close() (${mode})`, async () => {
       const path = await tempPath(`exit-${mode}.csv`);
       const n = 20_000;
-      const child = spawnSync(process.execPath, ['--import', 'tsx', fixture, path, String(n), mode], {
+      const child = spawnSync(process.execPath, [...runTs(fixture), path, String(n), mode], {
         cwd: root,
         encoding: 'utf8',
       });

@@ -29,3 +29,10 @@ export function eventHash(n: number): string {
     JSON.stringify({ identifyId: `user-${n % 7}`, eventName: 'signed-in', date: 1_700_000_000_000 + n }),
   );
 }
+
+/**
+ * node's arguments to run a TypeScript file of this repository: its compiled sibling (`x.ts.mjs`)
+ * when this module runs compiled (scripts/compile-tests.mjs), else the file itself through tsx.
+ */
+export const runTs = (file: string): string[] =>
+  import.meta.url.endsWith('.ts.mjs') ? [`${file}.mjs`] : ['--import', 'tsx', file];
