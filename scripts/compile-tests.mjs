@@ -54,6 +54,24 @@ function walk(dir, root, found) {
 const RELATIVE_JS = /(\b(?:from|import)\s*\(?\s*)"(\.{1,2}\/[^"\n]*)\.js"/g;
 
 /**
+ * Points a compiled file's relative imports at JavaScript: a compiled file's at its compiled
+ * sibling, a package source's at what `tsc -b` built of it.
+ */
+function rewriteImports(text, path, root, compiled) {
+  const from = dirname(path);
+  const packages = join(root, 'packages');
+  return text.replace(RELATIVE_JS, (whole, head, stem) => {
+    const target = resolve(from, stem);
+    if (compiled.has(`${target}.ts`)) return `${head}"${stem}.ts.mjs"`;
+    const inPackage = relative(packages, target).split(sep);
+    if (inPackage[0] === '..' || inPackage[1] !== 'src') return whole;
+    const built = join(packages, inPackage[0], 'dist', ...inPackage.slice(2));
+    const specifier = relative(from, built).split(sep).join('/');
+    return `${head}"${specifier.startsWith('.') ? specifier : `./${specifier}`}.js"`;
+  });
+}
+
+/**
  * Compiles every file into `<file>.mjs`. Returns how many files and the milliseconds it took.
  * @param {string} root the repository
  */
@@ -71,21 +89,15 @@ export async function compileTests(root) {
     format: 'esm',
     platform: 'node',
     target: 'node20',
+    // Failures point at the TypeScript lines: run-tests.mjs runs node with --enable-source-maps.
+    sourcemap: 'linked',
     logLevel: 'silent',
     tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true, useDefineForClassFields: true } },
   });
-  const packages = join(root, 'packages');
   for (const file of result.outputFiles) {
-    const from = dirname(file.path);
-    const text = file.text.replace(RELATIVE_JS, (whole, head, stem) => {
-      const target = resolve(from, stem);
-      if (compiled.has(`${target}.ts`)) return `${head}"${stem}.ts.mjs"`;
-      const inPackage = relative(packages, target).split(sep);
-      if (inPackage[0] === '..' || inPackage[1] !== 'src') return whole;
-      const built = join(packages, inPackage[0], 'dist', ...inPackage.slice(2));
-      const specifier = relative(from, built).split(sep).join('/');
-      return `${head}"${specifier.startsWith('.') ? specifier : `./${specifier}`}.js"`;
-    });
+    const text = file.path.endsWith('.map')
+      ? file.text
+      : rewriteImports(file.text, file.path, root, compiled);
     // Unchanged files are left alone (a watcher or an editor is not woken up for nothing).
     let before;
     try {

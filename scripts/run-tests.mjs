@@ -307,7 +307,11 @@ if (list) {
 
 const started = performance.now();
 // The tests run compiled, with plain node (compile-tests.mjs says why).
-const compile = await compileTests(root);
+const compile = await compileTests(root).catch((error) => {
+  // esbuild's message names each file, line and error (a syntax error in a test).
+  console.error(`run-tests: the tests do not compile: ${error.message}`);
+  process.exit(1);
+});
 console.log(`run-tests: ${compile.files} TypeScript files compiled in ${(compile.ms / 1000).toFixed(1)} s`);
 const results = [];
 const running = new Set();
@@ -322,7 +326,7 @@ function testEntry(unit) {
 function runUnit(unit) {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const argv = unit.command ?? ['--test-reporter=spec', ...testEntry(unit)];
+    const argv = unit.command ?? ['--enable-source-maps', '--test-reporter=spec', ...testEntry(unit)];
     const child = spawn(process.execPath, argv, {
       cwd: root,
       env: { ...process.env, NODE_ENV: 'test' },
