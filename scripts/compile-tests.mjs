@@ -28,7 +28,7 @@ const ROOTS = ['packages', 'test', 'bench', 'examples'];
 const SKIP_DIRS = new Set(['node_modules', 'dist', 'src', 'data', 'out']);
 /** Under packages/, only the tests (the sources are built by `tsc -b` into dist). */
 const inScope = (path, root) => {
-  const rel = path.slice(root.length + 1);
+  const rel = relative(root, path).split(sep).join('/');
   return !rel.startsWith('packages/') || /^packages\/[^/]+\/test\//.test(rel);
 };
 
@@ -74,12 +74,20 @@ function rewriteImports(text, path, root, compiled) {
 }
 
 /**
- * Compiles every file into `<file>.mjs`. Returns how many files and the milliseconds it took.
+ * The files to compile: what tsconfig.check.json type-checks (absolute paths).
  * @param {string} root the repository
  */
-export async function compileTests(root) {
+export function typeScriptFiles(root) {
+  return ROOTS.flatMap((dir) => walk(join(root, dir), root, []));
+}
+
+/**
+ * Compiles every file into `<file>.mjs`. Returns how many files and the milliseconds it took.
+ * @param {string} root the repository
+ * @param {string[]} sources what typeScriptFiles() found
+ */
+export async function compileTests(root, sources = typeScriptFiles(root)) {
   const t0 = performance.now();
-  const sources = ROOTS.flatMap((dir) => walk(join(root, dir), root, []));
   const compiled = new Set(sources);
   const result = await build({
     entryPoints: sources,

@@ -31,34 +31,13 @@
 //   They need only the build, as the tests do; run beside the tests, their CPU fills the gaps
 //   of files that wait, where before the tests they cost 11 s of a 2-core machine's time.
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, relative } from 'node:path';
-import { compileTests } from './compile-tests.mjs';
+import { relative } from 'node:path';
+import { compileTests, typeScriptFiles } from './compile-tests.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const roots = ['packages', 'test', 'bench'];
-const skipDirs = new Set(['node_modules', 'dist', 'fixtures', 'data', 'out']);
 /** A process that runs longer than this is killed and counted as failed (a hang must not stall CI). */
 const FILE_TIMEOUT_MS = 5 * 60_000;
-
-function walk(dir, found) {
-  let entries;
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return found;
-  }
-  for (const name of entries) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) {
-      if (!skipDirs.has(name)) walk(path, found);
-    } else if (name.endsWith('.test.ts')) {
-      found.push(relative(root, path));
-    }
-  }
-  return found;
-}
 
 function usage(message) {
   console.error(
@@ -87,8 +66,11 @@ const concurrency =
   concurrencyArg === undefined ? Math.max(2, 2 * availableParallelism()) : Number(concurrencyArg);
 if (!Number.isInteger(concurrency) || concurrency < 1) usage(`--concurrency takes a whole number >= 1`);
 
-const files = roots
-  .flatMap((dir) => walk(join(root, dir), []))
+// The test files among what is compiled (compile-tests.mjs), but a fixture's.
+const sources = typeScriptFiles(root);
+const files = sources
+  .map((path) => relative(root, path))
+  .filter((file) => file.endsWith('.test.ts') && !file.split('/').includes('fixtures'))
   .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)));
 if (files.length === 0) {
   console.error('run-tests: no test files found');
@@ -307,7 +289,7 @@ if (list) {
 
 const started = performance.now();
 // The tests run compiled, with plain node (compile-tests.mjs says why).
-const compile = await compileTests(root).catch((error) => {
+const compile = await compileTests(root, sources).catch((error) => {
   // esbuild's message names each file, line and error (a syntax error in a test).
   console.error(`run-tests: the tests do not compile: ${error.message}`);
   process.exit(1);
