@@ -67,7 +67,7 @@ export async function load(options: LoadOptions): Promise<LoadReport> {
     if (settings.plan && ledger && !ledger.exists && ledger.kind === 'records') {
       log.warn(noLedgerNote(settings.type, ledger.dir), 'PLAN_NO_LEDGER');
     }
-    const planFile = await PlanFile.open(options, settings, input, log.redact, {
+    const planFile = await PlanFile.open(options, input, {
       config,
       settings,
       metadata,

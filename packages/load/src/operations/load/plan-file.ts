@@ -69,16 +69,17 @@ export class PlanFile {
 
   /**
    * The plan file of a load, if it asks for one: checked (only with `plan`, never over the input
-   * or the config) and opened as `<file>.partial`, renamed by `finish()`. `reads`: what reading
-   * PX takes, to name the changed rows' fields (with the lines first written to `<file>.rows`).
+   * or the config) and opened as `<file>.partial`, renamed by `finish()`. `run`: the load's
+   * settings and log (its redaction), and what reading PX takes to name the changed rows' fields
+   * (with the lines first written to `<file>.rows`).
    */
   static async open(
     options: LoadOptions,
-    settings: RunSettings,
     input: OpenedInput,
-    redact: (text: string) => string,
-    reads?: PlanReads,
+    run: PlanReads & { settings: RunSettings },
   ): Promise<PlanFile | undefined> {
+    const { settings } = run;
+    const redact = run.log.redact;
     const asked = options.planFile;
     if (asked === undefined) return undefined;
     if (typeof asked !== 'string' || asked === '') {
@@ -100,7 +101,7 @@ export class PlanFile {
       ],
     );
     const output = await openFileOutput(path, 'plan file');
-    const changed = reads ? ChangedFields.for(reads) : undefined;
+    const changed = ChangedFields.for(run);
     if (!changed) return new PlanFile(output, undefined, settings, redact);
     const rows = `${path}.rows`;
     try {

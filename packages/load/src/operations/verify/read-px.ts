@@ -22,7 +22,12 @@ export interface PxCount {
 export async function countPx(client: PxClient, type: 'USER' | 'ACCOUNT'): Promise<PxCount> {
   const firstPage = await client.listPage(type, firstPageQuery(type));
   const { totalHits } = firstPage;
-  return { firstPage, totalHits, pages: Math.max(1, Math.ceil(totalHits / DEFAULT_PAGE_SIZE)) };
+  return { firstPage, totalHits, pages: scrollPages(totalHits) };
+}
+
+/** Requests PX's scroll takes to read `totalHits` records: a page per 1,000, one for none. */
+function scrollPages(totalHits: number): number {
+  return Math.max(1, Math.ceil(totalHits / DEFAULT_PAGE_SIZE));
 }
 
 /** The cheaper read of `ids` ids when the scroll takes `pages` requests: a `GET` each while they are no more. */
@@ -77,7 +82,7 @@ export function readByLine(
 ): string {
   const records = totalHits === null ? "PX's records" : `PX's ${totalHits} records`;
   if (readBy === 'get') return `${ids} ${what}: one request each (${records} would take more pages)`;
-  const pages = totalHits === null ? undefined : Math.max(1, Math.ceil(totalHits / DEFAULT_PAGE_SIZE));
+  const pages = totalHits === null ? undefined : scrollPages(totalHits);
   const cost = pages === undefined ? 'a request per 1,000' : pages === 1 ? '1 request' : `${pages} requests`;
   return `${ids} ${what}: reading ${records} over the scroll (${cost})`;
 }
